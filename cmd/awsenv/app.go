@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes, documented in the README.
+const (
+	exitOK     = 0
+	exitError  = 1 // anything not listed below
+	exitUsage  = 2 // bad command line or profile name
+	exitConfig = 3 // a config, credentials or session file problem
+	exitMFA    = 4 // no MFA code could be had
+	exitAWS    = 5 // AWS refused or could not be reached
+	exitNoExec = 127
+	exitSignal = 130
+)
+
+func newApp(d *Deps) *cli.App {
+	app := &cli.App{
+		Name:      "awsenv",
+		Usage:     "switch AWS profiles in your shell, with MFA sessions shared across shells",
+		Version:   version,
+		Writer:    d.Stdout,
+		ErrWriter: d.Stderr,
+		Flags:     []cli.Flag{debugFlag},
+		Commands: []*cli.Command{
+			newUseCommand(d),
+			newUnsetCommand(d),
+			newExecCommand(d),
+			newCredentialProcessCommand(d),
+			newListCommand(d),
+			newSessionsCommand(d),
+			newVersionCommand(d),
+		},
+		HideVersion: true,
+		// awsenv turns errors into messages and exit codes in one place
+		// (Main); urfave/cli's handler would print and os.Exit itself.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsageError,
+	}
+	for _, c := range app.Commands {
+		setUsageError(c)
+	}
+	return app
+}
+
+func setUsageError(c *cli.Command) {
+	c.OnUsageError = onUsageError
+	for _, s := range c.Subcommands {
+		setUsageError(s)
+	}
+}
+
+// onUsageError stops urfave/cli from printing the whole help to stdout,
+// which an eval would run.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return usageErrorf("%v. Run `awsenv help %s` for usage.", err, c.Command.Name)
+}
+
+var debugFlag = &cli.BoolFlag{Name: "debug", Usage: "explain each step on stderr (never secrets)", EnvVars: []string{"AWSENV_DEBUG"}}
+
+// Main runs awsenv and returns the exit status.
+func Main(args []string, d *Deps) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := newApp(d)
+	err := app.RunContext(ctx, permuteArgs(app, args))
+	if err == nil {
+		return exitOK
+	}
+	code, msg := describe(err)
+	if ctx.Err() != nil {
+		code, msg = exitSignal, "interrupted; nothing was changed."
+	}
+	if msg != "" {
+		fmt.Fprintf(d.Stderr, "awsenv: %s\n", msg)
+	}
+	return code
+}
+
+// permuteArgs moves a command's flags in front of its arguments, so
+// `awsenv use prod --shell fish` works as people type it (urfave/cli v2
+// stops reading flags at the first argument). Everything after "--" is left
+// alone: it belongs to the command `awsenv exec` runs.
+func permuteArgs(app *cli.App, args []string) []string {
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		i++ // app-level flags (all boolean)
+	}
+	if i >= len(args) {
+		return args
+	}
+	cmd := app.Command(args[i])
+	if cmd == nil || len(cmd.Flags) == 0 {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	rest := args[i+1:]
+	var flags, positional []string
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		if a == "--" {
+			positional = append(positional, rest[j:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && takesValue[name] && j+1 < len(rest) {
+			j++
+			flags = append(flags, rest[j])
+		}
+	}
+	out := append([]string{}, args[:i+1]...)
+	out = append(out, flags...)
+	return append(out, positional...)
+}
+
+// userError is an error with the exit code it deserves.
+type userError struct {
+	code int
+	msg  string
+}
+
+func (e *userError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &userError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// exitStatus carries a child's exit status through (awsenv exec).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// describe is the one place errors become a message and an exit code.
+func describe(err error) (int, string) {
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st), ""
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue.code, ue.msg
+	}
+	return classify(err), err.Error()
+}

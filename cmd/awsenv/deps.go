@@ -1,0 +1,53 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/adrg/xdg"
+)
+
+// Deps is everything awsenv takes from the outside world. Only
+// SystemDeps reads the real one; tests build their own.
+type Deps struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        func() []string
+	Now            func() time.Time
+	Home           string
+	ConfigHome     string // $XDG_CONFIG_HOME
+	StateHome      string // $XDG_STATE_HOME
+	// OpenTTY opens the controlling terminal, for the MFA prompt.
+	OpenTTY func() (io.ReadWriteCloser, error)
+	// Executable is this binary's path, to find awsenv-sts beside it.
+	Executable string
+	// Exec replaces the process (awsenv exec).
+	Exec func(path string, argv, env []string) error
+}
+
+// SystemDeps is the real world.
+func SystemDeps() *Deps {
+	exe, _ := os.Executable()
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	home, _ := os.UserHomeDir()
+	return &Deps{
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Getenv:     os.Getenv,
+		Environ:    os.Environ,
+		Now:        time.Now,
+		Home:       home,
+		ConfigHome: xdg.ConfigHome,
+		StateHome:  xdg.StateHome,
+		OpenTTY: func() (io.ReadWriteCloser, error) {
+			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		},
+		Executable: exe,
+		Exec:       syscall.Exec,
+	}
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// classify maps the packages' typed errors to exit codes.
+func classify(err error) int {
+	var (
+		nameErr   *profiles.NameError
+		profErr   *profiles.ProfileError
+		fileErr   *profiles.FileError
+		setErr    *profiles.SettingError
+		unsafeErr *sessions.UnsafeError
+		mfaErr    *plugins.Error
+		callErr   *credflow.CallError
+		apiErr    *stsapi.APIError
+		transErr  *stsapi.TransportError
+	)
+	switch {
+	case errors.As(err, &nameErr):
+		return exitUsage
+	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr):
+		return exitConfig
+	case errors.As(err, &mfaErr):
+		return exitMFA
+	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr):
+		return exitAWS
+	}
+	return exitError
+}

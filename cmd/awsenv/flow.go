@@ -1,0 +1,172 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/stsexec"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/builtin/process"
+	"github.com/awsenv/awsenv/plugins/builtin/prompt"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// Flags shared by the commands that get credentials.
+func credentialFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "mfa-code", Usage: "the 6-digit `CODE` from your MFA device, instead of asking"},
+		&cli.StringFlag{Name: "duration", Usage: "how long new credentials last (`DURATION` such as 12h, 90m, 3600)"},
+		&cli.BoolFlag{Name: "refresh", Usage: "get new credentials even if cached ones are still fresh"},
+		debugFlag,
+	}
+}
+
+func credentialOptions(c *cli.Context) (credflow.Options, error) {
+	opt := credflow.Options{Refresh: c.Bool("refresh")}
+	if v := c.String("duration"); v != "" {
+		d, err := profiles.ParseDuration(v)
+		if err != nil || d == 0 {
+			return opt, usageErrorf("--duration %q is not a duration. Write it like 12h, 90m or 3600 (seconds).", v)
+		}
+		opt.Duration = d
+	}
+	return opt, nil
+}
+
+// profileArg takes the PROFILE argument and checks it before any work.
+func profileArg(c *cli.Context) (string, error) {
+	name := c.Args().First()
+	if name == "" {
+		return "", usageErrorf("%s needs a profile name. Run `awsenv list` to see your profiles.", c.Command.Name)
+	}
+	if err := profiles.ValidateName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// loadConfig reads the AWS files and awsenv's own config.
+func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
+	cfg, err := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+	if err != nil {
+		return nil, nil, err
+	}
+	global, err := profiles.LoadGlobal(filepath.Join(d.ConfigHome, "awsenv", "config"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, global, nil
+}
+
+func openStore(d *Deps) (*sessions.Store, error) {
+	return sessions.Open(filepath.Join(d.StateHome, "awsenv", "sessions"))
+}
+
+// newFlow wires the credential flow for one command run.
+func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
+	cfg, global, err := loadConfig(d)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(d)
+	if err != nil {
+		return nil, err
+	}
+	var static plugins.Provider
+	if code := c.String("mfa-code"); code != "" {
+		s, err := plugins.NewStatic(code)
+		if err != nil {
+			return nil, err
+		}
+		static = s
+	}
+	debug := c.Bool("debug")
+	tty := &prompt.Provider{OpenTTY: d.OpenTTY}
+	f := &credflow.Flow{
+		Config:    cfg,
+		Global:    global,
+		Store:     store,
+		STS:       &stsexec.Client{Path: helperPath(d), Stderr: d.Stderr},
+		Now:       d.Now,
+		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
+		Terminal:  hasTerminal(d),
+		Notef: func(format string, args ...any) {
+			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)
+		},
+		Debugf: func(format string, args ...any) {
+			if debug {
+				fmt.Fprintf(d.Stderr, "awsenv: debug: "+format+"\n", args...)
+			}
+		},
+		Provider: func(s profiles.Settings) (plugins.Provider, error) {
+			if static != nil {
+				return static, nil
+			}
+			switch s.MFAProvider {
+			case "prompt":
+				return tty, nil
+			case "process":
+				return &process.Provider{Command: s.MFAProcess, Stderr: d.Stderr}, nil
+			}
+			return nil, &plugins.Error{Provider: s.MFAProvider, Problem: "no such MFA provider",
+				Fix: "Set awsenv_mfa_provider to prompt or process, or pass --mfa-code CODE."}
+		},
+	}
+	return f, nil
+}
+
+func hasTerminal(d *Deps) bool {
+	t, err := d.OpenTTY()
+	if err != nil {
+		return false
+	}
+	t.Close()
+	return true
+}
+
+// helperPath finds awsenv-sts: $AWSENV_STS_HELPER, else beside this
+// binary (where install.sh puts it), else on PATH.
+func helperPath(d *Deps) string {
+	if p := d.Getenv("AWSENV_STS_HELPER"); p != "" {
+		return p
+	}
+	beside := filepath.Join(filepath.Dir(d.Executable), "awsenv-sts")
+	if _, err := exec.LookPath(beside); err == nil {
+		return beside
+	}
+	if p, err := exec.LookPath("awsenv-sts"); err == nil {
+		return p
+	}
+	return beside // the error then names where it was expected
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// timeLeft prints a duration the way the prompt does: 42m, 3h05m, expired.
+func timeLeft(exp, now time.Time) string {
+	if exp.IsZero() {
+		return "-"
+	}
+	d := exp.Sub(now)
+	if d <= 0 {
+		return "expired"
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h > 0 {
+		return fmt.Sprintf("%dh%02dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/shell"
+)
+
+func newUnsetCommand(d *Deps) *cli.Command {
+	return &cli.Command{
+		Name:  "unset",
+		Usage: "print shell code that removes the credentials `use` exported",
+		Description: `eval "$(awsenv unset)" removes the keys, token, expiry and profile variables.
+AWS_REGION and AWS_DEFAULT_REGION are left as they are: they are not credentials,
+and they may have been set before awsenv.`,
+		Flags: []cli.Flag{shellFlag()},
+		Action: func(c *cli.Context) error {
+			sh, err := pickShell(c, d)
+			if err != nil {
+				return err
+			}
+			var ch []shell.Change
+			for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+				"AWS_SECURITY_TOKEN", "AWSENV_PROFILE"} {
+				ch = append(ch, shell.Change{Name: n, Unset: true})
+			}
+			for _, n := range expiryVars {
+				ch = append(ch, shell.Change{Name: n, Unset: true})
+			}
+			out, err := shell.Render(sh, ch)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(d.Stdout, out)
+			return err
+		},
+	}
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/shell"
+)
+
+func newUseCommand(d *Deps) *cli.Command {
+	return &cli.Command{
+		Name:      "use",
+		Usage:     "print shell code that exports temporary credentials for PROFILE",
+		ArgsUsage: "PROFILE",
+		Description: `Run it through eval so it changes the current shell:
+   eval "$(awsenv use prod)"          (bash, zsh, sh)
+   awsenv use prod --shell fish | source
+Only shell code goes to stdout; on any failure stdout stays empty.`,
+		Flags: append([]cli.Flag{shellFlag()}, credentialFlags()...),
+		Action: func(c *cli.Context) error {
+			sh, err := pickShell(c, d)
+			if err != nil {
+				return err
+			}
+			name, err := profileArg(c)
+			if err != nil {
+				return err
+			}
+			opt, err := credentialOptions(c)
+			if err != nil {
+				return err
+			}
+			f, err := newFlow(c, d)
+			if err != nil {
+				return err
+			}
+			res, err := f.Get(c.Context, name, opt)
+			if err != nil {
+				return err
+			}
+			// Render fully before writing, so a failure prints nothing.
+			out, err := shell.Render(sh, useChanges(res))
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(d.Stdout, out)
+			return err
+		},
+	}
+}
+
+func shellFlag() cli.Flag {
+	return &cli.StringFlag{Name: "shell", Usage: "the `SHELL` to print code for: sh, bash, zsh, fish, powershell (default: from $SHELL)"}
+}
+
+// pickShell is --shell, else $AWSENV_SHELL (set by the shell hook), else
+// the login shell from $SHELL, else POSIX sh.
+func pickShell(c *cli.Context, d *Deps) (shell.Shell, error) {
+	name := firstNonEmpty(c.String("shell"), d.Getenv("AWSENV_SHELL"))
+	if name == "" {
+		return shell.Detect(d.Getenv("SHELL")), nil
+	}
+	sh, err := shell.Lookup(name)
+	if err != nil {
+		return nil, usageErrorf("%v. Pass --shell with one of the names listed.", err)
+	}
+	return sh, nil
+}
+
+// Variables awsenv sets, and the ones it clears because they would make
+// tools pick other credentials (the AWS CLI prefers a named profile).
+var (
+	clearedVars = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"}
+	expiryVars  = []string{"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWSENV_EXPIRES_AT"}
+)
+
+// useChanges are the variable changes that make res the shell's credentials.
+func useChanges(res *credflow.Result) []shell.Change {
+	var ch []shell.Change
+	for _, n := range clearedVars {
+		ch = append(ch, shell.Change{Name: n, Unset: true})
+	}
+	c := res.Credentials
+	ch = append(ch,
+		shell.Change{Name: "AWS_ACCESS_KEY_ID", Value: c.AccessKeyID},
+		shell.Change{Name: "AWS_SECRET_ACCESS_KEY", Value: c.SecretAccessKey.Reveal()},
+		shell.Change{Name: "AWSENV_PROFILE", Value: res.Profile},
+	)
+	if c.SessionToken != "" {
+		ch = append(ch, shell.Change{Name: "AWS_SESSION_TOKEN", Value: c.SessionToken.Reveal()})
+	} else {
+		ch = append(ch, shell.Change{Name: "AWS_SESSION_TOKEN", Unset: true})
+	}
+	if exp := c.Expiration; !exp.IsZero() {
+		stamp := exp.UTC().Format(time.RFC3339)
+		ch = append(ch,
+			shell.Change{Name: "AWS_CREDENTIAL_EXPIRATION", Value: stamp},
+			shell.Change{Name: "AWS_SESSION_EXPIRATION", Value: stamp},
+			shell.Change{Name: "AWSENV_EXPIRES_AT", Value: strconv.FormatInt(exp.Unix(), 10)},
+		)
+	} else {
+		for _, n := range expiryVars {
+			ch = append(ch, shell.Change{Name: n, Unset: true})
+		}
+	}
+	if res.Region != "" {
+		ch = append(ch,
+			shell.Change{Name: "AWS_REGION", Value: res.Region},
+			shell.Change{Name: "AWS_DEFAULT_REGION", Value: res.Region},
+		)
+	}
+	return ch
+}

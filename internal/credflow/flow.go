@@ -1,0 +1,376 @@
+// Package credflow owns "get credentials for a profile": it resolves the
+// profile, reuses a cached session where one is fresh, and otherwise asks
+// the MFA provider for a code and STS for credentials, under a lock so that
+// concurrent shells make one request between them.
+package credflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// AWS's limits on how long credentials may last.
+const (
+	minDuration         = 15 * time.Minute
+	maxSessionDuration  = 36 * time.Hour // GetSessionToken, IAM users
+	maxRoleDuration     = 12 * time.Hour // AssumeRole, the most any role allows
+	roleChainingLimit   = time.Hour      // AssumeRole with temporary credentials
+	defaultRoleDuration = time.Hour
+	lockWait            = 10 * time.Minute // someone may be typing a code
+)
+
+// Options are the per-call choices from the command line.
+type Options struct {
+	Refresh  bool          // make new credentials for the profile even if cached ones are fresh
+	Duration time.Duration // overrides the profile's duration for the requested profile
+}
+
+// Flow holds what getting credentials needs. Everything from the outside
+// world comes in as a value, so tests drive it with fakes and a fixed clock.
+type Flow struct {
+	Config *profiles.Config
+	Global *profiles.Global
+	Store  *sessions.Store
+	STS    stsapi.Client
+	// Provider picks the MFA provider for a profile's settings.
+	Provider  func(s profiles.Settings) (plugins.Provider, error)
+	Terminal  bool
+	Now       func() time.Time
+	LocalUser string
+	// Notef tells the person something on stderr; Debugf only with --debug.
+	Notef  func(format string, args ...any)
+	Debugf func(format string, args ...any)
+}
+
+// Result is what a profile's credentials turned out to be.
+type Result struct {
+	Profile     string
+	Kind        profiles.Kind
+	Credentials profiles.Credentials
+	Region      string
+	Cached      bool // no STS call was made
+}
+
+// Get returns working credentials for the named profile.
+func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, error) {
+	r, err := f.Config.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := f.Global.Settings(r.Profile)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region()}
+	switch r.Kind {
+	case profiles.KindSession:
+		p := r.Profile
+		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+
+			"Keep long-term keys (aws_access_key_id AKIA...) in a profile of their own and let awsenv make the sessions: "+
+			"AWS refuses GetSessionToken with session credentials.", p.Name, p.KeyFile())
+		res.Credentials = profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
+		res.Cached = true
+	case profiles.KindUser:
+		d := settings.SessionDuration
+		if opt.Duration > 0 {
+			d = opt.Duration
+		}
+		s, cached, err := f.userSession(ctx, r, r.MFASerial(), d, settings, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached = s.Credentials, cached
+	case profiles.KindRole:
+		s, cached, err := f.role(ctx, r, opt.Duration, settings, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached = s.Credentials, cached
+	}
+	return res, nil
+}
+
+// userSession returns the GetSessionToken session of an IAM user profile,
+// with MFA when serial is set.
+func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial string, d time.Duration,
+	settings profiles.Settings, refresh bool) (*sessions.Session, bool, error) {
+	p := r.Profile
+	kind := sessions.KindSession
+	if serial != "" {
+		kind = sessions.KindMFA
+	}
+	d = f.clamp("session", p.Name, d, maxSessionDuration)
+	key := sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{p.AccessKeyID, serial}}
+	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
+		long := longTerm(p)
+		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: long, Duration: d}
+		var creds profiles.Credentials
+		var err error
+		if serial == "" {
+			f.Debugf("GetSessionToken for %s without MFA (no mfa_serial), for %s", p.Name, d)
+			creds, err = f.STS.GetSessionToken(ctx, in)
+		} else {
+			creds, err = f.withMFA(ctx, p.Name, serial, settings, func(code string) (profiles.Credentials, error) {
+				in.SerialNumber, in.TokenCode = serial, code
+				f.Debugf("GetSessionToken for %s with MFA device %s, for %s", p.Name, serial, d)
+				return f.STS.GetSessionToken(ctx, in)
+			})
+		}
+		if err != nil {
+			return nil, f.explain(err, p)
+		}
+		return &sessions.Session{Credentials: creds, BaseKeyID: p.AccessKeyID, MFASerial: serial}, nil
+	})
+}
+
+// role returns credentials for a role profile, built on its source.
+func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, settings profiles.Settings,
+	refresh bool) (*sessions.Session, bool, error) {
+	p, src := r.Profile, r.Source
+	if d == 0 {
+		d = time.Duration(p.DurationSeconds) * time.Second
+	}
+	if d == 0 {
+		d = defaultRoleDuration
+	}
+	serial := r.MFASerial()
+	chained := src.Kind != profiles.KindUser
+	if chained && d > roleChainingLimit {
+		f.Notef("profile %s asks for %s, but a role assumed with temporary credentials lasts at most 1h (AWS's role chaining limit); asking for 1h.", p.Name, d)
+		d = roleChainingLimit
+	}
+	d = f.clamp("role", p.Name, d, maxRoleDuration)
+	sessionName := p.RoleSessionName
+	if sessionName == "" {
+		sessionName = defaultSessionName(serial, f.LocalUser)
+	}
+	base := r.Base().Profile
+	key := sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
+		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, base.AccessKeyID, serial, d.String()}}
+	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
+		in := stsapi.AssumeRoleInput{Target: target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
+			ExternalID: p.ExternalID, Duration: d}
+		var creds profiles.Credentials
+		var err error
+		switch {
+		case src.Kind == profiles.KindUser && serial != "" && d > roleChainingLimit:
+			// A session's credentials can only assume roles for an hour, so
+			// a longer role is assumed straight from the keys, with a code.
+			srcSettings, serr := f.mfaSettings(r, settings)
+			if serr != nil {
+				return nil, serr
+			}
+			f.Debugf("profile %s asks for %s, more than the 1h a role assumed from an MFA session may last; assuming %s directly with the long-term keys of %s and an MFA code",
+				p.Name, d, p.RoleARN, src.Profile.Name)
+			in.Credentials = longTerm(src.Profile)
+			creds, err = f.withMFA(ctx, p.Name, serial, srcSettings, func(code string) (profiles.Credentials, error) {
+				in.SerialNumber, in.TokenCode = serial, code
+				return f.STS.AssumeRole(ctx, in)
+			})
+		case src.Kind == profiles.KindUser && serial != "":
+			srcSettings, serr := f.mfaSettings(r, settings)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, _, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, false)
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the MFA session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindUser:
+			in.Credentials = longTerm(src.Profile)
+			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindSession:
+			in.Credentials = longTerm(src.Profile)
+			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		default: // a role assumed with another role's credentials
+			srcSettings, serr := f.Global.Settings(src.Profile)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, _, serr := f.role(ctx, src, 0, srcSettings, false)
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the role credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		}
+		if err != nil {
+			return nil, f.explain(err, p)
+		}
+		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial,
+			RoleARN: p.RoleARN, Source: src.Profile.Name}, nil
+	})
+}
+
+// mfaSettings are the settings of the profile whose mfa_serial is used:
+// the role's own when it names the device, else its source's.
+func (f *Flow) mfaSettings(r *profiles.Resolved, own profiles.Settings) (profiles.Settings, error) {
+	if r.Profile.MFASerial != "" {
+		return own, nil
+	}
+	return f.Global.Settings(r.Source.Profile)
+}
+
+// cached returns the fresh session under key, or makes one. The check is
+// repeated under the lock: whoever waited on it finds the session the
+// holder just made and makes no call of its own.
+func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margin time.Duration,
+	make func() (*sessions.Session, error)) (*sessions.Session, bool, error) {
+	start := f.Now()
+	if !refresh {
+		s, err := f.Store.Load(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if s != nil && s.Fresh(start, margin) {
+			f.Debugf("using the cached %s of %s, %s left", key.Kind, key.Profile, s.Expiration().Sub(start).Round(time.Second))
+			return s, true, nil
+		}
+	}
+	lctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	unlock, err := f.Store.Lock(lctx, key, func() {
+		f.Notef("another awsenv is getting credentials for %s; waiting for it.", key.Profile)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
+	s, err := f.Store.Load(key)
+	if err != nil {
+		return nil, false, err
+	}
+	// With --refresh, only a session made after this call began will do.
+	if s != nil && s.Fresh(f.Now(), margin) && (!refresh || !s.Created.Before(start)) {
+		f.Debugf("using the %s of %s that another awsenv just made", key.Kind, key.Profile)
+		return s, true, nil
+	}
+	s, err = make()
+	if err != nil {
+		return nil, false, err
+	}
+	s.Created = f.Now()
+	if err := f.Store.Save(key, s); err != nil {
+		// The credentials work; only the reuse is lost.
+		f.Notef("could not cache the session: %v", err)
+	}
+	return s, false, nil
+}
+
+// withMFA gets a code and makes the call, asking again (up to the prompt's
+// tries) when AWS says the code was wrong, as a person mistypes.
+func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings profiles.Settings,
+	call func(code string) (profiles.Credentials, error)) (profiles.Credentials, error) {
+	prov, err := f.Provider(settings)
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions, Terminal: f.Terminal}
+	var lastErr error
+	for try := 1; try <= 3; try++ {
+		code, err := prov.Code(ctx, req)
+		if err != nil {
+			if lastErr != nil {
+				return profiles.Credentials{}, lastErr // AWS's no says more than "no second code"
+			}
+			return profiles.Credentials{}, err
+		}
+		if !plugins.ValidCode(code) {
+			return profiles.Credentials{}, &plugins.Error{Provider: prov.Name(), Problem: "it returned something that is not a 6-digit code",
+				Fix: "Check the provider's configuration (awsenv_mfa_* keys) and that it prints only the code."}
+		}
+		creds, err := call(code)
+		var api *stsapi.APIError
+		if errors.As(err, &api) && api.Code == "AccessDenied" && strings.HasPrefix(api.Message, stsapi.MsgInvalidMFACode) {
+			req.Rejected, lastErr = code, err
+			continue
+		}
+		return creds, err
+	}
+	return profiles.Credentials{}, lastErr
+}
+
+func (f *Flow) clamp(what, profile string, d, max time.Duration) time.Duration {
+	switch {
+	case d < minDuration:
+		f.Notef("profile %s: a %s lasts at least 15m; asking for 15m instead of %s.", profile, what, d)
+		return minDuration
+	case d > max:
+		f.Notef("profile %s: a %s lasts at most %s; asking for that instead of %s.", profile, what, max, d)
+		return max
+	}
+	return d
+}
+
+func longTerm(p *profiles.Profile) profiles.Credentials {
+	return profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
+}
+
+func target(r *profiles.Resolved) stsapi.Target {
+	return stsapi.Target{Profile: r.Profile.Name, Region: r.Region()}
+}
+
+var sessionNameBad = regexp.MustCompile(`[^\w+=,.@-]`)
+
+// defaultSessionName names role sessions after the person, so CloudTrail
+// shows who assumed the role: the MFA device's name (arn:...:mfa/alice),
+// else the local user name.
+func defaultSessionName(serial, localUser string) string {
+	name := ""
+	if i := strings.LastIndex(serial, "/"); i >= 0 && strings.HasPrefix(serial, "arn:") {
+		name = serial[i+1:]
+	}
+	if name == "" {
+		name = localUser
+	}
+	name = sessionNameBad.ReplaceAllString(name, "_")
+	if len(name) < 2 {
+		name = "awsenv-" + name
+	}
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return strings.TrimSuffix(name, "-")
+}
+
+// explain adds the one sentence of what to do to an AWS error.
+func (f *Flow) explain(err error, p *profiles.Profile) error {
+	var api *stsapi.APIError
+	if !errors.As(err, &api) {
+		var tr *stsapi.TransportError
+		if errors.As(err, &tr) {
+			return &CallError{Profile: p.Name, Err: err,
+				Fix: "Check your network connection and any AWS_ENDPOINT_URL* settings, then try again."}
+		}
+		return err
+	}
+	return &CallError{Profile: p.Name, Err: err, Fix: fixFor(api, p)}
+}
+
+// CallError is an STS call that failed, with what to do about it.
+type CallError struct {
+	Profile string
+	Err     error
+	Fix     string
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("profile %s: %s. %s", e.Profile, strings.TrimRight(e.Err.Error(), ". "), e.Fix)
+}
+
+func (e *CallError) Unwrap() error { return e.Err }

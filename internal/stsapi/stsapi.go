@@ -1,0 +1,85 @@
+// Package stsapi is the small slice of AWS STS that awsenv uses, as plain
+// types with no SDK in them. The awsenv binary talks to STS through this
+// interface without linking the SDK; the awsenv-sts helper implements it
+// with the SDK. That keeps the cached path of `awsenv use` fast.
+package stsapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Target says which profile's endpoint settings and which region a call uses.
+type Target struct {
+	Profile string `json:"profile,omitempty"`
+	Region  string `json:"region,omitempty"`
+}
+
+// GetSessionTokenInput asks for a session for an IAM user.
+type GetSessionTokenInput struct {
+	Target
+	Credentials  profiles.Credentials `json:"credentials"`
+	Duration     time.Duration        `json:"duration"`
+	SerialNumber string               `json:"serial_number,omitempty"`
+	TokenCode    string               `json:"token_code,omitempty"`
+}
+
+// AssumeRoleInput asks for a role's credentials.
+type AssumeRoleInput struct {
+	Target
+	Credentials     profiles.Credentials `json:"credentials"`
+	RoleARN         string               `json:"role_arn"`
+	RoleSessionName string               `json:"role_session_name"`
+	ExternalID      string               `json:"external_id,omitempty"`
+	Duration        time.Duration        `json:"duration"`
+	SerialNumber    string               `json:"serial_number,omitempty"`
+	TokenCode       string               `json:"token_code,omitempty"`
+}
+
+// Identity is GetCallerIdentity's answer.
+type Identity struct {
+	Account string `json:"account"`
+	ARN     string `json:"arn"`
+	UserID  string `json:"user_id"`
+}
+
+// Client is STS.
+type Client interface {
+	GetSessionToken(ctx context.Context, in GetSessionTokenInput) (profiles.Credentials, error)
+	AssumeRole(ctx context.Context, in AssumeRoleInput) (profiles.Credentials, error)
+	GetCallerIdentity(ctx context.Context, t Target, c profiles.Credentials) (Identity, error)
+}
+
+// APIError is an error answer from AWS.
+type APIError struct {
+	Operation  string `json:"operation"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s: %s: %s", e.Operation, e.Code, e.Message)
+}
+
+// TransportError is a call that got no answer from AWS (network, TLS,
+// endpoint), as opposed to an answer that says no.
+type TransportError struct {
+	Operation string `json:"operation"`
+	Message   string `json:"message"`
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s: %s", e.Operation, e.Message)
+}
+
+// MFA error messages as AWS words them, to tell a bad code (ask again) from
+// a bad serial (fix the config).
+const (
+	MsgInvalidMFACode   = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+	MsgInvalidMFASerial = "MultiFactorAuthentication failed, unable to validate MFA code."
+)

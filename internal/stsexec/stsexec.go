@@ -1,0 +1,153 @@
+// Package stsexec carries STS calls to the awsenv-sts helper process: one
+// JSON request on its stdin, one JSON answer on its stdout. The helper
+// links the AWS SDK; awsenv itself does not, so the cached path (no STS
+// call at all) starts as fast as a small Go binary can.
+package stsexec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Request is one call, exactly one field set.
+type Request struct {
+	GetSessionToken   *stsapi.GetSessionTokenInput `json:"get_session_token,omitempty"`
+	AssumeRole        *stsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
+	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
+}
+
+// IdentityInput is GetCallerIdentity's input.
+type IdentityInput struct {
+	stsapi.Target
+	Credentials profiles.Credentials `json:"credentials"`
+}
+
+// Response is the answer, or the error AWS gave.
+type Response struct {
+	Credentials    *profiles.Credentials  `json:"credentials,omitempty"`
+	Identity       *stsapi.Identity       `json:"identity,omitempty"`
+	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
+	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
+}
+
+// Client runs the helper for each call.
+type Client struct {
+	Path   string    // the awsenv-sts binary
+	Env    []string  // its environment (nil: awsenv's own)
+	Stderr io.Writer // where its complaints go
+}
+
+func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
+	in, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, c.Path)
+	cmd.Env = c.Env
+	cmd.Stdin = bytes.NewReader(in)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = c.Stderr
+	if err := cmd.Run(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) {
+			return nil, fmt.Errorf("run the STS helper %s: %w. Install awsenv-sts next to awsenv (./install.sh does).", c.Path, err)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("the STS helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
+	}
+	var resp Response
+	if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
+		return nil, fmt.Errorf("the STS helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-sts come from the same install.", c.Path, err)
+	}
+	switch {
+	case resp.APIError != nil:
+		return nil, resp.APIError
+	case resp.TransportError != nil:
+		return nil, resp.TransportError
+	}
+	return &resp, nil
+}
+
+func (c *Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{GetSessionToken: &in})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	return credentialsOf(resp)
+}
+
+func (c *Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{AssumeRole: &in})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	return credentialsOf(resp)
+}
+
+func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (stsapi.Identity, error) {
+	resp, err := c.call(ctx, Request{GetCallerIdentity: &IdentityInput{Target: t, Credentials: creds}})
+	if err != nil {
+		return stsapi.Identity{}, err
+	}
+	if resp.Identity == nil {
+		return stsapi.Identity{}, errors.New("the STS helper returned no identity. Make sure awsenv and awsenv-sts come from the same install.")
+	}
+	return *resp.Identity, nil
+}
+
+func credentialsOf(resp *Response) (profiles.Credentials, error) {
+	if resp.Credentials == nil || resp.Credentials.AccessKeyID == "" {
+		return profiles.Credentials{}, errors.New("the STS helper returned no credentials. Make sure awsenv and awsenv-sts come from the same install.")
+	}
+	return *resp.Credentials, nil
+}
+
+// Serve answers one request from r on w with client: the helper's main.
+func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client) error {
+	var req Request
+	if err := json.NewDecoder(r).Decode(&req); err != nil {
+		return fmt.Errorf("read request: %w", err)
+	}
+	var resp Response
+	var err error
+	switch {
+	case req.GetSessionToken != nil:
+		var c profiles.Credentials
+		c, err = client.GetSessionToken(ctx, *req.GetSessionToken)
+		resp.Credentials = &c
+	case req.AssumeRole != nil:
+		var c profiles.Credentials
+		c, err = client.AssumeRole(ctx, *req.AssumeRole)
+		resp.Credentials = &c
+	case req.GetCallerIdentity != nil:
+		var id stsapi.Identity
+		id, err = client.GetCallerIdentity(ctx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
+		resp.Identity = &id
+	default:
+		return errors.New("empty request")
+	}
+	if err != nil {
+		resp = Response{}
+		var api *stsapi.APIError
+		var tr *stsapi.TransportError
+		switch {
+		case errors.As(err, &api):
+			resp.APIError = api
+		case errors.As(err, &tr):
+			resp.TransportError = tr
+		default:
+			resp.TransportError = &stsapi.TransportError{Message: err.Error()}
+		}
+	}
+	return json.NewEncoder(w).Encode(&resp)
+}

@@ -1,0 +1,86 @@
+// Package plugins is the contract between awsenv and whatever supplies MFA
+// codes: the built-in terminal prompt, a code given on the command line,
+// and the providers that run as separate plugin processes.
+package plugins
+
+import (
+	"context"
+	"fmt"
+)
+
+// Request is what a provider is told when awsenv needs a code.
+type Request struct {
+	Profile  string            // the profile the code is for
+	Serial   string            // the MFA device's serial or ARN
+	Options  map[string]string // the awsenv_mfa_<option> keys of the profile
+	Terminal bool              // whether a controlling terminal is available
+	// Rejected is the code AWS rejected on the previous try, if any, so a
+	// provider can tell the person and not hand the same code back.
+	Rejected string
+}
+
+// Provider supplies MFA codes.
+type Provider interface {
+	Name() string
+	Code(ctx context.Context, req Request) (string, error)
+}
+
+// ValidCode reports whether code is six ASCII digits, the only shape AWS
+// accepts for a TOTP code.
+func ValidCode(code string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Static is the code given on the command line (--mfa-code). It can be
+// used once: a second request means AWS rejected it, and asking again
+// would get the same code.
+type Static struct {
+	code string
+	used bool
+}
+
+// NewStatic checks the code's shape before any STS call is made.
+func NewStatic(code string) (*Static, error) {
+	if !ValidCode(code) {
+		return nil, &Error{Provider: "--mfa-code", Problem: "the code must be six digits",
+			Fix: "Pass the 6-digit code your MFA device shows now, e.g. --mfa-code 123456."}
+	}
+	return &Static{code: code}, nil
+}
+
+func (s *Static) Name() string { return "--mfa-code" }
+
+func (s *Static) Code(_ context.Context, req Request) (string, error) {
+	if s.used {
+		return "", &Error{Provider: s.Name(), Problem: "the code given with --mfa-code was already used",
+			Fix: "Run the command again with the next code from your MFA device."}
+	}
+	s.used = true
+	return s.code, nil
+}
+
+// Error is a provider that could not produce a code.
+type Error struct {
+	Provider string
+	Problem  string
+	Fix      string
+	Err      error
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("MFA provider %s: %s", e.Provider, e.Problem)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg + ". " + e.Fix
+}
+
+func (e *Error) Unwrap() error { return e.Err }

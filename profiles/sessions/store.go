@@ -1,0 +1,308 @@
+// Package sessions keeps temporary credentials between awsenv runs, so one
+// MFA code serves every shell and role until the session expires.
+//
+// Each session is one JSON file, 0600, in a 0700 directory, replaced
+// atomically; a per-session lock file serialises the processes that want to
+// renew the same session, so N shells waiting on one expired session make
+// one STS call.
+package sessions
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Kinds of session.
+const (
+	KindMFA     = "mfa-session" // GetSessionToken with an MFA code
+	KindSession = "session"     // GetSessionToken without MFA
+	KindRole    = "role"        // AssumeRole
+)
+
+const fileVersion = 1
+
+// Session is one cached set of temporary credentials and what it was made from.
+type Session struct {
+	Version     int                  `json:"version"`
+	Profile     string               `json:"profile"`
+	Kind        string               `json:"kind"`
+	Credentials profiles.Credentials `json:"credentials"`
+	Created     time.Time            `json:"created"`
+	BaseKeyID   string               `json:"base_key_id,omitempty"` // the long-term key it was made with
+	MFASerial   string               `json:"mfa_serial,omitempty"`
+	RoleARN     string               `json:"role_arn,omitempty"`
+	Source      string               `json:"source,omitempty"` // the source profile of a role
+}
+
+// Expiration is when the credentials stop working.
+func (s *Session) Expiration() time.Time { return s.Credentials.Expiration }
+
+// Fresh reports whether the session is still usable for at least margin.
+func (s *Session) Fresh(now time.Time, margin time.Duration) bool {
+	return s.Credentials.Expiration.After(now.Add(margin))
+}
+
+// Key names one cached session: the profile, the kind, and a hash of every
+// input that would make different credentials (key id, serial, role...).
+type Key struct {
+	Profile string
+	Kind    string
+	Parts   []string
+}
+
+// file is the session's file name. Profile names are validated to
+// [A-Za-z0-9._+@-], so they are safe in a file name once prefixed.
+func (k Key) file() string {
+	h := sha256.Sum256([]byte(strings.Join(append([]string{k.Profile, k.Kind}, k.Parts...), "\x00")))
+	return fmt.Sprintf("%s.%s.%s.json", k.Profile, k.Kind, hex.EncodeToString(h[:6]))
+}
+
+// Store is the session directory.
+type Store struct {
+	Dir string
+}
+
+// Open makes sure the directory exists and is private, and returns the store.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create session directory %s: %w. Check that its parent is writable by you.", dir, err)
+	}
+	if err := checkPrivate(dir, true); err != nil {
+		return nil, err
+	}
+	return &Store{Dir: dir}, nil
+}
+
+// UnsafeError is a session file or directory that others could read or own.
+type UnsafeError struct {
+	Path string
+	Why  string
+	Fix  string
+}
+
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("refusing to use %s: %s. %s", e.Path, e.Why, e.Fix)
+}
+
+func checkPrivate(path string, dir bool) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	return checkInfo(path, fi, dir)
+}
+
+func checkInfo(path string, fi fs.FileInfo, dir bool) error {
+	if dir && !fi.IsDir() {
+		return &UnsafeError{Path: path, Why: "it is not a directory", Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", path)}
+	}
+	if !dir && !fi.Mode().IsRegular() {
+		return &UnsafeError{Path: path, Why: "it is not a regular file", Fix: fmt.Sprintf("Remove it: rm %s", path)}
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return &UnsafeError{Path: path, Why: fmt.Sprintf("it is owned by uid %d, not you", st.Uid),
+			Fix: fmt.Sprintf("Remove it, or take it back: chown %d %s", os.Getuid(), path)}
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		want := "600"
+		if dir {
+			want = "700"
+		}
+		return &UnsafeError{Path: path, Why: fmt.Sprintf("its mode %04o lets other users in", perm),
+			Fix: fmt.Sprintf("Run: chmod %s %s", want, path)}
+	}
+	return nil
+}
+
+// Load returns the cached session for key, or nil when there is none. A
+// corrupt or truncated file counts as none (it is replaced by the next
+// Save); a file others can read is an error, since its secrets may be out.
+func (s *Store) Load(key Key) (*Session, error) {
+	path := filepath.Join(s.Dir, key.file())
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, &UnsafeError{Path: path, Why: "it is a symbolic link", Fix: fmt.Sprintf("Remove it: rm %s", path)}
+		}
+		return nil, fmt.Errorf("open session file: %w. Check the permissions of %s.", err, s.Dir)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat session file %s: %w", path, err)
+	}
+	if err := checkInfo(path, fi, false); err != nil {
+		return nil, err
+	}
+	var sess Session
+	dec := json.NewDecoder(f)
+	if err := dec.Decode(&sess); err != nil || !sess.valid(key) {
+		return nil, nil
+	}
+	return &sess, nil
+}
+
+func (s *Session) valid(key Key) bool {
+	c := s.Credentials
+	return s.Version == fileVersion && s.Profile == key.Profile && s.Kind == key.Kind &&
+		c.AccessKeyID != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero()
+}
+
+// Save writes the session atomically: a temporary file in the same
+// directory, fsynced, then renamed over the old one. Readers see the old
+// file or the new one, never half of either.
+func (s *Store) Save(key Key, sess *Session) error {
+	sess.Version = fileVersion
+	sess.Profile = key.Profile
+	sess.Kind = key.Kind
+	data, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("encode session: %w", err)
+	}
+	final := filepath.Join(s.Dir, key.file())
+	tmp, err := os.CreateTemp(s.Dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save session: %w. Check that %s is writable by you.", err, s.Dir)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if err := tmp.Chmod(0o600); err == nil {
+		if _, err = tmp.Write(data); err == nil {
+			err = tmp.Sync()
+		}
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save session to %s: %w. Check free space in %s.", final, err, s.Dir)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return fmt.Errorf("save session to %s: %w", final, err)
+	}
+	if d, err := os.Open(s.Dir); err == nil {
+		_ = d.Sync() // make the rename durable; failure here loses nothing
+		d.Close()
+	}
+	return nil
+}
+
+// Lock takes the lock for key, waiting while another process holds it;
+// onWait is called once if it has to wait. The kernel drops a flock when its
+// holder dies, so a killed awsenv never wedges the next one.
+func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func(), err error) {
+	path := filepath.Join(s.Dir, strings.TrimSuffix(key.file(), ".json")+".lock")
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := l.TryLock()
+	if err == nil && !ok {
+		if onWait != nil {
+			onWait()
+		}
+		ok, err = l.TryLockContext(ctx, 25*time.Millisecond)
+	}
+	if err != nil || !ok {
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, err)
+	}
+	return func() { _ = l.Unlock() }, nil
+}
+
+// Entry is a cached session as listed, with its file.
+type Entry struct {
+	Session
+	Path string
+}
+
+// List returns every readable cached session, sorted by profile and kind.
+// Unreadable or foreign files are skipped: listing never fails on them.
+func (s *Store) List() ([]Entry, error) {
+	paths, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, p := range paths {
+		data, err := readPrivate(p)
+		if err != nil {
+			continue
+		}
+		var sess Session
+		if json.Unmarshal(data, &sess) != nil || sess.Version != fileVersion || sess.Profile == "" {
+			continue
+		}
+		out = append(out, Entry{Session: sess, Path: p})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Profile != out[j].Profile {
+			return out[i].Profile < out[j].Profile
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out, nil
+}
+
+func readPrivate(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInfo(path, fi, false); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(f)
+}
+
+// Clear removes the cached sessions of profile, or all of them when profile
+// is empty, and returns how many it removed. Corrupt files go too.
+func (s *Store) Clear(profile string) (int, error) {
+	paths, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range paths {
+		if profile != "" && fileProfile(filepath.Base(p)) != profile {
+			continue
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("remove %s: %w", p, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// fileProfile takes the profile name back out of a session file name
+// (PROFILE.KIND.HASH.json); profile names may contain dots, kinds do not.
+func fileProfile(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, ".json"), ".")
+	if len(parts) < 3 {
+		return ""
+	}
+	return strings.Join(parts[:len(parts)-2], ".")
+}

@@ -1,0 +1,126 @@
+package profiles
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Settings are awsenv's own knobs for one profile: awsenv_* keys in the
+// profile's section, over the [default] section of awsenv's config file.
+type Settings struct {
+	MFAProvider     string            // "prompt", "process", or a plugin name
+	MFAOptions      map[string]string // awsenv_mfa_<option>, handed to the provider
+	SessionDuration time.Duration     // for GetSessionToken
+	RefreshMargin   time.Duration     // reuse a session until this close to expiry
+	MFAProcess      string            // the profile's mfa_process, for the process provider
+}
+
+// Defaults when nothing is configured.
+const (
+	DefaultSessionDuration = 12 * time.Hour
+	DefaultRefreshMargin   = 5 * time.Minute
+)
+
+// Global is awsenv's own config file ($XDG_CONFIG_HOME/awsenv/config).
+type Global struct {
+	Path   string
+	values map[string]string
+}
+
+// LoadGlobal reads awsenv's config file; a missing file is empty. Keys may
+// be written with or without the awsenv_ prefix.
+func LoadGlobal(path string) (*Global, error) {
+	g := &Global{Path: path, values: map[string]string{}}
+	f, _, err := loadINI(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range f.Section("default").Keys() {
+		key := strings.ToLower(strings.TrimSpace(k.Name()))
+		g.values[strings.TrimPrefix(key, "awsenv_")] = strings.TrimSpace(k.Value())
+	}
+	return g, nil
+}
+
+// Settings works out the settings for one profile.
+func (g *Global) Settings(p *Profile) (Settings, error) {
+	s := Settings{
+		MFAProvider:     "prompt",
+		MFAOptions:      map[string]string{},
+		SessionDuration: DefaultSessionDuration,
+		RefreshMargin:   DefaultRefreshMargin,
+	}
+	if p.MFAProcess != "" {
+		s.MFAProvider = "process"
+		s.MFAProcess = p.MFAProcess
+	}
+	layers := []struct {
+		where  string
+		values map[string]string
+	}{{g.Path + " [default]", g.values}, {p.Where() + " [" + p.Name + "]", p.Awsenv}}
+	for _, l := range layers {
+		if l.values == nil {
+			continue
+		}
+		keys := make([]string, 0, len(l.values))
+		for k := range l.values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := l.values[k]
+			switch {
+			case k == "mfa_provider":
+				if v != "" {
+					s.MFAProvider = v
+				}
+			case strings.HasPrefix(k, "mfa_"):
+				s.MFAOptions[strings.TrimPrefix(k, "mfa_")] = v
+			case k == "session_duration":
+				d, err := ParseDuration(v)
+				if err != nil {
+					return s, &SettingError{Where: l.where, Key: "awsenv_session_duration", Err: err}
+				}
+				s.SessionDuration = d
+			case k == "refresh_margin":
+				d, err := ParseDuration(v)
+				if err != nil {
+					return s, &SettingError{Where: l.where, Key: "awsenv_refresh_margin", Err: err}
+				}
+				s.RefreshMargin = d
+			}
+		}
+	}
+	return s, nil
+}
+
+// ParseDuration accepts Go durations ("12h", "90m") or whole seconds ("3600").
+func ParseDuration(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, fmt.Errorf("%q is negative", v)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration like 12h, 90m or 3600", v)
+	}
+	return d, nil
+}
+
+// SettingError is an awsenv_* key with a value awsenv cannot use.
+type SettingError struct {
+	Where string
+	Key   string
+	Err   error
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("%s in %s: %v. Write a duration such as 12h, 90m or 3600 (seconds).", e.Key, e.Where, e.Err)
+}
+
+func (e *SettingError) Unwrap() error { return e.Err }
