@@ -73,7 +73,7 @@ func ValidateName(name string) error {
 		return &NameError{Name: name, Why: "it is longer than 128 characters"}
 	}
 	if !nameRE.MatchString(name) {
-		return &NameError{Name: name, Why: "it has characters other than letters, digits and . _ - + @"}
+		return &NameError{Name: name, Why: "only letters, digits and . _ - + @ are allowed"}
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ type NameError struct {
 }
 
 func (e *NameError) Error() string {
-	return fmt.Sprintf("invalid profile name %s: %s. Use a profile name made of letters, digits and . _ - + @ (rename the section in your AWS config if needed).",
+	return fmt.Sprintf("invalid profile name %s: %s. Give the profile a name made of letters, digits and . _ - + @ in your AWS config to use it with awsenv.",
 		strconv.QuoteToASCII(e.Name), e.Why)
 }
 
