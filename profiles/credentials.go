@@ -2,6 +2,8 @@ package profiles
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"time"
 )
 
@@ -14,6 +16,10 @@ const redacted = "[REDACTED]"
 
 func (s Secret) String() string   { return redacted }
 func (s Secret) GoString() string { return redacted }
+
+// Format covers the verbs String does not (%d, %x, %q...), which would
+// otherwise print the value through fmt's bad-verb path.
+func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, redacted) }
 
 // Reveal returns the secret itself, for the places that must hand it on:
 // the shell exports, the session file, the STS request.

@@ -50,7 +50,7 @@ func expandHome(p, home string) string {
 var iniOptions = ini.LoadOptions{
 	AllowPythonMultilineValues: true,
 	SpaceBeforeInlineComment:   true,
-	SkipUnrecognizableLines:    false,
+	IgnoreContinuation:         true, // a value may end in a backslash
 }
 
 // loadINI reads one INI file. A missing file is an empty file: many people
@@ -63,9 +63,12 @@ func loadINI(path string) (*ini.File, bool, error) {
 	if err != nil {
 		return nil, false, &FileError{Path: path, Err: err, Fix: "Check that the file is readable by you."}
 	}
-	f, err := ini.LoadSources(iniOptions, data)
+	f, err := ini.LoadSources(iniOptions, normalizeIndent(data))
 	if err != nil {
-		return nil, false, &FileError{Path: path, Err: err, Fix: "Fix the line it names; the format is the AWS CLI's INI format."}
+		// The parser's message quotes the bad line, which may hold a
+		// secret: name the line by number instead.
+		return nil, false, &FileError{Path: path, Err: errors.New(badLine(data)),
+			Fix: "Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment."}
 	}
 	return f, true, nil
 }
@@ -82,3 +85,45 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
+
+// normalizeIndent makes indentation mean what it means to the AWS CLI
+// (Python's configparser): a line is a continuation of the value above only
+// when it is indented deeper than that key; otherwise it is a key of its
+// own, whatever its indentation.
+func normalizeIndent(data []byte) []byte {
+	lines := strings.Split(string(data), "\n")
+	keyIndent := -1 // indentation of the current key, -1 outside any value
+	for i, line := range lines {
+		trimmed := strings.TrimLeft(line, " \t")
+		indent := len(line) - len(trimmed)
+		switch {
+		case strings.TrimSpace(trimmed) == "":
+			continue
+		case keyIndent >= 0 && indent > keyIndent:
+			continue // a continuation line, kept indented
+		case strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
+			lines[i] = trimmed
+		case strings.HasPrefix(trimmed, "["):
+			lines[i], keyIndent = trimmed, -1
+		default:
+			lines[i], keyIndent = trimmed, indent
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// badLine finds the first line the parser cannot read, by number only.
+func badLine(data []byte) string {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t[0:min(1, len(t))] == "=" {
+			return fmt.Sprintf("line %d is not valid INI", i+1)
+		}
+		if t == "" || t[0] == '#' || t[0] == ';' || strings.Contains(t, "=") ||
+			(t[0] == '[' && strings.HasSuffix(t, "]")) || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		return fmt.Sprintf("line %d is not valid INI", i+1)
+	}
+	return "the file is not valid INI"
+}

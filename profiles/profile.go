@@ -72,6 +72,9 @@ func ValidateName(name string) error {
 	if len(name) > 128 {
 		return &NameError{Name: name, Why: "it is longer than 128 characters"}
 	}
+	if name[0] == '-' {
+		return &NameError{Name: name, Why: "it starts with '-', which commands read as an option"}
+	}
 	if !nameRE.MatchString(name) {
 		return &NameError{Name: name, Why: "only letters, digits and . _ - + @ are allowed"}
 	}
@@ -175,10 +178,13 @@ func apply(p *Profile, s *ini.Section) {
 		case "external_id":
 			p.ExternalID = val
 		case "duration_seconds":
-			p.DurationSeconds, _ = strconv.Atoi(val)
-			if p.DurationSeconds == 0 && val != "" {
-				p.DurationSeconds = -1 // reported by Resolve
+			n, err := strconv.Atoi(val)
+			if val == "" {
+				n = 0
+			} else if err != nil || n <= 0 {
+				n = -1 // reported by Resolve, which knows the profile
 			}
+			p.DurationSeconds = n
 		case "mfa_process":
 			p.MFAProcess = val
 		case "credential_source":

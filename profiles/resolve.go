@@ -79,7 +79,7 @@ func (c *Config) resolve(name string, seen []string) (*Resolved, error) {
 		}
 	}
 	if p.DurationSeconds < 0 {
-		return nil, &ProfileError{Profile: name, File: p.Where(), Problem: "duration_seconds is not a whole number of seconds",
+		return nil, &ProfileError{Profile: name, File: p.Where(), Problem: "duration_seconds is not a positive whole number of seconds",
 			Fix: "Set duration_seconds to a number such as 3600."}
 	}
 

@@ -53,15 +53,17 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 		SessionDuration: DefaultSessionDuration,
 		RefreshMargin:   DefaultRefreshMargin,
 	}
-	if p.MFAProcess != "" {
-		s.MFAProvider = "process"
-		s.MFAProcess = p.MFAProcess
-	}
 	layers := []struct {
 		where  string
 		values map[string]string
 	}{{g.Path + " [default]", g.values}, {p.Where() + " [" + p.Name + "]", p.Awsenv}}
-	for _, l := range layers {
+	for i, l := range layers {
+		if i == 1 && p.MFAProcess != "" {
+			// The profile's own mfa_process beats a global default; only
+			// its own awsenv_mfa_provider can override it.
+			s.MFAProvider = "process"
+			s.MFAProcess = p.MFAProcess
+		}
 		if l.values == nil {
 			continue
 		}
@@ -97,17 +99,27 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 	return s, nil
 }
 
+// maxDuration bounds what ParseDuration accepts, far above any AWS limit,
+// so a typo cannot overflow time.Duration.
+const maxDuration = 365 * 24 * time.Hour
+
 // ParseDuration accepts Go durations ("12h", "90m") or whole seconds ("3600").
 func ParseDuration(v string) (time.Duration, error) {
 	if n, err := strconv.Atoi(v); err == nil {
 		if n < 0 {
 			return 0, fmt.Errorf("%q is negative", v)
 		}
+		if n > int(maxDuration/time.Second) {
+			return 0, fmt.Errorf("%q is longer than a year", v)
+		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
 		return 0, fmt.Errorf("%q is not a duration like 12h, 90m or 3600", v)
+	}
+	if d > maxDuration {
+		return 0, fmt.Errorf("%q is longer than a year", v)
 	}
 	return d, nil
 }

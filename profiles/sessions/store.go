@@ -80,6 +80,13 @@ type Store struct {
 
 // Open makes sure the directory exists and is private, and returns the store.
 func Open(dir string) (*Store, error) {
+	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
+		what := "it is not a directory"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "it is a symbolic link, not a directory"
+		}
+		return nil, &UnsafeError{Path: dir, Why: what, Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", dir)}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create session directory %s: %w. Check that its parent is writable by you.", dir, err)
 	}
@@ -135,7 +142,7 @@ func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 // Save); a file others can read is an error, since its secrets may be out.
 func (s *Store) Load(key Key) (*Session, error) {
 	path := filepath.Join(s.Dir, key.file())
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -236,7 +243,7 @@ type Entry struct {
 // List returns every readable cached session, sorted by profile and kind.
 // Unreadable or foreign files are skipped: listing never fails on them.
 func (s *Store) List() ([]Entry, error) {
-	paths, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	paths, err := s.files()
 	if err != nil {
 		return nil, err
 	}
@@ -256,13 +263,16 @@ func (s *Store) List() ([]Entry, error) {
 		if out[i].Profile != out[j].Profile {
 			return out[i].Profile < out[j].Profile
 		}
-		return out[i].Kind < out[j].Kind
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Path < out[j].Path
 	})
 	return out, nil
 }
 
 func readPrivate(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +290,7 @@ func readPrivate(path string) ([]byte, error) {
 // Clear removes the cached sessions of profile, or all of them when profile
 // is empty, and returns how many it removed. Corrupt files go too.
 func (s *Store) Clear(profile string) (int, error) {
-	paths, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	paths, err := s.files()
 	if err != nil {
 		return 0, err
 	}
@@ -305,4 +315,20 @@ func fileProfile(name string) string {
 		return ""
 	}
 	return strings.Join(parts[:len(parts)-2], ".")
+}
+
+// files lists the session files. ReadDir, not Glob: the directory's own
+// name may hold pattern characters.
+func (s *Store) files() ([]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("read session directory: %w", err)
+	}
+	var paths []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".json") {
+			paths = append(paths, filepath.Join(s.Dir, e.Name()))
+		}
+	}
+	return paths, nil
 }

@@ -1,0 +1,95 @@
+// Package bench times the paths people run many times a day, as whole
+// processes: `awsenv use` and `awsenv credential-process` on a cached
+// session, next to an empty Go binary. It prints numbers and asserts none:
+//
+//	go test -run '^$' -bench . ./bench/
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fakeaws"
+)
+
+const (
+	keyID     = "AKIAIOSFODNN7EXAMPLE"
+	secret    = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	mfaSecret = "JBSWY3DPEHPK3PXP"
+	serial    = "arn:aws:iam::123456789012:mfa/alice"
+)
+
+// setup builds the binaries as install.sh does and fills the session cache
+// for profile alice (an MFA session) and prod (a role on top of it).
+func setup(b *testing.B) (bin string, env []string) {
+	b.Helper()
+	dir := b.TempDir()
+	bin = filepath.Join(dir, "bin")
+	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-sts", "github.com/awsenv/awsenv/bench/empty")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		b.Fatal(err)
+	}
+	fake := fakeaws.New()
+	if _, err := fake.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(fake.Close)
+	u := fake.AddUser("123456789012", "alice")
+	u.AddKey(keyID, secret)
+	u.AddMFADevice(serial, mfaSecret)
+	fake.AddRole("arn:aws:iam::123456789012:role/admin", fakeaws.RoleOptions{RequireMFA: true})
+
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(fmt.Sprintf(
+		"[alice]\naws_access_key_id = %s\naws_secret_access_key = %s\n", keyID, secret)), 0o600)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(fmt.Sprintf(
+		"[profile alice]\nregion = eu-west-1\nmfa_serial = %s\n\n[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n", serial)), 0o600)
+	env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "AWS_ENDPOINT_URL=" + fake.URL(), "USER=alice"}
+	fill := exec.Command(filepath.Join(bin, "awsenv"), "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
+	fill.Env = env
+	if out, err := fill.CombinedOutput(); err != nil {
+		b.Fatalf("fill the cache: %v\n%s", err, out)
+	}
+	return bin, env
+}
+
+// run times whole process runs and reports the peak resident memory.
+func run(b *testing.B, env []string, path string, args ...string) {
+	b.Helper()
+	var maxRSS int64
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(path, args...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", path, err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
+			maxRSS = ru.Maxrss
+		}
+	}
+	b.ReportMetric(float64(maxRSS), "peak-RSS-KB")
+}
+
+func BenchmarkStartup(b *testing.B) {
+	bin, env := setup(b)
+	b.Run("empty-go-binary", func(b *testing.B) { run(b, env, filepath.Join(bin, "empty")) })
+	b.Run("use-cached-user", func(b *testing.B) { run(b, env, filepath.Join(bin, "awsenv"), "use", "alice") })
+	b.Run("use-cached-role", func(b *testing.B) { run(b, env, filepath.Join(bin, "awsenv"), "use", "prod") })
+	b.Run("credential-process-cached", func(b *testing.B) {
+		run(b, env, filepath.Join(bin, "awsenv"), "credential-process", "prod")
+	})
+	b.Run("sts-helper-start", func(b *testing.B) {
+		// What a cache miss adds before the network: the SDK's start-up.
+		run(b, append(env, "AWSENV_BENCH=1"), "/bin/sh", "-c", filepath.Join(bin, "awsenv-sts")+" </dev/null 2>/dev/null; true")
+	})
+}
