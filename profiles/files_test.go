@@ -366,7 +366,7 @@ func TestLoadDurationSeconds(t *testing.T) {
 		{"", 0},
 		{"1h", -1},
 		{"3600.5", -1},
-		{"0", -1}, // refused by Resolve: see TestResolve
+		{"0", -1},  // refused by Resolve: see TestResolve
 		{"-5", -1}, // negative: refused by Resolve too
 	}
 	for _, tt := range tests {

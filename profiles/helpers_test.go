@@ -18,7 +18,6 @@ const (
 	exampleToken   = "AQoDYXdzEJr//EXAMPLETOKEN"
 )
 
-
 // writeFile writes content to dir/name with mode 0600 and returns the path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()

@@ -13,7 +13,6 @@ import (
 // flock named by the variable, print "locked", and sleep until killed.
 const holdLockEnv = "AWSENV_SESSIONS_TEST_HOLD_LOCK"
 
-
 func TestMain(m *testing.M) {
 	if path := os.Getenv(holdLockEnv); path != "" {
 		os.Exit(holdLock(path))
