@@ -1,0 +1,335 @@
+package credflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// fakeSTS records calls and answers with credentials that expire after the
+// requested duration on the test's clock.
+type fakeSTS struct {
+	now      func() time.Time
+	gst      []stsapi.GetSessionTokenInput
+	ar       []stsapi.AssumeRoleInput
+	rejectN  int // reject this many codes as AWS does for a wrong code
+	failWith error
+}
+
+func (f *fakeSTS) creds(prefix string, d time.Duration) profiles.Credentials {
+	n := len(f.gst) + len(f.ar)
+	return profiles.Credentials{AccessKeyID: fmt.Sprintf("ASIA%s%d", prefix, n), SecretAccessKey: "s",
+		SessionToken: profiles.Secret("t" + prefix), Expiration: f.now().Add(d)}
+}
+
+func (f *fakeSTS) GetSessionToken(_ context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+	f.gst = append(f.gst, in)
+	if f.failWith != nil {
+		return profiles.Credentials{}, f.failWith
+	}
+	if in.TokenCode != "" && f.rejectN > 0 {
+		f.rejectN--
+		return profiles.Credentials{}, &stsapi.APIError{Operation: "GetSessionToken", Code: "AccessDenied", Message: stsapi.MsgInvalidMFACode}
+	}
+	return f.creds("GST", in.Duration), nil
+}
+
+func (f *fakeSTS) AssumeRole(_ context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+	f.ar = append(f.ar, in)
+	return f.creds("AR", in.Duration), nil
+}
+
+func (f *fakeSTS) GetCallerIdentity(context.Context, stsapi.Target, profiles.Credentials) (stsapi.Identity, error) {
+	return stsapi.Identity{}, errors.New("not used")
+}
+
+// countingMFA hands out codes and remembers the requests.
+type countingMFA struct {
+	reqs []plugins.Request
+}
+
+func (c *countingMFA) Name() string { return "test" }
+func (c *countingMFA) Code(_ context.Context, r plugins.Request) (string, error) {
+	c.reqs = append(c.reqs, r)
+	return fmt.Sprintf("%06d", len(c.reqs)), nil
+}
+
+const testConfig = `[profile alice]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+awsenv_mfa_account = work
+
+[profile nomfa]
+
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = alice
+external_id = ext-1
+
+[profile long]
+role_arn = arn:aws:iam::123456789012:role/long
+source_profile = alice
+duration_seconds = 7200
+
+[profile chained]
+role_arn = arn:aws:iam::123456789012:role/next
+source_profile = prod
+role_session_name = chain
+duration_seconds = 7200
+
+[profile plain-role]
+role_arn = arn:aws:iam::123456789012:role/plain
+source_profile = nomfa
+
+[profile sess]
+`
+
+const testCredentials = `[alice]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+[nomfa]
+aws_access_key_id = AKIAI44QH8DHBEXAMPLE
+aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
+[sess]
+aws_access_key_id = ASIAIOSFODNN7EXAMPLE
+aws_secret_access_key = x
+aws_session_token = token
+`
+
+type rig struct {
+	flow  *Flow
+	sts   *fakeSTS
+	mfa   *countingMFA
+	now   time.Time
+	notes []string
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath, credPath := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(credPath, []byte(testCredentials), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := profiles.Load(profiles.Files{Config: cfgPath, Credentials: credPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	global, err := profiles.LoadGlobal(filepath.Join(dir, "awsenv-config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sessions.Open(filepath.Join(dir, "sessions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), mfa: &countingMFA{}}
+	r.sts = &fakeSTS{now: func() time.Time { return r.now }}
+	r.flow = &Flow{
+		Config: cfg, Global: global, Store: store, STS: r.sts,
+		Provider:  func(profiles.Settings) (plugins.Provider, error) { return r.mfa, nil },
+		Now:       func() time.Time { return r.now },
+		LocalUser: "localuser",
+		Notef:     func(f string, a ...any) { r.notes = append(r.notes, fmt.Sprintf(f, a...)) },
+		Debugf:    func(string, ...any) {},
+	}
+	return r
+}
+
+func (r *rig) get(t *testing.T, name string, opt Options) *Result {
+	t.Helper()
+	res, err := r.flow.Get(context.Background(), name, opt)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", name, err)
+	}
+	return res
+}
+
+func TestUserSessionCachedUntilMargin(t *testing.T) {
+	r := newRig(t)
+	first := r.get(t, "alice", Options{})
+	if first.Cached || len(r.sts.gst) != 1 || r.sts.gst[0].SerialNumber != "arn:aws:iam::123456789012:mfa/alice" ||
+		r.sts.gst[0].TokenCode != "000001" || r.sts.gst[0].Duration != 12*time.Hour {
+		t.Fatalf("first call: %+v %+v", first, r.sts.gst)
+	}
+	if got := r.mfa.reqs[0]; got.Profile != "alice" || got.Options["account"] != "work" {
+		t.Fatalf("MFA request: %+v", got)
+	}
+	if first.Region != "eu-west-1" {
+		t.Fatalf("region %q", first.Region)
+	}
+	r.now = r.now.Add(11*time.Hour + 54*time.Minute) // 6 min left: still fresh
+	if again := r.get(t, "alice", Options{}); !again.Cached || again.Credentials.AccessKeyID != first.Credentials.AccessKeyID {
+		t.Fatalf("not reused with 6 min left: %+v", again)
+	}
+	r.now = r.now.Add(2 * time.Minute) // 4 min left: inside the 5 min margin
+	if renewed := r.get(t, "alice", Options{}); renewed.Cached || len(r.sts.gst) != 2 {
+		t.Fatalf("not renewed inside the margin: %+v", renewed)
+	}
+}
+
+func TestRoleOnMFASession(t *testing.T) {
+	r := newRig(t)
+	res := r.get(t, "prod", Options{})
+	if len(r.sts.gst) != 1 || len(r.sts.ar) != 1 || len(r.mfa.reqs) != 1 {
+		t.Fatalf("calls: gst %d ar %d mfa %d", len(r.sts.gst), len(r.sts.ar), len(r.mfa.reqs))
+	}
+	ar := r.sts.ar[0]
+	if ar.Credentials.AccessKeyID != "ASIAGST1" || ar.SerialNumber != "" || ar.ExternalID != "ext-1" ||
+		ar.RoleSessionName != "alice" || ar.Duration != time.Hour {
+		t.Fatalf("AssumeRole input: %+v", ar)
+	}
+	if res.Region != "eu-west-1" {
+		t.Fatalf("role should inherit its source's region, got %q", res.Region)
+	}
+	r.get(t, "alice", Options{})
+	r.get(t, "prod", Options{})
+	if len(r.sts.gst) != 1 || len(r.sts.ar) != 1 || len(r.mfa.reqs) != 1 {
+		t.Fatal("cached role or session not reused")
+	}
+	// --refresh on the role renews the role only, on the same MFA session.
+	r.get(t, "prod", Options{Refresh: true})
+	if len(r.sts.gst) != 1 || len(r.sts.ar) != 2 || len(r.mfa.reqs) != 1 {
+		t.Fatalf("refresh of a role: gst %d ar %d mfa %d", len(r.sts.gst), len(r.sts.ar), len(r.mfa.reqs))
+	}
+}
+
+func TestLongRoleDirectWithMFA(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "long", Options{})
+	if len(r.sts.gst) != 0 || len(r.sts.ar) != 1 {
+		t.Fatalf("calls: gst %d ar %d", len(r.sts.gst), len(r.sts.ar))
+	}
+	ar := r.sts.ar[0]
+	if ar.Credentials.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" || ar.SerialNumber == "" || ar.TokenCode != "000001" || ar.Duration != 2*time.Hour {
+		t.Fatalf("direct AssumeRole: %+v", ar)
+	}
+}
+
+func TestChainedRoleCappedAtOneHour(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "chained", Options{})
+	if len(r.sts.gst) != 1 || len(r.sts.ar) != 2 {
+		t.Fatalf("calls: gst %d ar %d", len(r.sts.gst), len(r.sts.ar))
+	}
+	top := r.sts.ar[1]
+	if top.Credentials.AccessKeyID != "ASIAAR2" || top.Duration != time.Hour || top.RoleSessionName != "chain" {
+		t.Fatalf("chained AssumeRole: %+v", top)
+	}
+	if !containsNote(r.notes, "role chaining") {
+		t.Fatalf("no note about the 1h cap: %q", r.notes)
+	}
+}
+
+func TestWithoutMFA(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "nomfa", Options{})
+	r.get(t, "plain-role", Options{})
+	if len(r.mfa.reqs) != 0 || len(r.sts.gst) != 1 || r.sts.gst[0].SerialNumber != "" {
+		t.Fatalf("no-MFA session: mfa %d gst %+v", len(r.mfa.reqs), r.sts.gst)
+	}
+	if ar := r.sts.ar[0]; ar.Credentials.AccessKeyID != "AKIAI44QH8DHBEXAMPLE" || ar.RoleSessionName != "localuser" {
+		t.Fatalf("no-MFA role should use the long-term keys and $USER: %+v", ar)
+	}
+}
+
+func TestSessionCredentialsUsedAsTheyAre(t *testing.T) {
+	r := newRig(t)
+	res := r.get(t, "sess", Options{})
+	if res.Kind != profiles.KindSession || res.Credentials.SessionToken.Reveal() != "token" || len(r.sts.gst)+len(r.sts.ar) != 0 {
+		t.Fatalf("session profile: %+v, calls %d", res, len(r.sts.gst)+len(r.sts.ar))
+	}
+	if !containsNote(r.notes, "holds session credentials") {
+		t.Fatalf("no hint: %q", r.notes)
+	}
+}
+
+func TestWrongCodeAskedAgain(t *testing.T) {
+	r := newRig(t)
+	r.sts.rejectN = 1
+	r.get(t, "alice", Options{})
+	if len(r.mfa.reqs) != 2 || r.mfa.reqs[1].Rejected != "000001" || len(r.sts.gst) != 2 {
+		t.Fatalf("retry after a rejected code: %+v", r.mfa.reqs)
+	}
+	r2 := newRig(t)
+	r2.sts.rejectN = 5
+	_, err := r2.flow.Get(context.Background(), "alice", Options{})
+	var ce *CallError
+	if !errors.As(err, &ce) || len(r2.mfa.reqs) != 3 || !strings.Contains(err.Error(), "wait for the next code") {
+		t.Fatalf("after three rejected codes: %v (asked %d times)", err, len(r2.mfa.reqs))
+	}
+}
+
+func TestStaticCodeNotReused(t *testing.T) {
+	r := newRig(t)
+	r.sts.rejectN = 1
+	static, err := plugins.NewStatic("123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return static, nil }
+	_, err = r.flow.Get(context.Background(), "alice", Options{})
+	var api *stsapi.APIError
+	if !errors.As(err, &api) || len(r.sts.gst) != 1 {
+		t.Fatalf("a rejected --mfa-code must end with AWS's error after one call: %v (%d calls)", err, len(r.sts.gst))
+	}
+}
+
+func TestDurationClamped(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "alice", Options{Duration: 48 * time.Hour})
+	r.get(t, "nomfa", Options{Duration: time.Minute})
+	if r.sts.gst[0].Duration != 36*time.Hour || r.sts.gst[1].Duration != 15*time.Minute {
+		t.Fatalf("durations: %s %s", r.sts.gst[0].Duration, r.sts.gst[1].Duration)
+	}
+	if !containsNote(r.notes, "at most 36h") || !containsNote(r.notes, "at least 15m") {
+		t.Fatalf("no clamp notes: %q", r.notes)
+	}
+}
+
+func TestTransportErrorExplained(t *testing.T) {
+	r := newRig(t)
+	r.sts.failWith = &stsapi.TransportError{Operation: "GetSessionToken", Message: "dial tcp: connection refused"}
+	_, err := r.flow.Get(context.Background(), "nomfa", Options{})
+	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL") {
+		t.Fatalf("transport error: %v", err)
+	}
+}
+
+func TestDefaultSessionName(t *testing.T) {
+	for _, c := range []struct{ serial, user, want string }{
+		{"arn:aws:iam::123456789012:mfa/alice", "x", "alice"},
+		{"arn:aws:iam::123456789012:mfa/path/bob.smith@corp", "x", "bob.smith@corp"},
+		{"GAHT12345678", "carol", "carol"},
+		{"", "d", "awsenv-d"},
+		{"", "", "awsenv"},
+		{"", "name with spaces", "name_with_spaces"},
+		{"", strings.Repeat("x", 80), strings.Repeat("x", 64)},
+	} {
+		if got := defaultSessionName(c.serial, c.user); got != c.want {
+			t.Errorf("defaultSessionName(%q, %q) = %q, want %q", c.serial, c.user, got, c.want)
+		}
+	}
+}
+
+func containsNote(notes []string, s string) bool {
+	for _, n := range notes {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
