@@ -256,7 +256,7 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margi
 		return nil, false, err
 	}
 	// With --refresh, only a session made after this call began will do.
-	if s != nil && s.Fresh(f.Now(), margin) && (!refresh || !s.Created.Before(start)) {
+	if s != nil && s.Fresh(f.Now(), margin) && (!refresh || s.Created.After(start)) {
 		f.Debugf("using the %s of %s that another awsenv just made", key.Kind, key.Profile)
 		return s, true, nil
 	}
