@@ -48,6 +48,10 @@ func profileArg(c *cli.Context) (string, error) {
 	if err := profiles.ValidateName(name); err != nil {
 		return "", err
 	}
+	if c.Command.Name != "exec" && c.NArg() > 1 {
+		return "", usageErrorf("%s takes one profile name, got %d arguments. Flags go with a leading --, e.g. awsenv %s %s --shell fish.",
+			c.Command.Name, c.NArg(), c.Command.Name, name)
+	}
 	return name, nil
 }
 
