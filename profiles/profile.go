@@ -2,7 +2,6 @@ package profiles
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +59,10 @@ func (p *Profile) KeyFile() string {
 	return p.ConfigFile
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9._+@-]+$`)
+// nameChar is the profile-name alphabet: [A-Za-z0-9._+@-].
+func nameChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._+@-", c) >= 0
+}
 
 // ValidateName refuses profile names that could mean anything to a shell.
 // AWS allows more; awsenv allows only what can be printed into shell code
@@ -75,8 +77,10 @@ func ValidateName(name string) error {
 	if name[0] == '-' {
 		return &NameError{Name: name, Why: "it starts with '-', which commands read as an option"}
 	}
-	if !nameRE.MatchString(name) {
-		return &NameError{Name: name, Why: "only letters, digits and . _ - + @ are allowed"}
+	for i := 0; i < len(name); i++ {
+		if !nameChar(name[i]) {
+			return &NameError{Name: name, Why: "only letters, digits and . _ - + @ are allowed"}
+		}
 	}
 	return nil
 }

@@ -9,11 +9,10 @@ package sessions
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
@@ -69,8 +68,11 @@ type Key struct {
 // file is the session's file name. Profile names are validated to
 // [A-Za-z0-9._+@-], so they are safe in a file name once prefixed.
 func (k Key) file() string {
-	h := sha256.Sum256([]byte(strings.Join(append([]string{k.Profile, k.Kind}, k.Parts...), "\x00")))
-	return fmt.Sprintf("%s.%s.%s.json", k.Profile, k.Kind, hex.EncodeToString(h[:6]))
+	// FNV, not SHA-256: the hash only tells inputs apart in a directory
+	// no one else can write, and crypto's package init would cost every run.
+	h := fnv.New64a()
+	h.Write([]byte(strings.Join(append([]string{k.Profile, k.Kind}, k.Parts...), "\x00")))
+	return fmt.Sprintf("%s.%s.%012x.json", k.Profile, k.Kind, h.Sum64()&(1<<48-1))
 }
 
 // Store is the session directory.
