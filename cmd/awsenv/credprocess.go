@@ -30,15 +30,7 @@ func newCredentialProcessCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return err
 			}
-			opt, err := credentialOptions(c)
-			if err != nil {
-				return err
-			}
-			f, err := newFlow(c, d)
-			if err != nil {
-				return err
-			}
-			res, err := f.Get(c.Context, name, opt)
+			res, err := getCredentials(c, d, name)
 			if err != nil {
 				return err
 			}

@@ -28,21 +28,14 @@ func newExecCommand(d *Deps) *cli.Command {
 			if len(argv) == 0 {
 				return usageErrorf("exec needs a command to run: awsenv exec %s -- COMMAND [ARGS...]", name)
 			}
-			opt, err := credentialOptions(c)
-			if err != nil {
-				return err
-			}
-			f, err := newFlow(c, d)
-			if err != nil {
-				return err
-			}
-			res, err := f.Get(c.Context, name, opt)
-			if err != nil {
-				return err
-			}
+			// Look the command up first: no MFA code for a typo.
 			path, err := exec.LookPath(argv[0])
 			if err != nil {
 				return &userError{code: exitNoExec, msg: "cannot run " + argv[0] + ": " + err.Error() + ". Check the command name and your PATH."}
+			}
+			res, err := getCredentials(c, d, name)
+			if err != nil {
+				return err
 			}
 			env := execEnv(d.Environ(), useChanges(res))
 			// exec replaces awsenv, so the command gets the terminal, the

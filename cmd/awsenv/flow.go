@@ -55,6 +55,20 @@ func profileArg(c *cli.Context) (string, error) {
 	return name, nil
 }
 
+// getCredentials runs the credential flow for one profile with the
+// command's flags.
+func getCredentials(c *cli.Context, d *Deps, name string) (*credflow.Result, error) {
+	opt, err := credentialOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	f, err := newFlow(c, d)
+	if err != nil {
+		return nil, err
+	}
+	return f.Get(c.Context, name, opt)
+}
+
 // loadConfig reads the AWS files and awsenv's own config.
 func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
 	cfg, err := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
