@@ -281,3 +281,76 @@ func TestAWSErrorsExplained(t *testing.T) {
 		})
 	}
 }
+
+// unset undoes use in each shell; AWS_REGION is left as it was.
+func TestUnsetUndoesUse(t *testing.T) {
+	w := newWorld(t)
+	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("use: %s", r)
+	}
+	for sh, script := range map[string]string{
+		"bash": `set -u; eval "$(awsenv use alice)"; eval "$(awsenv unset)"; env | grep -E '^(AWS_|AWSENV_)' | sort`,
+		"zsh":  `eval "$(awsenv use alice --shell zsh)"; eval "$(awsenv unset --shell zsh)"; env | grep -E '^(AWS_|AWSENV_)' | sort`,
+		"fish": `awsenv use alice --shell fish | source; awsenv unset --shell fish | source; env | grep -E '^(AWS_|AWSENV_)' | sort`,
+	} {
+		r := w.shell(sh, script)
+		// What is left is the test's own setup plus the region use set.
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			name, _, _ := strings.Cut(line, "=")
+			switch name {
+			case "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION", "AWS_DEFAULT_REGION":
+			default:
+				t.Fatalf("%s: %s still set after unset:\n%s", sh, name, r)
+			}
+		}
+		if r.stderr != "" {
+			t.Fatalf("%s: unset printed to stderr: %s", sh, r.stderr)
+		}
+	}
+}
+
+// PowerShell output sets and removes the same variables, quoted for it.
+func TestPowerShellOutput(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("use", "alice", "--shell", "powershell", "--mfa-code", w.code())
+	if r.code != 0 {
+		t.Fatalf("use --shell powershell: %s", r)
+	}
+	for _, want := range []string{"$Env:AWS_ACCESS_KEY_ID = 'ASIA", "$Env:AWS_PROFILE = $null", "$Env:AWSENV_PROFILE = 'alice'", "$Env:AWS_REGION = 'eu-west-1'"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("powershell output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// sessions lists what is cached, without secrets, and clear removes it.
+func TestSessionsListAndClear(t *testing.T) {
+	w := newWorld(t)
+	w.writeCounterMFA(t)
+	if r := w.run("use", "prod"); r.code != 0 {
+		t.Fatalf("use prod: %s", r)
+	}
+	r := w.run("sessions")
+	if r.code != 0 || !strings.Contains(r.stdout, "alice") || !strings.Contains(r.stdout, "mfa-session") ||
+		!strings.Contains(r.stdout, "prod") || !strings.Contains(r.stdout, "role") {
+		t.Fatalf("sessions: %s", r)
+	}
+	for _, secret := range []string{userSecret, "ASIA"} {
+		if strings.Contains(r.stdout, secret) {
+			t.Fatalf("sessions shows key material %q:\n%s", secret, r.stdout)
+		}
+	}
+	if r := w.run("sessions", "clear", "prod"); r.code != 0 || !strings.Contains(r.stdout, "removed 1") {
+		t.Fatalf("sessions clear prod: %s", r)
+	}
+	// alice's MFA session survives: prod is made again without a code.
+	if r := w.run("use", "prod"); r.code != 0 || w.mfaRequests(t) != 1 {
+		t.Fatalf("after clearing prod only: %s (MFA requests %d)", r, w.mfaRequests(t))
+	}
+	if r := w.run("sessions", "clear"); r.code != 0 || !strings.Contains(r.stdout, "removed 2") {
+		t.Fatalf("sessions clear: %s", r)
+	}
+	if r := w.run("sessions", "clear", "$(id)"); r.code != exitUsage {
+		t.Fatalf("sessions clear with a hostile name: %s", r)
+	}
+}
