@@ -77,7 +77,7 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+
 			"Keep long-term keys (aws_access_key_id AKIA...) in a profile of their own and let awsenv make the sessions: "+
 			"AWS refuses GetSessionToken with session credentials.", p.Name, p.KeyFile())
-		res.Credentials = profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
+		res.Credentials = fileCredentials(p)
 		res.Cached = true
 	case profiles.KindUser:
 		d := settings.SessionDuration
@@ -111,8 +111,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 	d = f.clamp("session", p.Name, d, maxSessionDuration)
 	key := sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{p.AccessKeyID, serial}}
 	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
-		long := longTerm(p)
-		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: long, Duration: d}
+		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: fileCredentials(p), Duration: d}
 		var creds profiles.Credentials
 		var err error
 		if serial == "" {
@@ -171,7 +170,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			}
 			f.Debugf("profile %s asks for %s, more than the 1h a role assumed from an MFA session may last; assuming %s directly with the long-term keys of %s and an MFA code",
 				p.Name, d, p.RoleARN, src.Profile.Name)
-			in.Credentials = longTerm(src.Profile)
+			in.Credentials = fileCredentials(src.Profile)
 			creds, err = f.withMFA(ctx, p.Name, serial, srcSettings, func(code string) (profiles.Credentials, error) {
 				in.SerialNumber, in.TokenCode = serial, code
 				return f.STS.AssumeRole(ctx, in)
@@ -189,11 +188,11 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			f.Debugf("AssumeRole %s for %s with the MFA session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
 		case src.Kind == profiles.KindUser:
-			in.Credentials = longTerm(src.Profile)
+			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
 		case src.Kind == profiles.KindSession:
-			in.Credentials = longTerm(src.Profile)
+			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
 		default: // a role assumed with another role's credentials
@@ -317,7 +316,8 @@ func (f *Flow) clamp(what, profile string, d, max time.Duration) time.Duration {
 	return d
 }
 
-func longTerm(p *profiles.Profile) profiles.Credentials {
+// fileCredentials are the keys (and token, if any) written in the profile.
+func fileCredentials(p *profiles.Profile) profiles.Credentials {
 	return profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
 }
 
