@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Install awsenv: build it from this checkout with the Go toolchain (or take
-# prebuilt binaries from AWSENV_BIN) and put awsenv and its STS helper
-# awsenv-sts into $PREFIX/bin (default ~/.local/bin).
+# prebuilt binaries from AWSENV_BIN) and put awsenv and its helper
+# awsenv-helper into $PREFIX/bin (default ~/.local/bin).
 #
 #   ./install.sh                 build and install into ~/.local/bin
 #   PREFIX=/usr/local ./install.sh
-#   AWSENV_BIN=/path/to/dir ./install.sh   install prebuilt awsenv and awsenv-sts from that dir
+#   AWSENV_BIN=/path/to/dir ./install.sh   install prebuilt awsenv and awsenv-helper from that dir
 #   ./install.sh --uninstall     remove what this script installed
 set -euo pipefail
 
 prefix=${PREFIX:-$HOME/.local}
 bindir=$prefix/bin
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-binaries=(awsenv awsenv-sts)
+binaries=(awsenv awsenv-helper)
 
 say() { printf 'install.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -45,7 +45,7 @@ else
   version=$(git -C "$here" describe --tags --always --dirty 2>/dev/null || echo dev)
   say "building awsenv $version with $(go version | cut -d' ' -f3)"
   (cd "$here" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs \
-     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-sts) \
+     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-helper) \
     || die "go build failed; see the errors above."
 fi
 

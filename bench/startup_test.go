@@ -32,7 +32,7 @@ func setup(b *testing.B) (bin string, env []string) {
 	dir := b.TempDir()
 	bin = filepath.Join(dir, "bin")
 	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
-		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-sts", "github.com/awsenv/awsenv/bench/empty")
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		b.Fatal(err)
@@ -117,6 +117,6 @@ func BenchmarkStartup(b *testing.B) {
 		// What a cache miss adds before the network: the SDK's start-up.
 		// It reads an empty request and exits 2, so run it through a shell
 		// that ignores the status; the shell's own start is in the number.
-		run(b, env, "/bin/sh", "-c", filepath.Join(bin, "awsenv-sts")+" </dev/null 2>/dev/null; true")
+		run(b, env, "/bin/sh", "-c", filepath.Join(bin, "awsenv-helper")+" </dev/null 2>/dev/null; true")
 	})
 }

@@ -17,6 +17,9 @@ type Request struct {
 	// Rejected is the code AWS rejected on the previous try, if any, so a
 	// provider can tell the person and not hand the same code back.
 	Rejected string
+	// Accepted is the last code AWS accepted for this serial, if it may
+	// still be current: handing it back would be refused as a reuse.
+	Accepted string
 }
 
 // Provider supplies MFA codes.

@@ -79,13 +79,13 @@ func TestInstallScript(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh: %v\n%s", err, out)
 	}
-	for _, b := range []string{"awsenv", "awsenv-sts"} {
+	for _, b := range []string{"awsenv", "awsenv-helper"} {
 		if fi, err := os.Stat(filepath.Join(prefix, "bin", b)); err != nil || fi.Mode().Perm() != 0o755 {
 			t.Fatalf("%s not installed 0755: %v", b, err)
 		}
 	}
 	use := exec.Command(filepath.Join(prefix, "bin", "awsenv"), "use", "alice", "--mfa-code", w.code())
-	use.Env = w.env("PATH=/usr/bin:/bin") // no awsenv-sts on PATH: it must be found beside awsenv
+	use.Env = w.env("PATH=/usr/bin:/bin") // no awsenv-helper on PATH: it must be found beside awsenv
 	setNoTTY(use)
 	if r := runCmd(t, use); r.code != 0 || !strings.Contains(r.stdout, "AWS_SESSION_TOKEN") {
 		t.Fatalf("installed awsenv (helper found beside it): %s", r)

@@ -22,7 +22,7 @@ type Deps struct {
 	StateHome      string // $XDG_STATE_HOME
 	// OpenTTY opens the controlling terminal, for the MFA prompt.
 	OpenTTY func() (io.ReadWriteCloser, error)
-	// Executable is this binary's path, to find awsenv-sts beside it.
+	// Executable is this binary's path, to find awsenv-helper beside it.
 	Executable string
 	// Exec replaces the process (awsenv exec).
 	Exec func(path string, argv, env []string) error

@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credflow"
-	"github.com/awsenv/awsenv/internal/stsexec"
+	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/builtin/process"
 	"github.com/awsenv/awsenv/plugins/builtin/prompt"
@@ -110,7 +110,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Config:    cfg,
 		Global:    global,
 		Store:     store,
-		STS:       &stsexec.Client{Path: helperPath(d), Stderr: d.Stderr},
+		STS:       &helper.Client{Path: helperPath(d), Stderr: d.Stderr},
 		Now:       d.Now,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
 		Terminal:  hasTerminal(d),
@@ -148,17 +148,17 @@ func hasTerminal(d *Deps) bool {
 	return true
 }
 
-// helperPath finds awsenv-sts: $AWSENV_STS_HELPER, else beside this
+// helperPath finds awsenv-helper: $AWSENV_HELPER, else beside this
 // binary (where install.sh puts it), else on PATH.
 func helperPath(d *Deps) string {
-	if p := d.Getenv("AWSENV_STS_HELPER"); p != "" {
+	if p := d.Getenv("AWSENV_HELPER"); p != "" {
 		return p
 	}
-	beside := filepath.Join(filepath.Dir(d.Executable), "awsenv-sts")
+	beside := filepath.Join(filepath.Dir(d.Executable), "awsenv-helper")
 	if _, err := exec.LookPath(beside); err == nil {
 		return beside
 	}
-	if p, err := exec.LookPath("awsenv-sts"); err == nil {
+	if p, err := exec.LookPath("awsenv-helper"); err == nil {
 		return p
 	}
 	return beside // the error then names where it was expected

@@ -1,6 +1,6 @@
 package main
 
-// The end-to-end tests build the real awsenv and awsenv-sts binaries once
+// The end-to-end tests build the real awsenv and awsenv-helper binaries once
 // and drive them as a person would: through eval in real shells, against
 // the in-repo STS double (internal/fakeaws) or moto_server on 127.0.0.1.
 
@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	build := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", dir+string(os.PathSeparator),
-		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-sts")
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build awsenv:", err)

@@ -1,8 +1,8 @@
-// Package stsexec carries STS calls to the awsenv-sts helper process: one
+// Package helper carries STS calls to the awsenv-helper helper process: one
 // JSON request on its stdin, one JSON answer on its stdout. The helper
 // links the AWS SDK; awsenv itself does not, so the cached path (no STS
 // call at all) starts as fast as a small Go binary can.
-package stsexec
+package helper
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ type Response struct {
 
 // Client runs the helper for each call.
 type Client struct {
-	Path   string    // the awsenv-sts binary
+	Path   string    // the awsenv-helper binary
 	Env    []string  // its environment (nil: awsenv's own)
 	Stderr io.Writer // where its complaints go
 }
@@ -58,16 +58,16 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	cmd.Stderr = c.Stderr
 	if err := cmd.Run(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) {
-			return nil, fmt.Errorf("run the STS helper %s: %w. Install awsenv-sts next to awsenv (./install.sh does).", c.Path, err)
+			return nil, fmt.Errorf("run the helper %s: %w. Install awsenv-helper next to awsenv (./install.sh does).", c.Path, err)
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("the STS helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
+		return nil, fmt.Errorf("the helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
 	}
 	var resp Response
 	if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
-		return nil, fmt.Errorf("the STS helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-sts come from the same install.", c.Path, err)
+		return nil, fmt.Errorf("the helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-helper come from the same install.", c.Path, err)
 	}
 	switch {
 	case resp.APIError != nil:
@@ -100,14 +100,14 @@ func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds p
 		return stsapi.Identity{}, err
 	}
 	if resp.Identity == nil {
-		return stsapi.Identity{}, errors.New("the STS helper returned no identity. Make sure awsenv and awsenv-sts come from the same install.")
+		return stsapi.Identity{}, errors.New("the helper returned no identity. Make sure awsenv and awsenv-helper come from the same install.")
 	}
 	return *resp.Identity, nil
 }
 
 func credentialsOf(resp *Response) (profiles.Credentials, error) {
 	if resp.Credentials == nil || resp.Credentials.AccessKeyID == "" {
-		return profiles.Credentials{}, errors.New("the STS helper returned no credentials. Make sure awsenv and awsenv-sts come from the same install.")
+		return profiles.Credentials{}, errors.New("the helper returned no credentials. Make sure awsenv and awsenv-helper come from the same install.")
 	}
 	return *resp.Credentials, nil
 }

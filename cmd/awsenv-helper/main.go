@@ -1,4 +1,4 @@
-// Command awsenv-sts is awsenv's STS helper: it reads one JSON request on
+// Command awsenv-helper is awsenv's helper: it reads one JSON request on
 // stdin, makes the call with the AWS SDK and writes the answer on stdout.
 // awsenv runs it only when it needs a new session, so the SDK's start-up
 // cost is paid only then. It is not meant to be run by hand.
@@ -12,18 +12,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/stsclient"
-	"github.com/awsenv/awsenv/internal/stsexec"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	err := stsexec.Serve(ctx, os.Stdin, os.Stdout, stsclient.Client{})
+	err := helper.Serve(ctx, os.Stdin, os.Stdout, stsclient.Client{})
 	cancel()
 	stop()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "awsenv-sts: %v. This helper is run by awsenv; run awsenv instead.\n", err)
+		fmt.Fprintf(os.Stderr, "awsenv-helper: %v. This helper is run by awsenv; run awsenv instead.\n", err)
 		os.Exit(2)
 	}
 }
