@@ -112,6 +112,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Store:     store,
 		STS:       &helper.Client{Path: helperPath(d), Stderr: d.Stderr},
 		Now:       d.Now,
+		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
 		Terminal:  hasTerminal(d),
 		Notef: func(format string, args ...any) {

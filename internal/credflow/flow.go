@@ -26,6 +26,7 @@ const (
 	roleChainingLimit   = time.Hour      // AssumeRole with temporary credentials
 	defaultRoleDuration = time.Hour
 	lockWait            = 10 * time.Minute // someone may be typing a code
+	totpStep            = 30 * time.Second // RFC 6238's time step, which AWS uses
 )
 
 // Options are the per-call choices from the command line.
@@ -45,6 +46,7 @@ type Flow struct {
 	Provider  func(s profiles.Settings) (plugins.Provider, error)
 	Terminal  bool
 	Now       func() time.Time
+	Sleep     func(ctx context.Context, d time.Duration) error
 	LocalUser string
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
@@ -282,6 +284,10 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions, Terminal: f.Terminal}
 	var lastErr error
 	for try := 1; try <= 3; try++ {
+		req.Accepted = ""
+		if last, at := f.Store.LastCode(serial); last != "" && f.Now().Sub(at) < 2*totpStep {
+			req.Accepted = last
+		}
 		code, err := prov.Code(ctx, req)
 		if err != nil {
 			if lastErr != nil {
@@ -293,13 +299,33 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 			return profiles.Credentials{}, &plugins.Error{Provider: prov.Name(), Problem: "it returned something that is not a 6-digit code",
 				Fix: "Check the provider's configuration (awsenv_mfa_* keys) and that it prints only the code."}
 		}
+		if code == req.Accepted {
+			// AWS would refuse the code as reused: wait for the next one.
+			now := f.Now()
+			next := time.Unix((now.Unix()/int64(totpStep/time.Second)+1)*int64(totpStep/time.Second), 0).Add(time.Second)
+			f.Notef("%s gave the MFA code AWS accepted a moment ago; waiting %s for the next code.", prov.Name(), next.Sub(now).Round(time.Second))
+			if err := f.Sleep(ctx, next.Sub(now)); err != nil {
+				return profiles.Credentials{}, err
+			}
+			lastErr = nil
+			continue
+		}
 		creds, err := call(code)
 		var api *stsapi.APIError
 		if errors.As(err, &api) && api.Code == "AccessDenied" && strings.HasPrefix(api.Message, stsapi.MsgInvalidMFACode) {
 			req.Rejected, lastErr = code, err
 			continue
 		}
+		if err == nil {
+			if serr := f.Store.SaveLastCode(serial, code, f.Now()); serr != nil {
+				f.Debugf("could not remember the last MFA code: %v", serr)
+			}
+		}
 		return creds, err
+	}
+	if lastErr == nil {
+		lastErr = &plugins.Error{Provider: prov.Name(), Problem: "it kept giving the code AWS had already accepted",
+			Fix: "Check that the provider reads the current code from your device."}
 	}
 	return profiles.Credentials{}, lastErr
 }
@@ -374,3 +400,15 @@ func (e *CallError) Error() string {
 }
 
 func (e *CallError) Unwrap() error { return e.Err }
+
+// SleepContext waits for d or until ctx ends: the real Flow.Sleep.
+func SleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

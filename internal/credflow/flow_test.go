@@ -112,6 +112,7 @@ type rig struct {
 	mfa   *countingMFA
 	now   time.Time
 	notes []string
+	slept []time.Duration
 }
 
 func newRig(t *testing.T) *rig {
@@ -140,8 +141,13 @@ func newRig(t *testing.T) *rig {
 	r.sts = &fakeSTS{now: func() time.Time { return r.now }}
 	r.flow = &Flow{
 		Config: cfg, Global: global, Store: store, STS: r.sts,
-		Provider:  func(profiles.Settings) (plugins.Provider, error) { return r.mfa, nil },
-		Now:       func() time.Time { return r.now },
+		Provider: func(profiles.Settings) (plugins.Provider, error) { return r.mfa, nil },
+		Now:      func() time.Time { return r.now },
+		Sleep: func(_ context.Context, d time.Duration) error {
+			r.slept = append(r.slept, d)
+			r.now = r.now.Add(d)
+			return nil
+		},
 		LocalUser: "localuser",
 		Notef:     func(f string, a ...any) { r.notes = append(r.notes, fmt.Sprintf(f, a...)) },
 		Debugf:    func(string, ...any) {},
@@ -332,4 +338,39 @@ func containsNote(notes []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// totpLike gives the same code for the whole 30 s window, as a device does.
+type totpLike struct{ now func() time.Time }
+
+func (p totpLike) Name() string { return "device" }
+func (p totpLike) Code(context.Context, plugins.Request) (string, error) {
+	return fmt.Sprintf("%06d", p.now().Unix()/30%1000000), nil
+}
+
+// A provider that hands back the code AWS just accepted makes awsenv wait
+// for the next window instead of sending a code AWS refuses as reused.
+func TestReusedCodeWaitsForNextWindow(t *testing.T) {
+	r := newRig(t)
+	r.now = time.Date(2026, 11, 23, 12, 0, 3, 0, time.UTC) // 3 s into a window
+	dev := totpLike{now: func() time.Time { return r.now }}
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return dev, nil }
+	r.get(t, "alice", Options{})
+	r.now = r.now.Add(5 * time.Second)
+	r.get(t, "alice", Options{Refresh: true})
+	if len(r.slept) != 1 || r.slept[0] != 23*time.Second {
+		t.Fatalf("want one wait of 23 s (to the next window, +1 s), got %v", r.slept)
+	}
+	if len(r.sts.gst) != 2 || r.sts.gst[0].TokenCode == r.sts.gst[1].TokenCode {
+		t.Fatalf("codes sent: %+v", r.sts.gst)
+	}
+	if !containsNote(r.notes, "waiting 23s for the next code") {
+		t.Fatalf("no note about the wait: %q", r.notes)
+	}
+	// Long after, the remembered code is no longer handed to the provider.
+	r.now = r.now.Add(10 * time.Minute)
+	r.get(t, "alice", Options{Refresh: true})
+	if len(r.slept) != 1 {
+		t.Fatalf("waited for a code that had long expired: %v", r.slept)
+	}
 }

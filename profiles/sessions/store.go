@@ -187,10 +187,16 @@ func (s *Store) Save(key Key, sess *Session) error {
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	final := filepath.Join(s.Dir, key.file())
-	tmp, err := os.CreateTemp(s.Dir, ".tmp-*")
+	return writeAtomic(s.Dir, filepath.Join(s.Dir, key.file()), data)
+}
+
+// writeAtomic writes data to final through a temporary file in dir, fsynced,
+// then renamed over final. Readers see the old file or the new one, never
+// half of either.
+func writeAtomic(dir, final string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("save session: %w. Check that %s is writable by you.", err, s.Dir)
+		return fmt.Errorf("save %s: %w. Check that %s is writable by you.", final, err, dir)
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
 	if err := tmp.Chmod(0o600); err == nil {
@@ -202,12 +208,12 @@ func (s *Store) Save(key Key, sess *Session) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("save session to %s: %w. Check free space in %s.", final, err, s.Dir)
+		return fmt.Errorf("save %s: %w. Check free space in %s.", final, err, dir)
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("save session to %s: %w", final, err)
+		return fmt.Errorf("save %s: %w", final, err)
 	}
-	if d, err := os.Open(s.Dir); err == nil {
+	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // make the rename durable; failure here loses nothing
 		d.Close()
 	}
