@@ -1,7 +1,8 @@
 // Command awsenv-helper is awsenv's helper: it reads one JSON request on
-// stdin, makes the call with the AWS SDK and writes the answer on stdout.
-// awsenv runs it only when it needs a new session, so the SDK's start-up
-// cost is paid only then. It is not meant to be run by hand.
+// stdin, makes an STS call with the AWS SDK or gets an MFA code from a
+// provider, and writes the answer on stdout. awsenv runs it only when it
+// needs a new session, so the SDK's start-up cost is paid only then. It is
+// not meant to be run by hand.
 package main
 
 import (
@@ -18,8 +19,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	err := helper.Serve(ctx, os.Stdin, os.Stdout, stsclient.Client{})
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	err := helper.Serve(ctx, os.Stdin, os.Stdout, stsclient.Client{}, mfaCode(os.Stderr))
 	cancel()
 	stop()
 	if err != nil {

@@ -11,8 +11,6 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
-	"github.com/awsenv/awsenv/plugins/builtin/process"
-	"github.com/awsenv/awsenv/plugins/builtin/prompt"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
@@ -105,12 +103,12 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		static = s
 	}
 	debug := c.Bool("debug")
-	tty := &prompt.Provider{OpenTTY: d.OpenTTY}
+	client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
 	f := &credflow.Flow{
 		Config:    cfg,
 		Global:    global,
 		Store:     store,
-		STS:       &helper.Client{Path: helperPath(d), Stderr: d.Stderr},
+		STS:       client,
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
@@ -123,18 +121,17 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 				fmt.Fprintf(d.Stderr, "awsenv: debug: "+format+"\n", args...)
 			}
 		},
+		// Every provider runs in the helper, so this binary links no
+		// plugin machinery; --mfa-code needs none.
 		Provider: func(s profiles.Settings) (plugins.Provider, error) {
 			if static != nil {
 				return static, nil
 			}
-			switch s.MFAProvider {
-			case "prompt":
-				return tty, nil
-			case "process":
-				return &process.Provider{Command: s.MFAProcess, Stderr: d.Stderr}, nil
+			p := &helper.Provider{Client: client, Provider: s.MFAProvider, Debug: debug}
+			if s.MFAProvider == "process" {
+				p.Extra = map[string]string{"command": s.MFAProcess}
 			}
-			return nil, &plugins.Error{Provider: s.MFAProvider, Problem: "no such MFA provider",
-				Fix: "Set awsenv_mfa_provider to prompt or process, or pass --mfa-code CODE."}
+			return p, nil
 		},
 	}
 	return f, nil

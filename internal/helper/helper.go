@@ -1,7 +1,8 @@
-// Package helper carries STS calls to the awsenv-helper helper process: one
-// JSON request on its stdin, one JSON answer on its stdout. The helper
-// links the AWS SDK; awsenv itself does not, so the cached path (no STS
-// call at all) starts as fast as a small Go binary can.
+// Package helper carries STS calls and MFA code requests to the
+// awsenv-helper process: one JSON request on its stdin, one JSON answer on
+// its stdout. The helper links the AWS SDK and go-plugin; awsenv itself
+// does not, so the cached path (no STS call, no code) starts as fast as a
+// small Go binary can.
 package helper
 
 import (
@@ -12,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"time"
 
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -22,6 +25,24 @@ type Request struct {
 	GetSessionToken   *stsapi.GetSessionTokenInput `json:"get_session_token,omitempty"`
 	AssumeRole        *stsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
 	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
+	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
+}
+
+// MFAInput asks an MFA provider, built in or a plugin, for a code.
+type MFAInput struct {
+	Provider string          `json:"provider"` // prompt, ykman, op, process, or a plugin's name
+	Request  plugins.Request `json:"request"`
+	SHA256   string          `json:"sha256,omitempty"`  // pin for a third-party plugin
+	Timeout  time.Duration   `json:"timeout,omitempty"` // for the call; 0: the default
+	Debug    bool            `json:"debug,omitempty"`
+}
+
+// MFAError is a plugins.Error as it crosses the pipe.
+type MFAError struct {
+	Provider string `json:"provider"`
+	Problem  string `json:"problem"`
+	Fix      string `json:"fix"`
+	Cause    string `json:"cause,omitempty"`
 }
 
 // IdentityInput is GetCallerIdentity's input.
@@ -36,6 +57,8 @@ type Response struct {
 	Identity       *stsapi.Identity       `json:"identity,omitempty"`
 	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
 	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
+	Code           string                 `json:"code,omitempty"`
+	MFAError       *MFAError              `json:"mfa_error,omitempty"`
 }
 
 // Client runs the helper for each call.
@@ -74,6 +97,13 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 		return nil, resp.APIError
 	case resp.TransportError != nil:
 		return nil, resp.TransportError
+	case resp.MFAError != nil:
+		e := resp.MFAError
+		pe := &plugins.Error{Provider: e.Provider, Problem: e.Problem, Fix: e.Fix}
+		if e.Cause != "" {
+			pe.Err = errors.New(e.Cause)
+		}
+		return nil, pe
 	}
 	return &resp, nil
 }
@@ -105,6 +135,15 @@ func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds p
 	return *resp.Identity, nil
 }
 
+// MFACode asks the helper for a code from a provider.
+func (c *Client) MFACode(ctx context.Context, in MFAInput) (string, error) {
+	resp, err := c.call(ctx, Request{MFACode: &in})
+	if err != nil {
+		return "", err
+	}
+	return resp.Code, nil
+}
+
 func credentialsOf(resp *Response) (profiles.Credentials, error) {
 	if resp.Credentials == nil || resp.Credentials.AccessKeyID == "" {
 		return profiles.Credentials{}, errors.New("the helper returned no credentials. Make sure awsenv and awsenv-helper come from the same install.")
@@ -112,8 +151,12 @@ func credentialsOf(resp *Response) (profiles.Credentials, error) {
 	return *resp.Credentials, nil
 }
 
-// Serve answers one request from r on w with client: the helper's main.
-func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client) error {
+// MFAFunc gets a code from the provider an MFAInput names.
+type MFAFunc func(ctx context.Context, in MFAInput) (string, error)
+
+// Serve answers one request from r on w: STS calls with client, code
+// requests with mfa. It is the helper's main.
+func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client, mfa MFAFunc) error {
 	var req Request
 	if err := json.NewDecoder(r).Decode(&req); err != nil {
 		return fmt.Errorf("read request: %w", err)
@@ -133,6 +176,8 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client) 
 		var id stsapi.Identity
 		id, err = client.GetCallerIdentity(ctx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
 		resp.Identity = &id
+	case req.MFACode != nil:
+		resp.Code, err = mfa(ctx, *req.MFACode)
 	default:
 		return errors.New("empty request")
 	}
@@ -140,7 +185,13 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client) 
 		resp = Response{}
 		var api *stsapi.APIError
 		var tr *stsapi.TransportError
+		var pe *plugins.Error
 		switch {
+		case errors.As(err, &pe):
+			resp.MFAError = &MFAError{Provider: pe.Provider, Problem: pe.Problem, Fix: pe.Fix}
+			if pe.Err != nil {
+				resp.MFAError.Cause = pe.Err.Error()
+			}
 		case errors.As(err, &api):
 			resp.APIError = api
 		case errors.As(err, &tr):
@@ -150,4 +201,31 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client) 
 		}
 	}
 	return json.NewEncoder(w).Encode(&resp)
+}
+
+// Provider is an MFA provider reached through the helper: awsenv asks, the
+// helper runs the provider (a plugin process) and answers with the code.
+type Provider struct {
+	Client   *Client
+	Provider string            // the provider's name
+	Extra    map[string]string // options awsenv adds to the profile's (e.g. the mfa_process command)
+	SHA256   string
+	Timeout  time.Duration
+	Debug    bool
+}
+
+func (p *Provider) Name() string { return p.Provider }
+
+func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error) {
+	if len(p.Extra) > 0 {
+		opts := map[string]string{}
+		for k, v := range req.Options {
+			opts[k] = v
+		}
+		for k, v := range p.Extra {
+			opts[k] = v
+		}
+		req.Options = opts
+	}
+	return p.Client.MFACode(ctx, MFAInput{Provider: p.Provider, Request: req, SHA256: p.SHA256, Timeout: p.Timeout, Debug: p.Debug})
 }

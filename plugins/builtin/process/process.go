@@ -19,7 +19,8 @@ import (
 // request on their phone.
 const Timeout = 2 * time.Minute
 
-// Provider runs Command with /bin/sh -c.
+// Provider runs Command with /bin/sh -c; without a Command, the request's
+// "command" option (which awsenv fills from mfa_process).
 type Provider struct {
 	Command string
 	Stderr  io.Writer
@@ -28,13 +29,17 @@ type Provider struct {
 func (p *Provider) Name() string { return "process" }
 
 func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error) {
-	if strings.TrimSpace(p.Command) == "" {
+	command := p.Command
+	if command == "" {
+		command = req.Options["command"]
+	}
+	if strings.TrimSpace(command) == "" {
 		return "", &plugins.Error{Provider: p.Name(), Problem: "no mfa_process is set for profile " + req.Profile,
 			Fix: "Add mfa_process = COMMAND to the profile, or set awsenv_mfa_provider = prompt."}
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.Command)
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = p.Stderr
