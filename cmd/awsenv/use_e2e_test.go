@@ -348,3 +348,30 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A device gives the same code for 30 s: a second session inside that
+// window waits for the next code instead of sending one AWS refuses.
+func TestReusedCodeWait(t *testing.T) {
+	oathtool := requireTool(t, "oathtool")
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	w.writeConfig(strings.Replace(string(cfg), "[profile alice]\n",
+		"[profile alice]\nmfa_process = "+oathtool+" --totp -b "+mfaSecret+"\n", 1))
+	before := time.Now().Unix() / 30
+	if r := w.run("use", "alice"); r.code != 0 {
+		t.Fatalf("first use: %s", r)
+	}
+	sameWindow := time.Now().Unix()/30 == before
+	r := w.run("use", "alice", "--refresh")
+	if r.code != 0 {
+		t.Fatalf("second use in the same window: %s", r)
+	}
+	// Both calls in one window: the device's code is the one just used.
+	if sameWindow && !strings.Contains(r.stderr, "waiting") {
+		t.Fatalf("no wait announced for a reused code: %s", r)
+	}
+	if g := w.fake.Calls("GetSessionToken"); g != 2 {
+		t.Fatalf("GetSessionToken calls = %d, want 2 (no refused reuse)", g)
+	}
+}
