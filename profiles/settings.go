@@ -16,6 +16,7 @@ type Settings struct {
 	SessionDuration time.Duration     // for GetSessionToken
 	RefreshMargin   time.Duration     // reuse a session until this close to expiry
 	MFAProcess      string            // the profile's mfa_process, for the process provider
+	MFATimeout      time.Duration     // how long a provider may take; 0: its default
 }
 
 // Defaults when nothing is configured.
@@ -28,15 +29,21 @@ const (
 type Global struct {
 	Path   string
 	values map[string]string
+	pins   map[string]string // [plugin NAME] sha256 = HEX
 }
 
 // LoadGlobal reads awsenv's config file; a missing file is empty. Keys may
 // be written with or without the awsenv_ prefix.
 func LoadGlobal(path string) (*Global, error) {
-	g := &Global{Path: path, values: map[string]string{}}
+	g := &Global{Path: path, values: map[string]string{}, pins: map[string]string{}}
 	f, _, err := loadINI(path)
 	if err != nil {
 		return nil, err
+	}
+	for _, sec := range f.Sections() {
+		if name, ok := strings.CutPrefix(sec.Name(), "plugin "); ok {
+			g.pins[strings.TrimSpace(name)] = strings.ToLower(strings.TrimSpace(sec.Key("sha256").String()))
+		}
 	}
 	for _, k := range f.Section("default").Keys() {
 		key := strings.ToLower(strings.TrimSpace(k.Name()))
@@ -44,6 +51,10 @@ func LoadGlobal(path string) (*Global, error) {
 	}
 	return g, nil
 }
+
+// PluginPin is the sha256 a third-party plugin's binary must have, from a
+// [plugin NAME] section with sha256 = HEX; "" when it is not pinned.
+func (g *Global) PluginPin(name string) string { return g.pins[name] }
 
 // Settings works out the settings for one profile.
 func (g *Global) Settings(p *Profile) (Settings, error) {
@@ -79,6 +90,12 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 				if v != "" {
 					s.MFAProvider = v
 				}
+			case k == "mfa_timeout":
+				d, err := ParseDuration(v)
+				if err != nil {
+					return s, &SettingError{Where: l.where, Key: "awsenv_mfa_timeout", Err: err}
+				}
+				s.MFATimeout = d
 			case strings.HasPrefix(k, "mfa_"):
 				s.MFAOptions[strings.TrimPrefix(k, "mfa_")] = v
 			case k == "session_duration":

@@ -234,3 +234,30 @@ func loadSettingsFiles(t *testing.T, global, profileLines string) (*profiles.Glo
 	}
 	return g, c
 }
+
+func TestPluginPinAndMFATimeout(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "config", "[default]\nawsenv_mfa_timeout = 30s\n\n[plugin vault]\nsha256 = ABCDEF0123\n")
+	g, err := profiles.LoadGlobal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin := g.PluginPin("vault"); pin != "abcdef0123" {
+		t.Fatalf("PluginPin(vault) = %q", pin)
+	}
+	if pin := g.PluginPin("other"); pin != "" {
+		t.Fatalf("PluginPin(other) = %q, want none", pin)
+	}
+	s, err := g.Settings(&profiles.Profile{Name: "p", Awsenv: map[string]string{}})
+	if err != nil || s.MFATimeout != 30*time.Second {
+		t.Fatalf("MFATimeout = %v, %v", s.MFATimeout, err)
+	}
+	if _, ok := s.MFAOptions["timeout"]; ok {
+		t.Fatal("mfa_timeout leaked into the provider's options")
+	}
+	bad := writeFile(t, dir, "bad", "[default]\nmfa_timeout = soon\n")
+	g, _ = profiles.LoadGlobal(bad)
+	if _, err := g.Settings(&profiles.Profile{Name: "p"}); err == nil || !strings.Contains(err.Error(), "awsenv_mfa_timeout") {
+		t.Fatalf("bad timeout: %v", err)
+	}
+}

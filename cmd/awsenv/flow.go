@@ -127,7 +127,8 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 			if static != nil {
 				return static, nil
 			}
-			p := &helper.Provider{Client: client, Provider: s.MFAProvider, Debug: debug}
+			p := &helper.Provider{Client: client, Provider: s.MFAProvider, Debug: debug,
+				Timeout: s.MFATimeout, SHA256: global.PluginPin(s.MFAProvider)}
 			if s.MFAProvider == "process" {
 				p.Extra = map[string]string{"command": s.MFAProcess}
 			}
