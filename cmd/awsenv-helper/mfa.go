@@ -7,8 +7,10 @@ import (
 
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/builtin/op"
 	"github.com/awsenv/awsenv/plugins/builtin/process"
 	"github.com/awsenv/awsenv/plugins/builtin/prompt"
+	"github.com/awsenv/awsenv/plugins/builtin/ykman"
 )
 
 // defaultCallTimeout bounds one code request: a person may be touching a
@@ -22,6 +24,10 @@ func builtin(name string, stderr io.Writer) (plugins.Provider, bool) {
 		return prompt.New(), true
 	case "process":
 		return &process.Provider{Stderr: stderr}, true
+	case "ykman":
+		return &ykman.Provider{Stderr: stderr}, true
+	case "op":
+		return &op.Provider{Stderr: stderr}, true
 	}
 	return nil, false
 }
@@ -32,7 +38,7 @@ func mfaCode(stderr io.Writer) helper.MFAFunc {
 		p, ok := builtin(in.Provider, stderr)
 		if !ok {
 			return "", &plugins.Error{Provider: in.Provider, Problem: "no such MFA provider",
-				Fix: "Set awsenv_mfa_provider to prompt or process, or pass --mfa-code CODE."}
+				Fix: "Set awsenv_mfa_provider to prompt, ykman, op or process, or pass --mfa-code CODE."}
 		}
 		timeout := in.Timeout
 		if timeout <= 0 {
