@@ -56,6 +56,9 @@ func LoadGlobal(path string) (*Global, error) {
 // [plugin NAME] section with sha256 = HEX; "" when it is not pinned.
 func (g *Global) PluginPin(name string) string { return g.pins[name] }
 
+// PluginPins are all the pins, by plugin name.
+func (g *Global) PluginPins() map[string]string { return g.pins }
+
 // Settings works out the settings for one profile.
 func (g *Global) Settings(p *Profile) (Settings, error) {
 	s := Settings{

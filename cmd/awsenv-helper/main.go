@@ -17,10 +17,17 @@ import (
 	"github.com/awsenv/awsenv/internal/stsclient"
 )
 
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "plugin" {
+		os.Exit(servePlugin(os.Args[2]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	err := helper.Serve(ctx, os.Stdin, os.Stdout, stsclient.Client{}, mfaCode(os.Stderr))
+	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
+		STS: stsclient.Client{}, MFA: mfaCode(), List: listPlugins})
 	cancel()
 	stop()
 	if err != nil {

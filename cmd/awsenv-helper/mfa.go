@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
-	"io"
-	"time"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/adrg/xdg"
 
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
@@ -11,41 +15,163 @@ import (
 	"github.com/awsenv/awsenv/plugins/builtin/process"
 	"github.com/awsenv/awsenv/plugins/builtin/prompt"
 	"github.com/awsenv/awsenv/plugins/builtin/ykman"
+	"github.com/awsenv/awsenv/plugins/discovery"
+	"github.com/awsenv/awsenv/plugins/rpc"
 )
 
-// defaultCallTimeout bounds one code request: a person may be touching a
-// key or approving a request on their phone.
-const defaultCallTimeout = 2 * time.Minute
+// builtinNames are the providers this binary serves itself, in the order
+// `awsenv plugins list` shows them.
+var builtinNames = []string{"prompt", "ykman", "op", "process"}
 
-// builtin returns the provider built into awsenv under name.
-func builtin(name string, stderr io.Writer) (plugins.Provider, bool) {
+// builtin returns the provider built into awsenv under name. Its stderr is
+// the plugin process's, which go-plugin streams to the person.
+func builtin(name string) (plugins.Provider, bool) {
+	var p plugins.Provider
 	switch name {
 	case "prompt":
-		return prompt.New(), true
+		p = prompt.New()
 	case "process":
-		return &process.Provider{Stderr: stderr}, true
+		p = &process.Provider{Stderr: os.Stderr}
 	case "ykman":
-		return &ykman.Provider{Stderr: stderr}, true
+		p = &ykman.Provider{Stderr: os.Stderr}
 	case "op":
-		return &op.Provider{Stderr: stderr}, true
+		p = &op.Provider{Stderr: os.Stderr}
+	default:
+		return nil, false
 	}
-	return nil, false
+	return versioned{p}, true
 }
 
-// mfaCode answers a code request from awsenv.
-func mfaCode(stderr io.Writer) helper.MFAFunc {
-	return func(ctx context.Context, in helper.MFAInput) (string, error) {
-		p, ok := builtin(in.Provider, stderr)
-		if !ok {
-			return "", &plugins.Error{Provider: in.Provider, Problem: "no such MFA provider",
-				Fix: "Set awsenv_mfa_provider to prompt, ykman, op or process, or pass --mfa-code CODE."}
+// versioned gives a built-in provider awsenv's version for its Info.
+type versioned struct{ plugins.Provider }
+
+func (versioned) Version() string { return version }
+
+// pluginEnviron is the environment a provider starts with: awsenv's,
+// without credentials a provider has no business seeing.
+func pluginEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN":
+			continue
 		}
-		timeout := in.Timeout
-		if timeout <= 0 {
-			timeout = defaultCallTimeout
-		}
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		return p.Code(ctx, in.Request)
+		out = append(out, kv)
 	}
+	return out
+}
+
+// servePlugin is `awsenv-helper plugin NAME`: a built-in provider served
+// over the plugin protocol, so built-ins and third-party plugins take the
+// same path on every MFA request.
+func servePlugin(name string) int {
+	p, ok := builtin(name)
+	if !ok {
+		os.Stderr.WriteString("awsenv-helper: no built-in MFA provider " + name + ". It is run by awsenv; run awsenv instead.\n")
+		return 2
+	}
+	rpc.Serve(p)
+	return 0
+}
+
+// pluginDirs are where third-party plugins live, most personal first.
+func pluginDirs() []string {
+	dirs := []string{filepath.Join(xdg.DataHome, "awsenv", "plugins")}
+	for _, d := range xdg.DataDirs {
+		dirs = append(dirs, filepath.Join(d, "awsenv", "plugins"))
+	}
+	return dirs
+}
+
+// launchConfig says how to run the provider name: this binary for a
+// built-in, the discovered executable for a third-party plugin.
+func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
+	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: pluginEnviron(os.Environ())}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		cfg.SocketDir = filepath.Join(dir, "awsenv", "plugins")
+	}
+	if debug {
+		cfg.Debug = os.Stderr
+	}
+	if _, ok := builtin(name); ok {
+		self, err := os.Executable()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Path, cfg.Args = self, []string{"plugin", name}
+		return cfg, nil
+	}
+	if err := discovery.ValidName(name); err != nil {
+		return cfg, err
+	}
+	p, err := discovery.Find(pluginDirs(), name, os.Getuid())
+	if err != nil {
+		if errors.Is(err, discovery.ErrNotFound) {
+			return cfg, &plugins.Error{Provider: name, Problem: "no such MFA provider: it is not built in (prompt, ykman, op, process) and no plugin awsenv-plugin-" + name + " was found",
+				Err: err, Fix: "Set awsenv_mfa_provider to a built-in provider, or install the plugin as described above."}
+		}
+		return cfg, err
+	}
+	cfg.Path = p.Path
+	return cfg, nil
+}
+
+// mfaCode answers a code request from awsenv by running the provider as a
+// plugin: start, handshake, call, stop.
+func mfaCode() helper.MFAFunc {
+	return func(ctx context.Context, in helper.MFAInput) (string, error) {
+		cfg, err := launchConfig(in.Provider, in.Debug)
+		if err != nil {
+			return "", err
+		}
+		cfg.CallTimeout, cfg.SHA256 = in.Timeout, in.SHA256
+		code, _, err := rpc.Code(ctx, cfg, rpc.Request{Request: in.Request})
+		return code, err
+	}
+}
+
+// listPlugins describes every provider: the built-ins and each plugin
+// found, started once to ask its Info, which also proves it speaks the
+// protocol.
+func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
+	var out []helper.PluginInfo
+	describe := func(info helper.PluginInfo, cfg rpc.LaunchConfig) helper.PluginInfo {
+		cfg.Stderr = nil // a listing is no time for a plugin's chatter
+		p, err := rpc.Launch(ctx, cfg)
+		if err != nil {
+			info.Status = err.Error()
+			return info
+		}
+		defer p.Close()
+		info.Protocol, info.Version, info.Status = rpc.ProtocolVersion, p.Info().Version, "ok"
+		return info
+	}
+	for _, name := range builtinNames {
+		cfg, err := launchConfig(name, false)
+		info := helper.PluginInfo{Name: name, Kind: "built-in", Path: cfg.Path}
+		if err != nil {
+			info.Status = err.Error()
+			out = append(out, info)
+			continue
+		}
+		out = append(out, describe(info, cfg))
+	}
+	for _, p := range discovery.List(pluginDirs(), os.Getuid()) {
+		info := helper.PluginInfo{Name: p.Name, Kind: "plugin", Path: p.Path}
+		if p.Problem != nil {
+			info.Status = p.Problem.Error()
+			out = append(out, info)
+			continue
+		}
+		cfg, err := launchConfig(p.Name, false)
+		if err != nil {
+			info.Status = err.Error()
+			out = append(out, info)
+			continue
+		}
+		cfg.SHA256 = in.Pins[p.Name]
+		out = append(out, describe(info, cfg))
+	}
+	return out
 }

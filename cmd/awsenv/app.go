@@ -42,6 +42,7 @@ func newApp(d *Deps) *cli.App {
 			newCredentialProcessCommand(d),
 			newListCommand(d),
 			newSessionsCommand(d),
+			newPluginsCommand(d),
 			newVersionCommand(d),
 		},
 		HideVersion: true,

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -82,5 +84,46 @@ func TestUnknownProvider(t *testing.T) {
 	r := w.run("use", "alice")
 	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "nosuch") {
 		t.Fatalf("unknown provider: %s", r)
+	}
+}
+
+// A third-party plugin, built as an outsider builds it, found in the XDG
+// data directory and selected by name; unsafe permissions and a wrong pin
+// are refused.
+func TestThirdPartyPlugin(t *testing.T) {
+	requireTool(t, "oathtool")
+	w := newWorld(t)
+	dir := filepath.Join(w.dir, "data", "awsenv", "plugins")
+	must(t, os.MkdirAll(dir, 0o755))
+	plugin := filepath.Join(dir, "awsenv-plugin-oathtool")
+	build := exec.Command("go", "build", "-o", plugin, "-ldflags", "-X main.version=1.2.3", "github.com/awsenv/awsenv/plugins/examples/oathtool")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the example plugin: %v\n%s", err, out)
+	}
+	w.setProvider(t, "awsenv_mfa_provider = oathtool\nawsenv_mfa_secret_command = echo "+mfaSecret+"\n")
+	if r := w.run("use", "prod"); r.code != 0 {
+		t.Fatalf("use prod through the oathtool plugin: %s", r)
+	}
+	r := w.run("plugins", "list")
+	if r.code != 0 || !regexp.MustCompile(`(?m)^oathtool\s+plugin\s+1\s+1\.2\.3\s+ok\s+`+regexp.QuoteMeta(plugin)+`$`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`(?m)^prompt\s+built-in\s+1\s`).MatchString(r.stdout) {
+		t.Fatalf("plugins list:\n%s", r)
+	}
+
+	// Writable by others: refused before it runs, with the fix.
+	must(t, os.Chmod(plugin, 0o777))
+	r = w.run("use", "alice", "--refresh")
+	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "chmod") {
+		t.Fatalf("world-writable plugin: %s", r)
+	}
+	must(t, os.Chmod(plugin, 0o755))
+
+	// A sha256 pin that does not match: refused.
+	cfgDir := filepath.Join(w.dir, "config", "awsenv")
+	must(t, os.MkdirAll(cfgDir, 0o700))
+	must(t, os.WriteFile(filepath.Join(cfgDir, "config"), []byte("[plugin oathtool]\nsha256 = "+strings.Repeat("0", 64)+"\n"), 0o600))
+	r = w.run("use", "alice", "--refresh")
+	if r.code != exitMFA || r.stdout != "" || !strings.Contains(strings.ToLower(r.stderr), "sha256") {
+		t.Fatalf("wrong pin: %s", r)
 	}
 }

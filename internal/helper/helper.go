@@ -26,6 +26,22 @@ type Request struct {
 	AssumeRole        *stsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
 	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
 	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
+	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
+}
+
+// ListInput asks for every MFA provider, built in or found.
+type ListInput struct {
+	Pins map[string]string `json:"pins,omitempty"` // sha256 pins from awsenv's config
+}
+
+// PluginInfo is one MFA provider as `awsenv plugins list` shows it.
+type PluginInfo struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"` // built-in or plugin
+	Path     string `json:"path"`
+	Protocol int    `json:"protocol,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Status   string `json:"status"` // ok, or what is wrong and the fix
 }
 
 // MFAInput asks an MFA provider, built in or a plugin, for a code.
@@ -58,6 +74,7 @@ type Response struct {
 	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
 	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
 	Code           string                 `json:"code,omitempty"`
+	Plugins        []PluginInfo           `json:"plugins,omitempty"`
 	MFAError       *MFAError              `json:"mfa_error,omitempty"`
 }
 
@@ -135,6 +152,15 @@ func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds p
 	return *resp.Identity, nil
 }
 
+// ListPlugins asks the helper for every MFA provider.
+func (c *Client) ListPlugins(ctx context.Context, in ListInput) ([]PluginInfo, error) {
+	resp, err := c.call(ctx, Request{ListPlugins: &in})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Plugins, nil
+}
+
 // MFACode asks the helper for a code from a provider.
 func (c *Client) MFACode(ctx context.Context, in MFAInput) (string, error) {
 	resp, err := c.call(ctx, Request{MFACode: &in})
@@ -154,9 +180,20 @@ func credentialsOf(resp *Response) (profiles.Credentials, error) {
 // MFAFunc gets a code from the provider an MFAInput names.
 type MFAFunc func(ctx context.Context, in MFAInput) (string, error)
 
+// ListFunc lists the MFA providers.
+type ListFunc func(ctx context.Context, in ListInput) []PluginInfo
+
+// Handlers are what the helper does with each kind of request.
+type Handlers struct {
+	STS  stsapi.Client
+	MFA  MFAFunc
+	List ListFunc
+}
+
 // Serve answers one request from r on w: STS calls with client, code
 // requests with mfa. It is the helper's main.
-func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client, mfa MFAFunc) error {
+func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
+	client := h.STS
 	var req Request
 	if err := json.NewDecoder(r).Decode(&req); err != nil {
 		return fmt.Errorf("read request: %w", err)
@@ -177,7 +214,9 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, client stsapi.Client, 
 		id, err = client.GetCallerIdentity(ctx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
 		resp.Identity = &id
 	case req.MFACode != nil:
-		resp.Code, err = mfa(ctx, *req.MFACode)
+		resp.Code, err = h.MFA(ctx, *req.MFACode)
+	case req.ListPlugins != nil:
+		resp.Plugins = h.List(ctx, *req.ListPlugins)
 	default:
 		return errors.New("empty request")
 	}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/helper"
+)
+
+func newPluginsCommand(d *Deps) *cli.Command {
+	list := func(c *cli.Context) error {
+		_, global, err := loadConfig(d)
+		if err != nil {
+			return err
+		}
+		client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+		found, err := client.ListPlugins(c.Context, helper.ListInput{Pins: global.PluginPins()})
+		if err != nil {
+			return err
+		}
+		if c.Bool("json") {
+			if found == nil {
+				found = []helper.PluginInfo{}
+			}
+			enc := json.NewEncoder(d.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(found)
+		}
+		tw := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tKIND\tPROTOCOL\tVERSION\tSTATUS\tPATH")
+		for _, p := range found {
+			proto := "-"
+			if p.Protocol > 0 {
+				proto = fmt.Sprint(p.Protocol)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, proto, dash(p.Version), p.Status, p.Path)
+		}
+		return tw.Flush()
+	}
+	jsonFlag := &cli.BoolFlag{Name: "json", Usage: "print JSON"}
+	return &cli.Command{
+		Name:   "plugins",
+		Usage:  "list the MFA providers: built in, and plugins found in the XDG data directories",
+		Flags:  []cli.Flag{jsonFlag},
+		Action: list,
+		Subcommands: []*cli.Command{
+			{Name: "list", Usage: "list the MFA providers with path, protocol version and status", Flags: []cli.Flag{jsonFlag}, Action: list},
+		},
+	}
+}

@@ -1,0 +1,325 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/proto/mfav1"
+)
+
+// The messages go-plugin v1.8.0 fails Start with. It has no error types
+// for them; errors_test.go checks each of them against the real thing.
+const (
+	gpTimeout      = "timeout while waiting for plugin to start"
+	gpExited       = "plugin exited before we could connect"
+	gpGarbage      = "Unrecognized remote plugin message"
+	gpNoLines      = "Failed to read any lines from plugin's stdout"
+	gpAPIVersion   = "incompatible API version with plugin"
+	gpCoreVersion  = "incompatible core API version"
+	gpBadProtocol  = "unsupported plugin protocol"
+	gpPluginVerKey = "Plugin version: "
+)
+
+const fixReadme = "see plugins/examples/README.md in awsenv's source for the protocol"
+
+// startError explains a failed go-plugin Start (exec and handshake).
+func (p *Plugin) startError(ctx context.Context, err error) error {
+	p.log.Debug("plugin start failed", "error", err)
+	p.stop(true)
+	if ctx.Err() != nil {
+		return p.interrupted(ctx.Err())
+	}
+	path := p.cfg.Path
+	msg := err.Error()
+	exit := p.exitStatus()
+	var own *plugins.Error
+	switch {
+	case errors.As(err, &own):
+		return own
+	case errors.Is(err, syscall.ENOEXEC):
+		return p.fail(path+" is not a program this system can run",
+			"Install the plugin built for this system; a script needs a #! line.", nil)
+	case isExecError(err):
+		return p.fail("could not run "+path, "Check that the file is a program you may run, e.g. "+shq(path)+
+			" by hand (a plugin run by hand says it must be started by awsenv).", err)
+	case strings.Contains(msg, gpTimeout):
+		return p.fail(fmt.Sprintf("%s did not complete the plugin handshake within %s", path, p.cfg.StartTimeout),
+			"A plugin must print its handshake line at once; run "+shq(path)+
+				" by hand to see whether it is an awsenv plugin and whether it hangs.", nil)
+	case strings.Contains(msg, gpExited), strings.Contains(msg, gpNoLines):
+		return p.fail(path+" exited before the plugin handshake"+paren(exit),
+			"Its messages, if any, say why. Run "+shq(path)+" by hand: an awsenv plugin says it must be "+
+				"started by awsenv; anything else is not an awsenv plugin.", nil)
+	case strings.Contains(msg, gpGarbage):
+		// The message holds the line the program printed: debug log only.
+		return p.fail(path+" is not an awsenv plugin: the first line it printed was not the plugin handshake",
+			"Check that the file is an awsenv plugin (awsenv-plugin-NAME). A plugin must print the handshake "+
+				"line first and nothing else before it; "+fixReadme+".", nil)
+	case strings.Contains(msg, gpAPIVersion):
+		return p.fail(fmt.Sprintf("the plugin speaks plugin protocol version %s; this awsenv speaks version %d",
+			pluginVersion(msg), ProtocolVersion),
+			fmt.Sprintf("Install a release of the plugin made for plugin protocol %d, or an awsenv that speaks "+
+				"the plugin's version.", ProtocolVersion), nil)
+	case strings.Contains(msg, gpCoreVersion):
+		return p.fail("the plugin speaks another go-plugin core protocol than 1",
+			"Install a release of the plugin built with hashicorp/go-plugin (core protocol 1).", nil)
+	case strings.Contains(msg, gpBadProtocol):
+		return p.fail("the plugin speaks go-plugin's net/rpc, not gRPC",
+			"awsenv plugins speak gRPC; install a release of the plugin made for awsenv.", nil)
+	}
+	return p.fail("could not start "+path+paren(exit),
+		"Run "+shq(path)+" by hand to see whether it is an awsenv plugin; "+fixReadme+".", err)
+}
+
+// startCallError explains a failed health check or Info call.
+func (p *Plugin) startCallError(ctx, callCtx context.Context, call string, err error) error {
+	p.log.Debug("plugin start call failed", "call", call, "error", err)
+	p.stop(true)
+	if ctx.Err() != nil {
+		return p.interrupted(ctx.Err())
+	}
+	st := status.Convert(err)
+	switch {
+	case errors.Is(callCtx.Err(), context.DeadlineExceeded) || st.Code() == codes.DeadlineExceeded:
+		return p.fail(fmt.Sprintf("the plugin did not answer its %s call within %s of its start", call, p.cfg.StartTimeout),
+			"A plugin must answer the health check and Info at once; report this to the plugin's author.", nil)
+	case errors.Is(err, errNotServing):
+		return p.fail(`the plugin's health service does not report "plugin" as SERVING`,
+			"Report this to the plugin's author; "+fixReadme+".", nil)
+	case st.Code() == codes.Unimplemented && call == "health":
+		return p.fail("the plugin does not serve the gRPC health service (grpc.health.v1.Health)",
+			`A plugin must serve it, with "plugin" SERVING; report this to the plugin's author, or `+fixReadme+".", nil)
+	case st.Code() == codes.Unimplemented:
+		return p.fail("the plugin is not an awsenv MFA provider (it has no awsenv.mfa.v1.MFAProvider service)",
+			"Check the plugin's name in awsenv_mfa_provider: "+p.cfg.Path+" is a plugin for another program "+
+				"or for another version of awsenv.", nil)
+	case st.Code() == codes.Unavailable && p.cfg.AutoMTLS && isTLSFailure(st.Message()):
+		return p.fail("the plugin does not take part in AutoMTLS (the TLS handshake with it failed)",
+			"Turn AutoMTLS off for this plugin, or use a release that answers PLUGIN_CLIENT_CERT with a "+
+				"certificate of its own (every plugin built with awsenv's rpc.Serve does).", nil)
+	case st.Code() == codes.Unavailable:
+		if exit := p.exitStatus(); exit != "" {
+			return p.fail("the plugin exited right after the handshake ("+exit+")",
+				"Its messages, if any, say why; report this to the plugin's author.", nil)
+		}
+		return p.fail("could not connect to the plugin after the handshake",
+			"Run awsenv again; if this persists, report it with the output of --debug.", errors.New(clean(st.Message(), 300)))
+	}
+	return p.fail("the plugin's "+call+" call failed",
+		"Report this to the plugin's author, with the output of --debug.", errors.New(clean(st.Message(), 300)))
+}
+
+// callError explains a failed GetCode call.
+func (p *Plugin) callError(ctx, callCtx context.Context, err error) error {
+	st := status.Convert(err)
+	if c := st.Code(); (c == codes.Canceled || c == codes.DeadlineExceeded) && ctx.Err() == nil {
+		// The plugin's side of gRPC ends the call on the same deadline and
+		// may say so a moment before this side's context does.
+		select {
+		case <-callCtx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		p.stop(true)
+		return p.interrupted(ctx.Err())
+	case errors.Is(callCtx.Err(), context.DeadlineExceeded):
+		p.stop(true)
+		return p.fail(fmt.Sprintf("no code after %s", p.cfg.CallTimeout),
+			"If the plugin waits for you (a key to touch, a request to approve), answer it sooner; "+
+				"otherwise it hangs: report this to the plugin's author.", nil)
+	case st.Code() == codes.Unavailable:
+		p.stop(true)
+		if exit := p.exitStatus(); exit != "" {
+			return p.fail("the plugin exited while it was asked for a code ("+exit+")",
+				"Its messages, if any, say why; this is a fault in the plugin: report it to the plugin's author.", nil)
+		}
+		return p.fail("the connection to the plugin broke while it was asked for a code",
+			"Run awsenv again; if this persists, report it to the plugin's author.", errors.New(clean(st.Message(), 300)))
+	case st.Code() == codes.Unimplemented:
+		return p.fail("the plugin does not implement GetCode of awsenv.mfa.v1",
+			"Install a complete release of the plugin; report this to the plugin's author.", nil)
+	}
+	problem, fix := clean(st.Message(), 300), ""
+	for _, d := range st.Details() {
+		if f, ok := d.(*mfav1.Failure); ok {
+			if f.GetProblem() != "" {
+				problem = clean(f.GetProblem(), 300)
+			}
+			fix = clean(f.GetFix(), 500)
+		}
+	}
+	if problem == "" {
+		problem = "the plugin gave no code (" + st.Code().String() + ")"
+	}
+	if fix == "" {
+		fix = "Its messages, if any, say more; see the plugin's documentation."
+	}
+	return p.fail(problem, fix, nil)
+}
+
+func isExecError(err error) bool {
+	var pe *fs.PathError
+	var ee *exec.Error
+	return errors.As(err, &pe) || errors.As(err, &ee)
+}
+
+func isTLSFailure(msg string) bool {
+	return strings.Contains(msg, "tls:") || strings.Contains(msg, "authentication handshake failed")
+}
+
+// pluginVersion picks N out of go-plugin's "Plugin version: N, ...".
+func pluginVersion(msg string) string {
+	_, rest, ok := strings.Cut(msg, gpPluginVerKey)
+	if !ok {
+		return "unknown"
+	}
+	v, _, _ := strings.Cut(rest, ",")
+	if _, err := strconv.Atoi(v); err != nil {
+		return "unknown"
+	}
+	return v
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+// checkExecutable refuses a plugin that is missing, not a runnable file,
+// or that someone other than the user (or root) could change.
+func (p *Plugin) checkExecutable() error {
+	path := p.cfg.Path
+	if path == "" {
+		return p.fail("no plugin executable was given", "This is a bug in awsenv: please report it.", nil)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return p.fail("plugin executable "+path+" does not exist",
+			"Install the plugin there, or choose another provider with awsenv_mfa_provider.", nil)
+	case err != nil:
+		return p.fail("cannot read plugin executable "+path, "Check the file and its directories.", err)
+	case fi.IsDir():
+		return p.fail(path+" is a directory, not a plugin executable",
+			"Remove it or put the plugin in its place.", nil)
+	case !fi.Mode().IsRegular():
+		return p.fail(path+" is not a regular file", "Put the plugin executable in its place.", nil)
+	case fi.Mode().Perm()&0o111 == 0:
+		return p.fail(path+" is not executable", "Make it executable: chmod +x "+shq(path), nil)
+	}
+	if err := p.checkOwner(path, fi, "chmod go-w "+shq(path)); err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return p.fail("cannot resolve "+path, "Check the file and its directories.", err)
+	}
+	dir := filepath.Dir(real)
+	di, err := os.Stat(dir)
+	if err != nil {
+		return p.fail("cannot read directory "+dir, "Check the directory.", err)
+	}
+	return p.checkOwner(dir, di, "chmod go-w "+shq(dir))
+}
+
+// checkOwner: owned by the user or root, not writable by group or others
+// (a directory with the sticky bit, like /tmp, may be).
+func (p *Plugin) checkOwner(path string, fi fs.FileInfo, chmod string) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	if uid := int(st.Uid); uid != 0 && uid != os.Getuid() {
+		return p.fail(fmt.Sprintf("%s belongs to another user (uid %d)", path, uid),
+			"A plugin and its directory must belong to you or root; reinstall the plugin where only you can change it.", nil)
+	}
+	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
+	if fi.Mode().Perm()&0o022 != 0 && !sticky {
+		return p.fail(fmt.Sprintf("others may change %s (mode %04o)", path, fi.Mode().Perm()),
+			"Make it writable by you alone: "+chmod, nil)
+	}
+	return nil
+}
+
+// checkSocketDir makes LaunchConfig.SocketDir if missing and refuses it
+// if it is not the user's private directory. (An empty SocketDir is fine:
+// go-plugin then makes a fresh 0700 directory under os.TempDir().)
+func (p *Plugin) checkSocketDir() error {
+	base := p.cfg.SocketDir
+	if base == "" {
+		return nil
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return p.fail("cannot make the plugin socket directory "+base, "Check that its parent is yours and writable.", err)
+	}
+	fi, err := os.Lstat(base)
+	if err != nil {
+		return p.fail("cannot read the plugin socket directory "+base, "Check the directory.", err)
+	}
+	if !fi.IsDir() {
+		return p.fail("the plugin socket directory "+base+" is not a directory (or is a symbolic link)",
+			"Remove it: rm "+shq(base), nil)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return p.fail(fmt.Sprintf("the plugin socket directory %s belongs to another user (uid %d)", base, st.Uid),
+			"Remove it (awsenv makes it again): rm -r "+shq(base), nil)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return p.fail(fmt.Sprintf("others may use the plugin socket directory %s (mode %04o)", base, fi.Mode().Perm()),
+			"Make it private: chmod 700 "+shq(base), nil)
+	}
+	return nil
+}
+
+// maxSocketPath is the longest path a Unix socket can have: sun_path holds
+// 108 bytes on Linux, 104 on macOS and the BSDs, with the final NUL.
+func maxSocketPath() int {
+	if runtime.GOOS == "linux" {
+		return 107
+	}
+	return 103
+}
+
+// The plugin side of go-plugin names its socket "plugin" and up to ten
+// digits; the host side names the fresh directory for it "plugin-dir" and
+// up to ten digits.
+const (
+	socketName    = len("/plugin") + 10
+	socketDirName = len("/plugin-dir") + 10
+)
+
+// checkSocketPath refuses a socket directory whose socket path would be too
+// long to be used.
+func (p *Plugin) checkSocketPath(dir string) error {
+	if len(dir)+socketName > maxSocketPath() {
+		return p.fail("the path for the plugin's socket would be too long for a Unix socket: "+dir,
+			"Use a shorter $TMPDIR.", nil)
+	}
+	return nil
+}
+
+// shq quotes s for a POSIX shell, so a fix can be pasted as it is.
+func shq(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,195 @@
+// Package rpc runs MFA providers as plugin processes: hashicorp/go-plugin
+// starts the process and does the handshake, gRPC carries the
+// awsenv.mfa.v1 protocol (plugins/proto/awsenv/mfa/v1/mfa.proto) over a
+// Unix socket in a private directory.
+//
+// Plugin side: a Go plugin is a main that calls Serve with a
+// plugins.Provider.
+//
+// Host side: Code runs a plugin for one request (start, handshake, Info,
+// GetCode, stop); Launch, Plugin.Code and Plugin.Close do the same in steps.
+// Provider wraps Code as a plugins.Provider. Every failure is a
+// *plugins.Error naming the plugin, and no plugin process outlives the call.
+//
+// Package plugins (the contract) does not import this package, so awsenv's
+// paths that need no plugin do not pay for gRPC's start-up.
+package rpc
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/proto/mfav1"
+)
+
+const (
+	// ProtocolVersion is the plugin protocol this package speaks: the second
+	// field of the handshake line. Version 1 is the awsenv.mfa.v1 service.
+	ProtocolVersion = 1
+
+	// PluginName is the name of the MFA provider in go-plugin's plugin set.
+	PluginName = "mfa"
+
+	// EnvLog is set to "debug" in a plugin's environment when awsenv logs
+	// for debugging; a plugin may then write more to its stderr. Serve turns
+	// it into go-plugin's JSON log lines, which awsenv shows only in its
+	// debug log.
+	EnvLog = "AWSENV_PLUGIN_LOG"
+
+	// HealthService is the service name a plugin must report as SERVING in
+	// the standard gRPC health service (grpc.health.v1.Health), as
+	// go-plugin requires of gRPC plugins.
+	HealthService = plugin.GRPCServiceName
+)
+
+// Handshake is what host and plugin must agree on. The magic cookie is not a
+// secret and not a security measure: it only lets a plugin binary tell that
+// awsenv started it, so one run by hand says so instead of waiting.
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  ProtocolVersion,
+	MagicCookieKey:   "AWSENV_PLUGIN",
+	MagicCookieValue: "27069f140afc3d0f37d58d2e331105502aefb99cd66bdbdf",
+}
+
+// VersionedPlugins is the plugin set for each protocol version: p serves
+// the plugin side; the host passes nil.
+func VersionedPlugins(p plugins.Provider) map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{
+		ProtocolVersion: {PluginName: &GRPCPlugin{Provider: p}},
+	}
+}
+
+// Request is what the host sends a plugin: the contract's request.
+// Rejected travels as last_rejected_code, Accepted as last_accepted_code.
+type Request struct {
+	plugins.Request
+	// LastAccepted, if set, is sent instead of Request.Accepted.
+	//
+	// Deprecated: set Request.Accepted. LastAccepted predates that field
+	// and stays so that callers written against it still compile.
+	LastAccepted string
+}
+
+// Info is what a plugin says about itself (the Info call). Values are
+// cleaned of control characters and shortened before they get here.
+type Info struct {
+	Name        string
+	Version     string
+	Description string
+}
+
+// GRPCPlugin is go-plugin's plugin.GRPCPlugin for the awsenv.mfa.v1
+// service, both sides. Serve uses it; a plugin needs it directly only to
+// serve with go-plugin's own options.
+type GRPCPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+
+	// Provider answers the calls on the plugin side; the host leaves it nil.
+	Provider plugins.Provider
+
+	stderr stderrRestorer // set by Serve
+}
+
+// GRPCServer registers the provider's service (plugin side).
+func (g *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	if g.Provider == nil {
+		return errors.New("rpc: GRPCPlugin.Provider is nil")
+	}
+	mfav1.RegisterMFAProviderServer(s, &server{p: g.Provider, stderr: g.stderr})
+	return nil
+}
+
+// GRPCClient returns the host's view of the service (host side). Its type
+// is not exported: use Launch or Code.
+func (g *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &remote{mfa: mfav1.NewMFAProviderClient(c), health: grpc_health_v1.NewHealthClient(c)}, nil
+}
+
+var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
+
+// remote is the host's client of one plugin process.
+type remote struct {
+	mfa    mfav1.MFAProviderClient
+	health grpc_health_v1.HealthClient
+}
+
+func (r *remote) checkHealth(ctx context.Context) error {
+	resp, err := r.health.Check(ctx, &grpc_health_v1.HealthCheckRequest{Service: HealthService})
+	if err != nil {
+		return err
+	}
+	if resp.GetStatus() != grpc_health_v1.HealthCheckResponse_SERVING {
+		return errNotServing
+	}
+	return nil
+}
+
+var errNotServing = errors.New("health service says the plugin is not serving")
+
+func (r *remote) info(ctx context.Context) (Info, error) {
+	resp, err := r.mfa.Info(ctx, &mfav1.InfoRequest{})
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{
+		Name:        clean(resp.GetName(), 64),
+		Version:     clean(resp.GetVersion(), 64),
+		Description: clean(resp.GetDescription(), 200),
+	}, nil
+}
+
+func (r *remote) getCode(ctx context.Context, req Request) (string, error) {
+	resp, err := r.mfa.GetCode(ctx, toProto(req))
+	if err != nil {
+		return "", err
+	}
+	return resp.GetCode(), nil
+}
+
+func toProto(req Request) *mfav1.CodeRequest {
+	return &mfav1.CodeRequest{
+		Profile:          req.Profile,
+		MfaSerial:        req.Serial,
+		Options:          req.Options,
+		Terminal:         req.Terminal,
+		LastRejectedCode: req.Rejected,
+		LastAcceptedCode: cmp.Or(req.LastAccepted, req.Accepted),
+	}
+}
+
+func fromProto(in *mfav1.CodeRequest) plugins.Request {
+	return plugins.Request{
+		Profile:  in.GetProfile(),
+		Serial:   in.GetMfaSerial(),
+		Options:  in.GetOptions(),
+		Terminal: in.GetTerminal(),
+		Rejected: in.GetLastRejectedCode(),
+		Accepted: in.GetLastAcceptedCode(),
+	}
+}
+
+// clean makes text from a plugin safe to print on a terminal: control and
+// format characters (escape sequences, newlines, bidi overrides) and invalid
+// UTF-8 become spaces, and it is cut to max runes.
+func clean(s string, max int) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if len(out) == max {
+			out = append(out, '…')
+			break
+		}
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) || r == utf8.RuneError {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
