@@ -6,7 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -125,5 +127,51 @@ func TestThirdPartyPlugin(t *testing.T) {
 	r = w.run("use", "alice", "--refresh")
 	if r.code != exitMFA || r.stdout != "" || !strings.Contains(strings.ToLower(r.stderr), "sha256") {
 		t.Fatalf("wrong pin: %s", r)
+	}
+}
+
+// Plugins that go wrong, run through awsenv as a person would: a clear
+// error naming the plugin, nothing on stdout, no process left behind.
+func TestMisbehavingPlugins(t *testing.T) {
+	w := newWorld(t)
+	dir := filepath.Join(w.dir, "data", "awsenv", "plugins")
+	must(t, os.MkdirAll(dir, 0o755))
+	bin := filepath.Join(w.dir, "misbehave")
+	build := exec.Command("go", "build", "-o", bin, "github.com/awsenv/awsenv/plugins/rpc/testdata/misbehave")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the test plugin: %v\n%s", err, out)
+	}
+	pidFile := filepath.Join(w.dir, "plugin.pid")
+	base, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	cases := []struct {
+		mode string
+		want string
+	}{
+		{"crash", "crash"},
+		{"hang", "2s"},
+		{"v2", "protocol"},
+		{"junk-before", "misbehave-junk-before"},
+		{"badcode", "6-digit"},
+	}
+	for _, c := range cases {
+		t.Run(c.mode, func(t *testing.T) {
+			name := "misbehave-" + c.mode
+			script := fmt.Sprintf("#!/bin/sh\nexec %s %s\n", bin, c.mode)
+			must(t, os.WriteFile(filepath.Join(dir, "awsenv-plugin-"+name), []byte(script), 0o755))
+			w.writeConfig(string(base))
+			w.setProvider(t, "awsenv_mfa_provider = "+name+"\nawsenv_mfa_timeout = 2s\n")
+			os.Remove(pidFile)
+			r := w.runEnv([]string{"TESTPLUGIN_PIDFILE=" + pidFile}, "use", "alice", "--refresh")
+			if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stdout+r.stderr, "JUNK") {
+				t.Fatalf("want exit %d, empty stdout and %q in the error, got %s", exitMFA, c.want, r)
+			}
+			if data, err := os.ReadFile(pidFile); err == nil {
+				pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+				if pid > 0 && syscall.Kill(pid, 0) == nil {
+					t.Fatalf("plugin process %d is still running", pid)
+				}
+			}
+		})
 	}
 }
