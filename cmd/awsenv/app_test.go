@@ -99,3 +99,23 @@ func TestInstallScript(t *testing.T) {
 		t.Fatal("--uninstall left awsenv behind")
 	}
 }
+
+// --no-input renews what cached sessions can and never asks for a code;
+// list --names prints the names alone.
+func TestNoInputAndNames(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("use", "prod", "--no-input")
+	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "needs a new MFA code") {
+		t.Fatalf("--no-input without a session: %s", r)
+	}
+	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("use alice: %s", r)
+	}
+	if r := w.run("use", "prod", "--no-input"); r.code != 0 {
+		t.Fatalf("--no-input with a cached MFA session should assume the role: %s", r)
+	}
+	r = w.run("list", "--names")
+	if r.code != 0 || r.stdout != "alice\nlong\nprod\n" {
+		t.Fatalf("list --names: %q", r.stdout)
+	}
+}

@@ -21,6 +21,7 @@ func credentialFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mfa-code", Usage: "the 6-digit `CODE` from your MFA device, instead of asking"},
 		&cli.StringFlag{Name: "duration", Usage: "how long new credentials last (`DURATION` such as 12h, 90m, 3600)"},
 		&cli.BoolFlag{Name: "refresh", Usage: "get new credentials even if cached ones are still fresh"},
+		&cli.BoolFlag{Name: "no-input", Usage: "never ask for an MFA code: fail (exit 4) when only a new code would do"},
 		debugFlag,
 	}
 }
@@ -113,6 +114,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
 		Terminal:  hasTerminal(d),
+		NoInput:   c.Bool("no-input"),
 		Notef: func(format string, args ...any) {
 			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)
 		},

@@ -25,11 +25,22 @@ func newListCommand(d *Deps) *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "show your profiles: kind, region, MFA device, session time left",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+			&cli.BoolFlag{Name: "names", Usage: "print only the profile names, one a line (for completion)"},
+		},
 		Action: func(c *cli.Context) error {
 			cfg, _, err := loadConfig(d)
 			if err != nil {
 				return err
+			}
+			if c.Bool("names") {
+				for _, name := range cfg.Names() {
+					if profiles.ValidateName(name) == nil {
+						fmt.Fprintln(d.Stdout, name)
+					}
+				}
+				return nil
 			}
 			now := d.Now()
 			best := map[string]time.Time{} // latest expiry cached per profile

@@ -29,6 +29,10 @@ const (
 	totpStep            = 30 * time.Second // RFC 6238's time step, which AWS uses
 )
 
+// ErrNeedsCode is the cause of the error Get returns when NoInput is set
+// and only a new MFA code would do.
+var ErrNeedsCode = errors.New("a new MFA code is needed")
+
 // Options are the per-call choices from the command line.
 type Options struct {
 	Refresh  bool          // make new credentials for the profile even if cached ones are fresh
@@ -43,8 +47,11 @@ type Flow struct {
 	Store  *sessions.Store
 	STS    stsapi.Client
 	// Provider picks the MFA provider for a profile's settings.
-	Provider  func(s profiles.Settings) (plugins.Provider, error)
-	Terminal  bool
+	Provider func(s profiles.Settings) (plugins.Provider, error)
+	Terminal bool
+	// NoInput forbids asking for an MFA code: only what cached sessions
+	// can renew is made (the shell hook's refresh in place).
+	NoInput   bool
 	Now       func() time.Time
 	Sleep     func(ctx context.Context, d time.Duration) error
 	LocalUser string
@@ -277,6 +284,11 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margi
 // tries) when AWS says the code was wrong, as a person mistypes.
 func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings profiles.Settings,
 	call func(code string) (profiles.Credentials, error)) (profiles.Credentials, error) {
+	if f.NoInput {
+		return profiles.Credentials{}, &plugins.Error{Provider: "--no-input", Err: ErrNeedsCode,
+			Problem: fmt.Sprintf("profile %s needs a new MFA code for device %s", profile, serial),
+			Fix:     fmt.Sprintf("Run `awsenv use %s` and enter a code.", profile)}
+	}
 	prov, err := f.Provider(settings)
 	if err != nil {
 		return profiles.Credentials{}, err
