@@ -1,6 +1,6 @@
 // Package stsapi is the small slice of AWS STS that awsenv uses, as plain
 // types with no SDK in them. The awsenv binary talks to STS through this
-// interface without linking the SDK; the awsenv-helper helper implements it
+// interface without linking the SDK; the awsenv-helper binary implements it
 // with the SDK. That keeps the cached path of `awsenv use` fast.
 package stsapi
 
