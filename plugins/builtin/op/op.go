@@ -12,17 +12,14 @@
 package op
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/builtin/internal/tool"
 )
 
 const (
@@ -86,41 +83,24 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
-	stderr := p.Stderr
-	if stderr == nil {
-		stderr = io.Discard
+	name := p.Command
+	if name == "" {
+		name = DefaultCommand
 	}
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	r := run{p: p, req: req, item: item, vault: vault, account: account, args: Args(item, vault, account), stderr: stderr, timeout: timeout}
-	noNewCode := func() error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return p.fail(fmt.Sprintf("1Password gave no new code within %s", timeout), nil,
-			"Wait for the next code (they change every 30 seconds) and run the command again. If AWS rejects fresh codes, check that item "+
-				quote(item)+" holds the one-time password of MFA device "+req.Serial+" and that this computer's clock is right.")
+	args := Args(item, vault, account)
+	r := &run{p: p, req: req, item: item, vault: vault, account: account, manual: "`" + tool.CommandLine(name, args) + "`"}
+	runner := &tool.Runner{
+		Provider: p.Name(), Source: "1Password",
+		Command: name, Args: args, Timeout: timeout, Retry: retry, Stderr: p.Stderr,
+		NotInstalled: "the 1Password CLI (op) is not installed",
+		InstallFix:   "Install 1Password CLI version 2 (https://developer.1password.com/docs/cli/get-started/) so that `op` is on your PATH, then sign in with `eval $(op signin)`.",
+		TimeoutFix:   "Unlock 1Password or approve its request when it asks, then run the command again; " + r.manual + " should print the code at once.",
+		NoNewCodeFix: "Wait for the next code (they change every 30 seconds) and run the command again. If AWS rejects fresh codes, check that item " +
+			tool.Quote(item) + " holds the one-time password of MFA device " + req.Serial + " and that this computer's clock is right.",
+		Failed:   r.classify,
+		NotACode: r.notACode,
 	}
-	for repeated := false; ; repeated = true {
-		code, err := r.once(ctx, tctx)
-		if err != nil {
-			if repeated && tctx.Err() != nil {
-				return "", noNewCode()
-			}
-			return "", err
-		}
-		if req.Rejected == "" || code != req.Rejected {
-			return code, nil
-		}
-		fmt.Fprintf(stderr, "awsenv: 1Password gave the code AWS just rejected; asking again in %s.\n", retry)
-		t := time.NewTimer(retry)
-		select {
-		case <-tctx.Done():
-			t.Stop()
-			return "", noNewCode()
-		case <-t.C:
-		}
-	}
+	return runner.Run(ctx, req)
 }
 
 // run is one Code call's settings.
@@ -128,63 +108,33 @@ type run struct {
 	p                    *Provider
 	req                  plugins.Request
 	item, vault, account string
-	args                 []string
-	stderr               io.Writer
-	timeout              time.Duration
+	manual               string // the command line, to run by hand
 }
 
-// once runs op a single time. parent is the caller's context, ctx the one
-// bounded by the timeout.
-func (r *run) once(parent, ctx context.Context) (string, error) {
-	name := r.p.Command
-	if name == "" {
-		name = DefaultCommand
-	}
-	cmd := exec.CommandContext(ctx, name, r.args...)
-	var out, errs capped
-	cmd.Stdout = &out
-	cmd.Stderr = io.MultiWriter(r.stderr, &errs)
-	cmd.WaitDelay = time.Second
-	runErr := cmd.Run()
-	switch {
-	case runErr == nil:
-	case errors.Is(runErr, exec.ErrNotFound) || (cmd.Process == nil && errors.Is(runErr, fs.ErrNotExist)):
-		return "", r.p.fail("the 1Password CLI (op) is not installed", runErr,
-			"Install 1Password CLI version 2 (https://developer.1password.com/docs/cli/get-started/) so that `op` is on your PATH, then sign in with `eval $(op signin)`.")
-	case parent.Err() != nil:
-		return "", parent.Err()
-	case ctx.Err() != nil:
-		return "", r.p.fail(fmt.Sprintf("no code from 1Password after %s", r.timeout), nil,
-			"Unlock 1Password or approve its request when it asks, then run the command again; "+r.manual()+" should print the code at once.")
-	default:
-		return "", r.classify(errs.String(), runErr)
-	}
-	code := strings.TrimSpace(out.String())
+// notACode is the error for op's output when it is not six digits.
+func (r *run) notACode(code string) *plugins.Error {
 	if code == "" {
-		return "", r.noOTP(nil)
+		return r.noOTP(nil)
 	}
-	if !plugins.ValidCode(code) {
-		return "", r.p.fail("op did not print a 6-digit code for item "+quote(r.item), nil,
-			"AWS needs a 6-digit TOTP; make the one-time password field of "+quote(r.item)+" hold the secret AWS showed when you registered the MFA device, and check with "+r.manual()+".")
-	}
-	return code, nil
+	return r.p.fail("op did not print a 6-digit code for item "+tool.Quote(r.item), nil,
+		"AWS needs a 6-digit TOTP; make the one-time password field of "+tool.Quote(r.item)+" hold the secret AWS showed when you registered the MFA device, and check with "+r.manual+".")
 }
 
 // classify turns op's stderr into an error with the fix. op prints its
 // errors as "[ERROR] 2023/01/01 00:00:00 MESSAGE".
-func (r *run) classify(stderr string, runErr error) error {
+func (r *run) classify(runErr error, stderr string) *plugins.Error {
 	low := strings.ToLower(stderr)
 	has := func(s string) bool { return strings.Contains(low, s) }
 	signin := "eval $(op signin)"
 	if r.account != "" {
-		signin = "eval $(op signin --account " + quote(r.account) + ")"
+		signin = "eval $(op signin --account " + tool.Quote(r.account) + ")"
 	}
 	list := "op item list"
 	if r.vault != "" {
-		list += " --vault " + quote(r.vault)
+		list += " --vault " + tool.Quote(r.vault)
 	}
 	if r.account != "" {
-		list += " --account " + quote(r.account)
+		list += " --account " + tool.Quote(r.account)
 	}
 	switch {
 	case has("unknown command"), has("unknown flag"), has("unknown shorthand flag"):
@@ -197,20 +147,20 @@ func (r *run) classify(stderr string, runErr error) error {
 		return r.p.fail("1Password access was not approved", describe(runErr, stderr),
 			"Run the command again and approve the 1Password prompt (or unlock the 1Password app).")
 	case has("isn't a vault"):
-		return r.p.fail("1Password has no vault "+quote(r.vault), describe(runErr, stderr),
+		return r.p.fail("1Password has no vault "+tool.Quote(r.vault), describe(runErr, stderr),
 			"Set awsenv_mfa_vault in profile "+r.req.Profile+" to a vault `op vault list` shows, or remove it to search every vault.")
 	case has("more than one item matches"):
-		return r.p.fail("more than one 1Password item matches "+quote(r.item), describe(runErr, stderr),
+		return r.p.fail("more than one 1Password item matches "+tool.Quote(r.item), describe(runErr, stderr),
 			"Set awsenv_mfa_item in profile "+r.req.Profile+" to the ID of one of them (op listed them above), or set awsenv_mfa_vault to the vault that holds it.")
 	case has("isn't an item"), has("item not found"), has("no item found"):
 		where := ""
 		if r.vault != "" {
-			where = " in vault " + quote(r.vault)
+			where = " in vault " + tool.Quote(r.vault)
 		}
-		return r.p.fail("1Password has no item "+quote(r.item)+where, describe(runErr, stderr),
+		return r.p.fail("1Password has no item "+tool.Quote(r.item)+where, describe(runErr, stderr),
 			"Set awsenv_mfa_item in profile "+r.req.Profile+" to the name or ID of an item `"+list+"` shows.")
 	case r.account != "" && has("account") && (has("not found") || has("no account")):
-		return r.p.fail("no 1Password account matches "+quote(r.account), describe(runErr, stderr),
+		return r.p.fail("no 1Password account matches "+tool.Quote(r.account), describe(runErr, stderr),
 			"Set awsenv_mfa_account in profile "+r.req.Profile+" to an account `op account list` shows (its sign-in address or ID), or remove it.")
 	}
 	// The item's own name may contain "otp": leave it out of the search.
@@ -218,27 +168,15 @@ func (r *run) classify(stderr string, runErr error) error {
 		return r.noOTP(describe(runErr, stderr))
 	}
 	return r.p.fail("op failed", describe(runErr, stderr),
-		"Run "+r.manual()+" to see why; it must print the 6-digit code.")
+		"Run "+r.manual+" to see why; it must print the 6-digit code.")
 }
 
-func (r *run) noOTP(err error) error {
-	return r.p.fail("1Password item "+quote(r.item)+" has no one-time password", err,
-		"Add a one-time password field to "+quote(r.item)+" in 1Password, with the secret (or QR code) AWS shows when you assign the MFA device.")
+func (r *run) noOTP(err error) *plugins.Error {
+	return r.p.fail("1Password item "+tool.Quote(r.item)+" has no one-time password", err,
+		"Add a one-time password field to "+tool.Quote(r.item)+" in 1Password, with the secret (or QR code) AWS shows when you assign the MFA device.")
 }
 
-func (r *run) manual() string {
-	name := r.p.Command
-	if name == "" {
-		name = DefaultCommand
-	}
-	words := []string{quote(name)}
-	for _, a := range r.args {
-		words = append(words, quote(a))
-	}
-	return "`" + strings.Join(words, " ") + "`"
-}
-
-func (p *Provider) fail(problem string, err error, fix string) error {
+func (p *Provider) fail(problem string, err error, fix string) *plugins.Error {
 	return &plugins.Error{Provider: p.Name(), Problem: problem, Err: err, Fix: fix}
 }
 
@@ -264,25 +202,4 @@ func describe(runErr error, stderr string) error {
 		return runErr
 	}
 	return fmt.Errorf("op said: %s", msg)
-}
-
-// quote writes s for a POSIX shell, only when it needs it.
-func quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// capped keeps the first 64 KiB written to it and drops the rest, so a
-// runaway tool cannot fill memory.
-type capped struct{ bytes.Buffer }
-
-const capSize = 64 << 10
-
-func (c *capped) Write(b []byte) (int, error) {
-	if room := capSize - c.Len(); room > 0 {
-		c.Buffer.Write(b[:min(len(b), room)])
-	}
-	return len(b), nil
 }

@@ -13,17 +13,14 @@
 package ykman
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/builtin/internal/tool"
 )
 
 const (
@@ -69,11 +66,11 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 	account := req.Options["account"]
 	device := strings.TrimSpace(req.Options["device"])
 	if strings.TrimSpace(account) == "" {
-		return "", p.fail(req, "no OATH account is set for profile "+req.Profile, nil,
+		return "", p.fail("no OATH account is set for profile "+req.Profile, nil,
 			"Add awsenv_mfa_account = NAME to the profile, with NAME as `ykman oath accounts list` shows it.")
 	}
 	if device != "" && !digits(device) {
-		return "", p.fail(req, fmt.Sprintf("awsenv_mfa_device = %s is not a YubiKey serial number", device), nil,
+		return "", p.fail(fmt.Sprintf("awsenv_mfa_device = %s is not a YubiKey serial number", device), nil,
 			"Set awsenv_mfa_device to the key's serial number, one of those `ykman list --serials` prints.")
 	}
 	timeout := p.Timeout
@@ -84,82 +81,35 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
-	stderr := p.Stderr
-	if stderr == nil {
-		stderr = io.Discard
-	}
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	args := Args(account, device)
-	noNewCode := func() error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return p.fail(req, fmt.Sprintf("the YubiKey gave no new code within %s", timeout), nil,
-			"Wait for the next code (they change every 30 seconds) and run the command again. If AWS rejects fresh codes, check that "+
-				quote(account)+" is the account registered as MFA device "+req.Serial+" and that this computer's clock is right.")
-	}
-	for repeated := false; ; repeated = true {
-		code, err := p.once(ctx, tctx, timeout, req, args, stderr)
-		if err != nil {
-			if repeated && tctx.Err() != nil {
-				return "", noNewCode()
-			}
-			return "", err
-		}
-		if req.Rejected == "" || code != req.Rejected {
-			return code, nil
-		}
-		fmt.Fprintf(stderr, "awsenv: the YubiKey gave the code AWS just rejected; asking again in %s.\n", retry)
-		t := time.NewTimer(retry)
-		select {
-		case <-tctx.Done():
-			t.Stop()
-			return "", noNewCode()
-		case <-t.C:
-		}
-	}
-}
-
-// once runs ykman a single time. parent is the caller's context, ctx the
-// one bounded by the timeout.
-func (p *Provider) once(parent, ctx context.Context, timeout time.Duration, req plugins.Request, args []string, stderr io.Writer) (string, error) {
 	name := p.Command
 	if name == "" {
 		name = DefaultCommand
 	}
-	cmd := exec.CommandContext(ctx, name, args...)
-	var out, errs capped
-	cmd.Stdout = &out
-	cmd.Stderr = io.MultiWriter(stderr, &errs)
-	cmd.WaitDelay = time.Second
-	runErr := cmd.Run()
-	manual := "`" + commandLine(name, args) + "`"
-	switch {
-	case runErr == nil:
-	case errors.Is(runErr, exec.ErrNotFound) || (cmd.Process == nil && errors.Is(runErr, fs.ErrNotExist)):
-		return "", p.fail(req, "ykman is not installed", runErr,
-			"Install yubikey-manager (Debian/Ubuntu: `sudo apt install yubikey-manager`; macOS: `brew install ykman`; "+
-				"others: https://docs.yubico.com/software/yubikey/tools/ykman/) so that `ykman` is on your PATH.")
-	case parent.Err() != nil:
-		return "", parent.Err()
-	case ctx.Err() != nil:
-		return "", p.fail(req, fmt.Sprintf("no code from the YubiKey after %s", timeout), nil,
-			"Touch your YubiKey when it blinks (the account requires touch), then run the command again.")
-	default:
-		return "", p.classify(req, argAccount(args), argDevice(args), errs.String(), runErr, manual)
+	args := Args(account, device)
+	manual := "`" + tool.CommandLine(name, args) + "`"
+	r := &tool.Runner{
+		Provider: p.Name(), Source: "the YubiKey",
+		Command: name, Args: args, Timeout: timeout, Retry: retry, Stderr: p.Stderr,
+		NotInstalled: "ykman is not installed",
+		InstallFix: "Install yubikey-manager (Debian/Ubuntu: `sudo apt install yubikey-manager`; macOS: `brew install ykman`; " +
+			"others: https://docs.yubico.com/software/yubikey/tools/ykman/) so that `ykman` is on your PATH.",
+		TimeoutFix: "Touch your YubiKey when it blinks (the account requires touch), then run the command again.",
+		NoNewCodeFix: "Wait for the next code (they change every 30 seconds) and run the command again. If AWS rejects fresh codes, check that " +
+			tool.Quote(account) + " is the account registered as MFA device " + req.Serial + " and that this computer's clock is right.",
+		Failed: func(runErr error, stderr string) *plugins.Error {
+			return p.classify(req, account, device, stderr, runErr, manual)
+		},
+		NotACode: func(string) *plugins.Error {
+			return p.fail("ykman did not print a 6-digit code for account "+tool.Quote(account), nil,
+				"AWS needs a 6-digit TOTP account (Steam or 8-digit accounts do not work); run "+manual+" to see what it prints.")
+		},
 	}
-	code := strings.TrimSpace(out.String())
-	if !plugins.ValidCode(code) {
-		return "", p.fail(req, "ykman did not print a 6-digit code for account "+quote(argAccount(args)), nil,
-			"AWS needs a 6-digit TOTP account (Steam or 8-digit accounts do not work); run "+manual+" to see what it prints.")
-	}
-	return code, nil
+	return r.Run(ctx, req)
 }
 
 // classify turns ykman's stderr into an error with the fix. The texts are
 // those of ykman 4.0.9 (ykman/cli/__main__.py and ykman/cli/oath.py).
-func (p *Provider) classify(req plugins.Request, account, device, stderr string, runErr error, manual string) error {
+func (p *Provider) classify(req plugins.Request, account, device, stderr string, runErr error, manual string) *plugins.Error {
 	has := func(s string) bool { return strings.Contains(stderr, s) }
 	switch {
 	case has("No YubiKey detected"), has("No YubiKey found"):
@@ -170,35 +120,35 @@ func (p *Provider) classify(req plugins.Request, account, device, stderr string,
 		} else {
 			fix += " On Linux, ykman also needs the smart-card service: check `systemctl status pcscd`."
 		}
-		return p.fail(req, "no YubiKey detected", nil, fix)
+		return p.fail("no YubiKey detected", nil, fix)
 	case has("Multiple YubiKeys"):
-		return p.fail(req, "more than one YubiKey is connected", nil,
-			"Add awsenv_mfa_device = SERIAL to profile "+req.Profile+", with the serial of the key that holds "+quote(account)+
+		return p.fail("more than one YubiKey is connected", nil,
+			"Add awsenv_mfa_device = SERIAL to profile "+req.Profile+", with the serial of the key that holds "+tool.Quote(account)+
 				" (`ykman list --serials` prints the serials), or unplug the other keys.")
 	case has("Failed connecting to a YubiKey with serial"):
-		return p.fail(req, "no YubiKey with serial "+device+" is connected", nil,
+		return p.fail("no YubiKey with serial "+device+" is connected", nil,
 			"Insert that YubiKey, or set awsenv_mfa_device in profile "+req.Profile+" to a serial `ykman list --serials` prints.")
 	case has("No matching account found"):
-		return p.fail(req, "the YubiKey has no OATH account matching "+quote(account), nil,
+		return p.fail("the YubiKey has no OATH account matching "+tool.Quote(account), nil,
 			"Set awsenv_mfa_account in profile "+req.Profile+" to an account `ykman oath accounts list` shows.")
 	case has("Multiple matches"):
-		return p.fail(req, "more than one OATH account matches "+quote(account), nil,
+		return p.fail("more than one OATH account matches "+tool.Quote(account), nil,
 			"Set awsenv_mfa_account in profile "+req.Profile+" to the full name of one account, as `ykman oath accounts list` shows it.")
 	case has("Touch account timed out"):
-		return p.fail(req, "the YubiKey was not touched in time", nil,
+		return p.fail("the YubiKey was not touched in time", nil,
 			"Run the command again and touch your YubiKey when it blinks.")
 	case has("Authentication to the YubiKey failed"):
-		return p.fail(req, "wrong password for the YubiKey's OATH accounts", nil,
+		return p.fail("wrong password for the YubiKey's OATH accounts", nil,
 			"Run `ykman oath access remember` once and type the OATH password, so ykman stops asking for it.")
 	case has("Enter the password"):
-		return p.fail(req, "the YubiKey's OATH accounts are password-protected and no password was given", nil,
+		return p.fail("the YubiKey's OATH accounts are password-protected and no password was given", nil,
 			"Run `ykman oath access remember` once and type the OATH password, so ykman stops asking for it.")
 	}
-	return p.fail(req, "ykman failed", describe(runErr, stderr),
+	return p.fail("ykman failed", describe(runErr, stderr),
 		"Run "+manual+" to see why; it must print the 6-digit code.")
 }
 
-func (p *Provider) fail(req plugins.Request, problem string, err error, fix string) error {
+func (p *Provider) fail(problem string, err error, fix string) *plugins.Error {
 	return &plugins.Error{Provider: p.Name(), Problem: problem, Err: err, Fix: fix}
 }
 
@@ -222,16 +172,6 @@ func describe(runErr error, stderr string) error {
 	return fmt.Errorf("ykman said: %s", msg)
 }
 
-// argAccount and argDevice read Args' result back, so messages name what ran.
-func argAccount(args []string) string { return args[len(args)-1] }
-
-func argDevice(args []string) string {
-	if len(args) > 1 && args[0] == "--device" {
-		return args[1]
-	}
-	return ""
-}
-
 func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -239,33 +179,4 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// quote writes s for a POSIX shell, only when it needs it.
-func quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func commandLine(name string, args []string) string {
-	words := []string{quote(name)}
-	for _, a := range args {
-		words = append(words, quote(a))
-	}
-	return strings.Join(words, " ")
-}
-
-// capped keeps the first 64 KiB written to it and drops the rest, so a
-// runaway tool cannot fill memory.
-type capped struct{ bytes.Buffer }
-
-const capSize = 64 << 10
-
-func (c *capped) Write(b []byte) (int, error) {
-	if room := capSize - c.Len(); room > 0 {
-		c.Buffer.Write(b[:min(len(b), room)])
-	}
-	return len(b), nil
 }

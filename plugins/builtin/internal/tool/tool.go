@@ -1,0 +1,146 @@
+// Package tool runs a command-line program that prints a TOTP code, for
+// the built-in providers that wrap such programs (ykman, op). It owns the
+// mechanism: the timeout, passing the program's stderr on, asking again
+// while the program gives the code AWS just rejected, and reading six
+// digits from stdout. The providers own the arguments and every message
+// that names a fix.
+package tool
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/plugins"
+)
+
+// Runner is one provider's way of running its program.
+type Runner struct {
+	Provider string        // Provider of the errors Run makes itself
+	Source   string        // what gives the code, as messages name it: "the YubiKey"
+	Command  string        // program name or path
+	Args     []string      // the program's arguments
+	Timeout  time.Duration // bounds the whole Run, retries included; must be > 0
+	Retry    time.Duration // pause before asking again for a rejected code
+	Stderr   io.Writer     // gets the program's stderr as it comes; nil discards it
+
+	// Only the provider knows the fixes, so it supplies them.
+	NotInstalled string // Problem when Command cannot be found
+	InstallFix   string // its Fix
+	TimeoutFix   string // Fix when one run did not end within Timeout
+	NoNewCodeFix string // Fix when only the rejected code came within Timeout
+	// Failed turns a run that failed (runErr) into an error with the fix;
+	// stderr is the first 64 KiB the program wrote there.
+	Failed func(runErr error, stderr string) *plugins.Error
+	// NotACode is the error for a run that succeeded but printed out (its
+	// stdout, trimmed), which is not six digits.
+	NotACode func(out string) *plugins.Error
+}
+
+// Run runs the program until it prints a code other than req.Rejected,
+// or fails, or Timeout passes. When ctx ends first, Run returns ctx.Err().
+func (r *Runner) Run(ctx context.Context, req plugins.Request) (string, error) {
+	stderr := r.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	tctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
+	noNewCode := func() error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return r.fail(fmt.Sprintf("%s gave no new code within %s", r.Source, r.Timeout), nil, r.NoNewCodeFix)
+	}
+	for repeated := false; ; repeated = true {
+		code, err := r.once(ctx, tctx, stderr)
+		if err != nil {
+			// A retry cut short by the timeout is still a rejected code.
+			if repeated && tctx.Err() != nil {
+				return "", noNewCode()
+			}
+			return "", err
+		}
+		if req.Rejected == "" || code != req.Rejected {
+			return code, nil
+		}
+		fmt.Fprintf(stderr, "awsenv: %s gave the code AWS just rejected; asking again in %s.\n", r.Source, r.Retry)
+		t := time.NewTimer(r.Retry)
+		select {
+		case <-tctx.Done():
+			t.Stop()
+			return "", noNewCode()
+		case <-t.C:
+		}
+	}
+}
+
+// once runs the program a single time. parent is the caller's context,
+// ctx the one bounded by the timeout.
+func (r *Runner) once(parent, ctx context.Context, stderr io.Writer) (string, error) {
+	cmd := exec.CommandContext(ctx, r.Command, r.Args...)
+	var out, errs capped
+	cmd.Stdout = &out
+	cmd.Stderr = io.MultiWriter(stderr, &errs)
+	// A program that leaves children holding its pipes must not hang Run.
+	cmd.WaitDelay = time.Second
+	runErr := cmd.Run()
+	switch {
+	case runErr == nil:
+	case errors.Is(runErr, exec.ErrNotFound) || (cmd.Process == nil && errors.Is(runErr, fs.ErrNotExist)):
+		return "", r.fail(r.NotInstalled, runErr, r.InstallFix)
+	case parent.Err() != nil:
+		return "", parent.Err()
+	case ctx.Err() != nil:
+		return "", r.fail(fmt.Sprintf("no code from %s after %s", r.Source, r.Timeout), nil, r.TimeoutFix)
+	default:
+		return "", r.Failed(runErr, errs.String())
+	}
+	code := strings.TrimSpace(out.String())
+	if !plugins.ValidCode(code) {
+		return "", r.NotACode(code)
+	}
+	return code, nil
+}
+
+func (r *Runner) fail(problem string, err error, fix string) error {
+	return &plugins.Error{Provider: r.Provider, Problem: problem, Err: err, Fix: fix}
+}
+
+// CommandLine is name and args as a POSIX shell command, for messages
+// that tell the person what to run to see the program's own output.
+func CommandLine(name string, args []string) string {
+	words := []string{Quote(name)}
+	for _, a := range args {
+		words = append(words, Quote(a))
+	}
+	return strings.Join(words, " ")
+}
+
+// Quote writes s for a POSIX shell, only when it needs it, so messages
+// show names as the person would type them.
+func Quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// capped keeps the first capSize bytes written to it and drops the rest,
+// so a runaway program cannot fill memory.
+type capped struct{ bytes.Buffer }
+
+const capSize = 64 << 10
+
+func (c *capped) Write(b []byte) (int, error) {
+	if room := capSize - c.Len(); room > 0 {
+		c.Buffer.Write(b[:min(len(b), room)])
+	}
+	return len(b), nil
+}
