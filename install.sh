@@ -1,39 +1,358 @@
 #!/usr/bin/env bash
 # Install awsenv: build it from this checkout with the Go toolchain (or take
-# prebuilt binaries from AWSENV_BIN) and put awsenv and its helper
-# awsenv-helper into $PREFIX/bin (default ~/.local/bin).
-#
-#   ./install.sh                 build and install into ~/.local/bin
-#   PREFIX=/usr/local ./install.sh
-#   AWSENV_BIN=/path/to/dir ./install.sh   install prebuilt awsenv and awsenv-helper from that dir
-#   ./install.sh --uninstall     remove what this script installed
+# prebuilt binaries from AWSENV_BIN), put awsenv and its helper awsenv-helper
+# into $PREFIX/bin (default ~/.local/bin), and add awsenv's shell integration
+# (`awsenv init SHELL`) to your shell's rc file, between the marker lines
+# "# >>> awsenv >>>" and "# <<< awsenv <<<". Run ./install.sh --help for the
+# options. Everything it reports goes to stderr; stdout stays empty.
+
+# This script writes shell code for other shells: "$PATH" and "$HOME" in
+# single quotes are meant literally.
+# shellcheck disable=SC2016
 set -euo pipefail
+# Byte-wise reading and matching of rc files, whatever the user's locale.
+export LC_ALL=C
 
-prefix=${PREFIX:-$HOME/.local}
-bindir=$prefix/bin
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+me=install.sh
 binaries=(awsenv awsenv-helper)
+begin_marker='# >>> awsenv >>>'
+end_marker='# <<< awsenv <<<'
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-say() { printf 'install.sh: %s\n' "$*" >&2; }
+say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "$*"; exit 1; }
+usage_error() { say "$*"; say "try: $0 --help"; exit 2; }
 
-case "${1:-}" in
-  "") ;;
-  --uninstall)
-    for b in "${binaries[@]}"; do
-      if [ -e "$bindir/$b" ]; then
-        rm -f -- "$bindir/$b"
-        say "removed $bindir/$b"
-      fi
-    done
-    say "cached sessions stay in ${XDG_STATE_HOME:-$HOME/.local/state}/awsenv; remove them with 'awsenv sessions clear' before uninstalling, or delete that directory."
-    exit 0 ;;
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) die "unknown option $1 (try --help)" ;;
+usage() {
+  cat <<'EOF'
+Usage: ./install.sh [--shell bash|zsh|fish|powershell] [--no-modify-rc]
+       ./install.sh --uninstall [--shell bash|zsh|fish] [--no-modify-rc]
+
+Builds awsenv and awsenv-helper from this checkout with the Go toolchain (Go
+1.26 or later), installs them into $PREFIX/bin, and adds awsenv's shell
+integration to your shell's rc file:
+
+  bash  ~/.bashrc                                  eval "$(awsenv init bash)"
+  zsh   ${ZDOTDIR:-$HOME}/.zshrc                   eval "$(awsenv init zsh)"
+  fish  ${XDG_CONFIG_HOME:-~/.config}/fish/config.fish   awsenv init fish | source
+
+The line names awsenv by its absolute path ("$HOME/..." when it is under
+your home), so it works before PATH is set up. If the install directory is not
+on your PATH, a line adding it comes with it. Both sit between the lines
+"# >>> awsenv >>>" and "# <<< awsenv <<<": running install.sh again
+changes nothing (or updates that block in place), and --uninstall removes
+exactly those lines and leaves the rest of the file byte for byte as it was.
+Before it changes an rc file it copies it to FILE.awsenv-backup-YYYYmmddHHMMSS
+beside it, writes the new file beside the old one and renames it into place
+(keeping its mode; a symlinked rc file stays a link and its target is edited),
+and it reports the file, the lines added or removed, and the backup.
+
+Options:
+  --shell NAME     the shell to set up: bash, zsh, fish, or powershell (which
+                   only prints the line for your $PROFILE). Default: the
+                   basename of $SHELL; for a shell it does not know, install.sh
+                   prints the line to add by hand and changes no rc file.
+  --no-modify-rc   install (or uninstall) the binaries only; leave rc files alone.
+  --uninstall      remove awsenv and awsenv-helper from $PREFIX/bin and the
+                   awsenv block from the bash, zsh and fish rc files (only
+                   from NAME's with --shell NAME).
+  -h, --help       this text.
+
+Environment:
+  PREFIX       install into $PREFIX/bin (default: ~/.local, so ~/.local/bin).
+  AWSENV_BIN   a directory with prebuilt awsenv and awsenv-helper to install
+               instead of building (build them with: go build -o DIR/ ./cmd/...).
+  SHELL, ZDOTDIR, XDG_CONFIG_HOME   choose the shell and find its rc file.
+EOF
+}
+
+uninstall=0
+modify_rc=1
+shell_opt=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --uninstall) uninstall=1 ;;
+    --no-modify-rc) modify_rc=0 ;;
+    --shell)
+      [ $# -ge 2 ] || usage_error "--shell needs a name: bash, zsh, fish or powershell"
+      shell_opt=$2
+      shift ;;
+    --shell=*) shell_opt=${1#--shell=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown option $1" ;;
+  esac
+  shift
+done
+case $shell_opt in
+  ""|bash|zsh|fish|powershell|pwsh) ;;
+  *) usage_error "--shell $shell_opt: install.sh knows bash, zsh, fish and powershell" ;;
 esac
 
+prefix=${PREFIX:-$HOME/.local}
+case $prefix in /*) ;; *) prefix=$PWD/$prefix ;; esac
+while [ "${#prefix}" -gt 1 ] && [ "${prefix%/}" != "$prefix" ]; do prefix=${prefix%/}; done
+bindir=${prefix%/}/bin
+
+work=
+rc_tmp=
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  if [ -n "$rc_tmp" ]; then rm -f -- "$rc_tmp"; fi
+  if [ -n "$work" ]; then rm -rf -- "$work"; fi
+}
+trap cleanup EXIT
+
+bindir_on_path() {
+  case ":$PATH:" in *":$bindir:"*) return 0 ;; esac
+  return 1
+}
+
+# --- quoting: each function prints a word its shell expands to the path $1 --
+
+# A path under $HOME is written "$HOME/..." so that rc files shared across
+# machines (dotfile managers) keep working; any other path is single-quoted.
+under_home() {
+  [ -n "${HOME:-}" ] && [ "$HOME" != / ] || return 1
+  case $1 in "$HOME"/*) return 0 ;; esac
+  return 1
+}
+
+sh_word() {
+  if under_home "$1"; then
+    printf '"$HOME/%s"' "$(printf '%s' "${1#"$HOME"/}" | sed 's/[\\"$`]/\\&/g')"
+  else
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+  fi
+}
+
+fish_word() {
+  if under_home "$1"; then
+    printf '"$HOME/%s"' "$(printf '%s' "${1#"$HOME"/}" | sed 's/[\\"$]/\\&/g')"
+  else
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/[\\\\']/\\\\&/g")"
+  fi
+}
+
+ps_word() {
+  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+# The lines that set up shell $1, without markers.
+setup_lines() {
+  local exe=$bindir/awsenv
+  case $1 in
+    bash|zsh)
+      if ! bindir_on_path; then
+        printf 'case ":$PATH:" in *:%s:*) ;; *) export PATH=%s:"$PATH" ;; esac\n' "$(sh_word "$bindir")" "$(sh_word "$bindir")"
+      fi
+      printf 'eval "$(%s init %s)"\n' "$(sh_word "$exe")" "$1" ;;
+    fish)
+      if ! bindir_on_path; then
+        printf 'contains -- %s $PATH; or set -gx PATH %s $PATH\n' "$(fish_word "$bindir")" "$(fish_word "$bindir")"
+      fi
+      printf '%s init fish | source\n' "$(fish_word "$exe")" ;;
+    powershell|pwsh)
+      printf '& %s init powershell | Out-String | Invoke-Expression\n' "$(ps_word "$exe")" ;;
+  esac
+}
+
+rc_path() {
+  case $1 in
+    bash) printf '%s\n' "$HOME/.bashrc" ;;
+    zsh) printf '%s\n' "${ZDOTDIR:-$HOME}/.zshrc" ;;
+    fish) printf '%s\n' "${XDG_CONFIG_HOME:-$HOME/.config}/fish/config.fish" ;;
+  esac
+}
+
+# The whole block for shell $1, one line per line, no final newline.
+rc_block() {
+  printf '%s\n' "$begin_marker"
+  printf '%s\n' "# Added by awsenv's install.sh; remove with: install.sh --uninstall"
+  setup_lines "$1"
+  printf '%s' "$end_marker"
+}
+
+# Prints the lines to add by hand for each shell.
+manual_lines() {
+  local sh
+  for sh in "$@"; do
+    case $sh in
+      powershell|pwsh) printf '  PowerShell, in $PROFILE:\n' >&2 ;;
+      *) printf '  %s, in %s:\n' "$sh" "$(rc_path "$sh")" >&2 ;;
+    esac
+    setup_lines "$sh" | sed 's/^/      /' >&2
+  done
+}
+
+# Follows symlinks to the file they name (readlink -f is not everywhere).
+resolve() {
+  local p=$1 t n=0
+  while [ -L "$p" ]; do
+    t=$(readlink -- "$p")
+    case $t in /*) p=$t ;; *) p=$(dirname -- "$p")/$t ;; esac
+    n=$((n + 1))
+    [ "$n" -lt 40 ] || { say "$1: too many levels of symbolic links"; return 1; }
+  done
+  printf '%s\n' "$p"
+}
+
+# Copies $2 (the file $1 resolves to) to $1.awsenv-backup-TIMESTAMP, never
+# over an existing file; sets $backup.
+make_backup() {
+  local base n=0
+  base=$1.awsenv-backup-$(date +%Y%m%d%H%M%S)
+  backup=$base
+  while [ -e "$backup" ] || [ -L "$backup" ]; do
+    n=$((n + 1))
+    backup=$base-$n
+  done
+  cp -p -- "$2" "$backup" || { backup=; return 1; }
+}
+
+# Replaces the file $1 with the content $2: a temporary file in the same
+# directory, with the old file's mode (and owner, as root), renamed over it.
+write_file() {
+  local f=$1 dir
+  # Called from "edit_rc || ...", where set -e does not apply: every step
+  # is checked.
+  dir=$(dirname -- "$f")
+  mkdir -p -- "$dir" || return 1
+  rc_tmp=$(mktemp "$dir/.$(basename -- "$f").awsenv-XXXXXX") || return 1
+  if [ -e "$f" ]; then
+    cp -p -- "$f" "$rc_tmp" || return 1
+  else
+    chmod "$(printf '%o' $((0666 & ~0$(umask))))" "$rc_tmp" || return 1
+  fi
+  printf '%s' "$2" >"$rc_tmp" || return 1
+  mv -f -- "$rc_tmp" "$f" || return 1
+  rc_tmp=
+}
+
+show() { # prefix, lines
+  printf '%s\n' "$2" | sed "s/^/    $1 /" >&2
+}
+
+# edit_rc add|remove SHELL: adds, updates or removes the awsenv block in
+# SHELL's rc file. The file is read line by line and written back with the
+# same line ends: it ends in a newline afterwards exactly when it did before,
+# so --uninstall gives back the original bytes.
+edit_rc() {
+  local mode=$1 sh=$2 rc target new_block="" line trimmed out="" cur="" old="" removed=""
+  local eol=1 lineno=0 in_block=0 start=0 blocks=0 manual="" what link=""
+  rc=$(rc_path "$sh")
+  target=$(resolve "$rc") || return 1
+  if [ "$target" != "$rc" ]; then link=" (a link to $target)"; fi
+  if [ "$mode" = add ]; then new_block=$(rc_block "$sh"); fi
+  if [ -e "$target" ]; then
+    if [ ! -f "$target" ]; then say "$rc$link is not a regular file; not changed"; return 1; fi
+    if [ -n "$(tail -c 1 -- "$target")" ]; then eol=0; fi
+    while IFS= read -r line || [ -n "$line" ]; do
+      lineno=$((lineno + 1))
+      if [ "$in_block" = 1 ]; then
+        cur+=$'\n'$line
+        if [ "$line" = "$end_marker" ]; then
+          in_block=0
+          blocks=$((blocks + 1))
+          if [ "$mode" = add ] && [ "$blocks" = 1 ]; then
+            old=$cur
+            out+=$new_block$'\n'
+          else
+            removed+=${removed:+$'\n'}$cur
+          fi
+        fi
+        continue
+      fi
+      if [ "$line" = "$begin_marker" ]; then
+        in_block=1 start=$lineno cur=$line
+        continue
+      fi
+      if [ "$line" = "$end_marker" ]; then
+        say "$rc$link not changed: line $lineno is \"$end_marker\" without \"$begin_marker\" before it; fix that by hand"
+        return 1
+      fi
+      trimmed=${line#"${line%%[![:space:]]*}"}
+      case $trimmed in
+        '#'*) ;;
+        *awsenv*init*) if [ -z "$manual" ]; then manual="line $lineno: $line"; fi ;;
+      esac
+      out+=$line$'\n'
+    done <"$target"
+    if [ "$in_block" = 1 ]; then
+      say "$rc$link not changed: line $start is \"$begin_marker\" without \"$end_marker\" after it; fix that by hand"
+      return 1
+    fi
+  fi
+
+  if [ "$mode" = add ]; then
+    if [ "$blocks" = 0 ]; then
+      if [ -n "$manual" ]; then
+        say "$rc$link already runs awsenv init ($manual); not adding another"
+        return 0
+      fi
+      out+=$new_block$'\n'
+    elif [ "$blocks" = 1 ] && [ "$old" = "$new_block" ]; then
+      say "$rc$link already has the awsenv block; not changed"
+      return 0
+    fi
+  elif [ "$blocks" = 0 ]; then
+    return 0
+  fi
+  if [ "$eol" = 0 ]; then out=${out%$'\n'}; fi
+
+  backup=
+  if [ -e "$target" ] && ! make_backup "$rc" "$target"; then
+    say "$rc$link not changed: could not make a backup of it"
+    return 1
+  fi
+  if ! write_file "$target" "$out"; then
+    say "$rc$link not changed: could not write it${backup:+ (its backup: $backup)}"
+    return 1
+  fi
+
+  if [ "$mode" = remove ]; then
+    what="removed the awsenv block from $rc$link"
+  elif [ -z "$backup" ]; then
+    what="created $rc$link with the awsenv block"
+  elif [ "$blocks" = 0 ]; then
+    what="added the awsenv block to $rc$link"
+  else
+    what="updated the awsenv block in $rc$link"
+  fi
+  say "$what${backup:+ (backup of the old file: $backup)}:"
+  if [ -n "$old" ]; then show - "$old"; fi
+  if [ -n "$removed" ]; then show - "$removed"; fi
+  if [ "$mode" = add ]; then show + "$new_block"; fi
+  if [ "$mode" = add ]; then rc_changed=$rc; fi
+  return 0
+}
+
+status=0
+rc_changed=
+
+if [ "$uninstall" = 1 ]; then
+  for b in "${binaries[@]}"; do
+    if [ -e "$bindir/$b" ]; then
+      rm -f -- "$bindir/$b"
+      say "removed $bindir/$b"
+    fi
+  done
+  if [ "$modify_rc" = 1 ]; then
+    case $shell_opt in
+      "") shells=(bash zsh fish) ;;
+      powershell|pwsh) shells=(); say "remove the awsenv line from your PowerShell \$PROFILE by hand" ;;
+      *) shells=("$shell_opt") ;;
+    esac
+    for sh in ${shells[@]+"${shells[@]}"}; do
+      edit_rc remove "$sh" || status=1
+    done
+  fi
+  say "cached sessions stay in ${XDG_STATE_HOME:-$HOME/.local/state}/awsenv; remove them with 'awsenv sessions clear' before uninstalling, or delete that directory."
+  exit "$status"
+fi
+
+case $bindir in *$'\n'*) die "PREFIX must not contain a newline" ;; esac
+
 work=$(mktemp -d)
-trap 'rm -rf -- "$work"' EXIT
 
 if [ -n "${AWSENV_BIN:-}" ]; then
   for b in "${binaries[@]}"; do
@@ -45,7 +364,7 @@ else
   version=$(git -C "$here" describe --tags --always --dirty 2>/dev/null || echo dev)
   say "building awsenv $version with $(go version | cut -d' ' -f3)"
   (cd "$here" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs \
-     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-helper) \
+     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-helper) >&2 \
     || die "go build failed; see the errors above."
 fi
 
@@ -58,8 +377,27 @@ for b in "${binaries[@]}"; do
   say "installed $bindir/$b"
 done
 
-case ":$PATH:" in
-  *":$bindir:"*) ;;
-  *) say "$bindir is not on your PATH; add it in your shell's rc file: export PATH=\"$bindir:\$PATH\"" ;;
-esac
+sh=${shell_opt:-${SHELL##*/}}
+if [ "$modify_rc" = 0 ]; then
+  say "--no-modify-rc: no rc file changed. To set up your shell, add:"
+  case $sh in
+    bash|zsh|fish|powershell|pwsh) manual_lines "$sh" ;;
+    *) manual_lines bash zsh fish ;;
+  esac
+else
+  case $sh in
+    bash|zsh|fish) edit_rc add "$sh" || status=1 ;;
+    powershell|pwsh)
+      say "install.sh does not edit PowerShell profiles; add this line to your \$PROFILE:"
+      manual_lines powershell ;;
+    *)
+      say "unknown shell '${sh}' (from \$SHELL=${SHELL:-}): no rc file changed. Add awsenv to your shell's rc file by hand, or run install.sh --shell bash|zsh|fish:"
+      manual_lines bash zsh fish powershell ;;
+  esac
+fi
+
+if [ -n "$rc_changed" ]; then
+  say "new shells pick it up; to use it in this one: source $rc_changed"
+fi
 say "done: try 'awsenv list', then eval \"\$(awsenv use PROFILE)\""
+exit "$status"

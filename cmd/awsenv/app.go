@@ -44,6 +44,8 @@ func newApp(d *Deps) *cli.App {
 			newSessionsCommand(d),
 			newPluginsCommand(d),
 			newVersionCommand(d),
+			newInitCommand(d),
+			newPromptCommand(d),
 		},
 		HideVersion: true,
 		// awsenv turns errors into messages and exit codes in one place
@@ -115,6 +117,15 @@ func permuteArgs(app *cli.App, args []string) []string {
 		}
 	}
 	rest := args[i+1:]
+	for _, a := range rest {
+		if a == "--" {
+			break
+		}
+		if a == "--help" || a == "-h" {
+			// `awsenv use prod --help` is a request for use's help.
+			return append(append([]string{}, args[:i+1]...), "--help")
+		}
+	}
 	var flags, positional []string
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]

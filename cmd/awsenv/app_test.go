@@ -20,6 +20,8 @@ func TestPermuteArgs(t *testing.T) {
 		{[]string{"awsenv", "exec", "prod", "--mfa-code", "123456", "--", "ls", "--shell", "-l"},
 			[]string{"awsenv", "exec", "--mfa-code", "123456", "prod", "--", "ls", "--shell", "-l"}},
 		{[]string{"awsenv", "list", "--json"}, []string{"awsenv", "list", "--json"}},
+		{[]string{"awsenv", "use", "prod", "--help"}, []string{"awsenv", "use", "--help"}},
+		{[]string{"awsenv", "exec", "prod", "--", "ls", "--help"}, []string{"awsenv", "exec", "prod", "--", "ls", "--help"}},
 		{[]string{"awsenv"}, []string{"awsenv"}},
 		{[]string{"awsenv", "nosuch", "-x"}, []string{"awsenv", "nosuch", "-x"}},
 	}
@@ -74,8 +76,14 @@ func TestInstallScript(t *testing.T) {
 	if err != nil {
 		t.Skip("go is not on PATH")
 	}
-	cmd := exec.Command("bash", filepath.Join("..", "..", "install.sh"))
-	cmd.Env = append(os.Environ(), "PREFIX="+prefix, "PATH="+filepath.Dir(goBin)+":/usr/bin:/bin")
+	// Go's caches stay where they are (they default to places under HOME).
+	goEnv, err := exec.Command(goBin, "env", "GOPATH", "GOMODCACHE", "GOCACHE").Output()
+	must(t, err)
+	dirs := strings.Fields(string(goEnv))
+	cmd := exec.Command("bash", filepath.Join("..", "..", "install.sh"), "--no-modify-rc")
+	// The world's HOME: never the real rc files, whatever the script does.
+	cmd.Env = append(os.Environ(), "HOME="+w.home, "PREFIX="+prefix, "PATH="+filepath.Dir(goBin)+":/usr/bin:/bin",
+		"GOPATH="+dirs[0], "GOMODCACHE="+dirs[1], "GOCACHE="+dirs[2])
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh: %v\n%s", err, out)
 	}
@@ -90,8 +98,8 @@ func TestInstallScript(t *testing.T) {
 	if r := runCmd(t, use); r.code != 0 || !strings.Contains(r.stdout, "AWS_SESSION_TOKEN") {
 		t.Fatalf("installed awsenv (helper found beside it): %s", r)
 	}
-	un := exec.Command("bash", filepath.Join("..", "..", "install.sh"), "--uninstall")
-	un.Env = append(os.Environ(), "PREFIX="+prefix)
+	un := exec.Command("bash", filepath.Join("..", "..", "install.sh"), "--uninstall", "--no-modify-rc")
+	un.Env = append(os.Environ(), "HOME="+w.home, "PREFIX="+prefix)
 	if out, err := un.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
 	}
