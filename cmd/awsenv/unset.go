@@ -23,7 +23,7 @@ and they may have been set before awsenv.`,
 			}
 			var ch []shell.Change
 			for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-				"AWS_SECURITY_TOKEN", "AWSENV_PROFILE"} {
+				"AWS_SECURITY_TOKEN", "AWSENV_PROFILE", "AWSUME_PROFILE"} {
 				ch = append(ch, shell.Change{Name: n, Unset: true})
 			}
 			for _, n := range expiryVars {

@@ -81,6 +81,10 @@ func useChanges(res *credflow.Result) []shell.Change {
 		shell.Change{Name: "AWS_ACCESS_KEY_ID", Value: c.AccessKeyID},
 		shell.Change{Name: "AWS_SECRET_ACCESS_KEY", Value: c.SecretAccessKey.Reveal()},
 		shell.Change{Name: "AWSENV_PROFILE", Value: res.Profile},
+		// starship's and powerlevel10k's aws segments read the name from
+		// AWSUME_PROFILE, the one such variable no AWS SDK or CLI reads
+		// (AWS_PROFILE would make SDKs prefer the config file's profile).
+		shell.Change{Name: "AWSUME_PROFILE", Value: res.Profile},
 	)
 	if c.SessionToken != "" {
 		ch = append(ch, shell.Change{Name: "AWS_SESSION_TOKEN", Value: c.SessionToken.Reveal()})

@@ -23,6 +23,7 @@ eval "$(awsenv use alice --mfa-code ` + w.code() + `)"
 printf 'key=%s\nprofile=%s\nregion=%s/%s\nexp=%s\nat=%s\n' "$AWS_ACCESS_KEY_ID" "$AWSENV_PROFILE" "$AWS_REGION" "$AWS_DEFAULT_REGION" "$AWS_CREDENTIAL_EXPIRATION" "$AWSENV_EXPIRES_AT"
 test -n "$AWS_SECRET_ACCESS_KEY" && test -n "$AWS_SESSION_TOKEN"
 test "$AWS_SESSION_EXPIRATION" = "$AWS_CREDENTIAL_EXPIRATION"
+test "$AWSUME_PROFILE" = alice  # the name starship and powerlevel10k show
 `
 	r := w.shell("bash", script)
 	if r.code != 0 {
