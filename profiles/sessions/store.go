@@ -8,6 +8,7 @@
 package sessions
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,27 +145,19 @@ func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 // Save); a file others can read is an error, since its secrets may be out.
 func (s *Store) Load(key Key) (*Session, error) {
 	path := filepath.Join(s.Dir, key.file())
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	data, err := readPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, &UnsafeError{Path: path, Why: "it is a symbolic link", Fix: fmt.Sprintf("Remove it: rm %s", path)}
-		}
-		return nil, fmt.Errorf("open session file: %w. Check the permissions of %s.", err, s.Dir)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("stat session file %s: %w", path, err)
-	}
-	if err := checkInfo(path, fi, false); err != nil {
+	var unsafe *UnsafeError
+	if errors.As(err, &unsafe) {
 		return nil, err
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read session file: %w. Check the permissions of %s.", err, s.Dir)
+	}
 	var sess Session
-	dec := json.NewDecoder(f)
-	if err := dec.Decode(&sess); err != nil || !sess.valid(key) {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&sess); err != nil || !sess.valid(key) {
 		return nil, nil
 	}
 	return &sess, nil
@@ -279,8 +272,14 @@ func (s *Store) List() ([]Entry, error) {
 	return out, nil
 }
 
+// readPrivate reads a file that must be the user's own and private: not a
+// symbolic link (O_NOFOLLOW), not a FIFO that would block the open
+// (O_NONBLOCK), and passing checkInfo.
 func readPrivate(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, &UnsafeError{Path: path, Why: "it is a symbolic link", Fix: fmt.Sprintf("Remove it: rm %s", path)}
+	}
 	if err != nil {
 		return nil, err
 	}
