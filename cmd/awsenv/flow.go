@@ -113,7 +113,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
-		Terminal:  hasTerminal(d),
+		Terminal:  func() bool { return hasTerminal(d) },
 		NoInput:   c.Bool("no-input"),
 		Notef: func(format string, args ...any) {
 			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)

@@ -48,7 +48,9 @@ type Flow struct {
 	STS    stsapi.Client
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
-	Terminal bool
+	// Terminal reports whether a controlling terminal is available; asked
+	// only when a code is needed, so the cached path never probes.
+	Terminal func() bool
 	// NoInput forbids asking for an MFA code: only what cached sessions
 	// can renew is made (the shell hook's refresh in place).
 	NoInput   bool
@@ -293,7 +295,8 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 	if err != nil {
 		return profiles.Credentials{}, err
 	}
-	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions, Terminal: f.Terminal}
+	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions,
+		Terminal: f.Terminal != nil && f.Terminal()}
 	var lastErr error
 	for try := 1; try <= 3; try++ {
 		req.Accepted = ""
