@@ -47,7 +47,8 @@ function awsenv --description 'awsenv: switch AWS profiles (use and unset change
     switch "$argv[1]"
         case use unset
         case '*'
-            command __AWSENV_EXE__ $argv
+            # AWSENV_SHELL_HOOK tells `awsenv doctor` the hook is loaded.
+            AWSENV_SHELL_HOOK=fish command __AWSENV_EXE__ $argv
             return $status
     end
     for __awsenv_arg in $argv[2..-1]

@@ -50,7 +50,8 @@ function awsenv {
     case ${1-} in
     (use | unset) ;;
     (*)
-        \command __AWSENV_EXE__ "$@"
+        # AWSENV_SHELL_HOOK tells `awsenv doctor` the hook is loaded.
+        AWSENV_SHELL_HOOK=zsh \command __AWSENV_EXE__ "$@"
         \builtin return
         ;;
     esac
