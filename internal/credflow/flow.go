@@ -115,12 +115,8 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial string, d time.Duration,
 	settings profiles.Settings, refresh bool) (*sessions.Session, bool, error) {
 	p := r.Profile
-	kind := sessions.KindSession
-	if serial != "" {
-		kind = sessions.KindMFA
-	}
 	d = f.clamp("session", p.Name, d, maxSessionDuration)
-	key := sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{p.AccessKeyID, serial}}
+	key := userKey(p, serial)
 	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
 		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: fileCredentials(p), Duration: d}
 		var creds profiles.Credentials
@@ -140,6 +136,23 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 		}
 		return &sessions.Session{Credentials: creds, BaseKeyID: p.AccessKeyID, MFASerial: serial}, nil
 	})
+}
+
+// userKey names the cached GetSessionToken session of a user profile.
+func userKey(p *profiles.Profile, serial string) sessions.Key {
+	kind := sessions.KindSession
+	if serial != "" {
+		kind = sessions.KindMFA
+	}
+	return sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{p.AccessKeyID, serial}}
+}
+
+// brokenSession reports AWS refusing temporary credentials themselves: a
+// damaged or revoked token, or one that expired early. A cached session
+// that gets this answer is dropped and made anew.
+func brokenSession(err error) bool {
+	var api *stsapi.APIError
+	return errors.As(err, &api) && (api.Code == "InvalidToken" || api.Code == "InvalidClientTokenId" || api.Code == "ExpiredToken")
 }
 
 // role returns credentials for a role profile, built on its source.
@@ -191,13 +204,21 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			if serr != nil {
 				return nil, serr
 			}
-			sess, _, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, false)
+			sess, cachedSrc, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, false)
 			if serr != nil {
 				return nil, serr
 			}
 			in.Credentials = sess.Credentials
 			f.Debugf("AssumeRole %s for %s with the MFA session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, userKey(src.Profile, serial))
+				if sess, _, serr = f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, true); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
 		case src.Kind == profiles.KindUser:
 			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
@@ -211,13 +232,21 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			if serr != nil {
 				return nil, serr
 			}
-			sess, _, serr := f.role(ctx, src, 0, srcSettings, false)
+			sess, cachedSrc, serr := f.role(ctx, src, 0, srcSettings, false)
 			if serr != nil {
 				return nil, serr
 			}
 			in.Credentials = sess.Credentials
 			f.Debugf("AssumeRole %s for %s with the role credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, sessions.Key{})
+				if sess, _, serr = f.role(ctx, src, 0, srcSettings, true); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
 		}
 		if err != nil {
 			return nil, f.explain(err, p)
@@ -225,6 +254,19 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial,
 			RoleARN: p.RoleARN, Source: src.Profile.Name}, nil
 	})
+}
+
+// dropped removes a cached session AWS refused (when key is set; a role's
+// is simply replaced by the refresh that follows) and says so.
+func (f *Flow) dropped(err error, profile string, key sessions.Key) {
+	var api *stsapi.APIError
+	errors.As(err, &api)
+	f.Notef("AWS refused the cached session of %s (%s); dropping it and making a new one.", profile, api.Code)
+	if key.Profile != "" {
+		if derr := f.Store.Delete(key); derr != nil {
+			f.Debugf("could not remove the refused session: %v", derr)
+		}
+	}
 }
 
 // mfaSettings are the settings of the profile whose mfa_serial is used:

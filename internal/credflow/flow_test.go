@@ -24,6 +24,7 @@ type fakeSTS struct {
 	ar       []stsapi.AssumeRoleInput
 	rejectN  int // reject this many codes as AWS does for a wrong code
 	failWith error
+	badToken string // AssumeRole refuses credentials with this token as malformed
 }
 
 func (f *fakeSTS) creds(prefix string, d time.Duration) profiles.Credentials {
@@ -46,6 +47,9 @@ func (f *fakeSTS) GetSessionToken(_ context.Context, in stsapi.GetSessionTokenIn
 
 func (f *fakeSTS) AssumeRole(_ context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
 	f.ar = append(f.ar, in)
+	if f.badToken != "" && in.Credentials.SessionToken.Reveal() == f.badToken {
+		return profiles.Credentials{}, &stsapi.APIError{Operation: "AssumeRole", Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
+	}
 	return f.creds("AR", in.Duration), nil
 }
 
@@ -372,5 +376,36 @@ func TestReusedCodeWaitsForNextWindow(t *testing.T) {
 	r.get(t, "alice", Options{Refresh: true})
 	if len(r.slept) != 1 {
 		t.Fatalf("waited for a code that had long expired: %v", r.slept)
+	}
+}
+
+// A cached MFA session whose token AWS refuses is dropped and made anew,
+// instead of failing every role built on it until it expires.
+func TestDamagedCachedSessionDropped(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "alice", Options{})
+	alice, err := r.flow.Config.Get("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := userKey(alice, "arn:aws:iam::123456789012:mfa/alice")
+	s, err := r.flow.Store.Load(key)
+	if err != nil || s == nil {
+		t.Fatalf("no cached session: %v", err)
+	}
+	s.Credentials.SessionToken = "damaged"
+	if err := r.flow.Store.Save(key, s); err != nil {
+		t.Fatal(err)
+	}
+	r.sts.badToken = "damaged"
+	res := r.get(t, "prod", Options{})
+	if res.Credentials.SessionToken == "" || len(r.sts.gst) != 2 || len(r.mfa.reqs) != 2 {
+		t.Fatalf("want a new MFA session (2 GetSessionToken, 2 codes), got %d and %d", len(r.sts.gst), len(r.mfa.reqs))
+	}
+	if !containsNote(r.notes, "AWS refused the cached session of alice (InvalidClientTokenId); dropping it") {
+		t.Errorf("notes %q", r.notes)
+	}
+	if s, _ := r.flow.Store.Load(key); s == nil || s.Credentials.SessionToken == "damaged" {
+		t.Errorf("the damaged session is still cached")
 	}
 }

@@ -91,3 +91,11 @@ func (s *Store) ClearBuiltOn(keyID string) (int, error) {
 	}
 	return n, nil
 }
+
+// Delete removes the cached session under key, if any.
+func (s *Store) Delete(key Key) error {
+	if err := os.Remove(filepath.Join(s.Dir, key.file())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove session %s: %w", key.Profile, err)
+	}
+	return nil
+}
