@@ -53,7 +53,11 @@ type Flow struct {
 	Terminal func() bool
 	// NoInput forbids asking for an MFA code: only what cached sessions
 	// can renew is made (the shell hook's refresh in place).
-	NoInput   bool
+	NoInput bool
+	// ClockSkew is the last offset of AWS's clock from ours, measured from
+	// an STS answer; nil or false when none was measured.
+	ClockSkew func() (time.Duration, bool)
+	skewTold  bool
 	Now       func() time.Time
 	Sleep     func(ctx context.Context, d time.Duration) error
 	LocalUser string
@@ -256,6 +260,34 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	})
 }
 
+// SkewWarn is the clock offset worth telling the user about: AWS refuses
+// signatures 15 minutes off, and the SDK's quiet correction hides the
+// problem from awsenv but not from every other tool on the machine.
+const SkewWarn = time.Minute
+
+// noteSkew tells the user once when their clock is off, even though the
+// call went through.
+func (f *Flow) noteSkew() {
+	if f.ClockSkew == nil || f.skewTold {
+		return
+	}
+	d, ok := f.ClockSkew()
+	if !ok || (d < SkewWarn && d > -SkewWarn) {
+		return
+	}
+	f.skewTold = true
+	f.Notef("your clock is %s; AWS refuses requests signed more than 15 minutes off. Sync it: sudo timedatectl set-ntp true (or sudo ntpdate pool.ntp.org).", DescribeSkew(d))
+}
+
+// DescribeSkew says which way and how far the local clock is off, given
+// AWS's clock minus ours.
+func DescribeSkew(d time.Duration) string {
+	if d >= 0 {
+		return fmt.Sprintf("%s behind AWS's", d.Round(time.Second))
+	}
+	return fmt.Sprintf("%s ahead of AWS's", (-d).Round(time.Second))
+}
+
 // dropped removes a cached session AWS refused (when key is set; a role's
 // is simply replaced by the refresh that follows) and says so.
 func (f *Flow) dropped(err error, profile string, key sessions.Key) {
@@ -313,6 +345,7 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margi
 		return s, true, nil
 	}
 	s, err = make()
+	f.noteSkew()
 	if err != nil {
 		return nil, false, err
 	}

@@ -409,3 +409,30 @@ func TestDamagedCachedSessionDropped(t *testing.T) {
 		t.Errorf("the damaged session is still cached")
 	}
 }
+
+func TestClockSkewNoted(t *testing.T) {
+	for _, tt := range []struct {
+		skew time.Duration
+		want string
+	}{
+		{3*time.Minute + 12*time.Second, "your clock is 3m12s behind AWS's"},
+		{-20 * time.Minute, "your clock is 20m0s ahead of AWS's"},
+		{30 * time.Second, ""},
+	} {
+		r := newRig(t)
+		r.flow.ClockSkew = func() (time.Duration, bool) { return tt.skew, true }
+		r.get(t, "prod", Options{}) // two STS calls, one note at most
+		n := 0
+		for _, note := range r.notes {
+			if strings.Contains(note, "your clock is") {
+				n++
+				if !strings.Contains(note, tt.want) || tt.want == "" {
+					t.Errorf("skew %s: note %q, want %q", tt.skew, note, tt.want)
+				}
+			}
+		}
+		if want := map[bool]int{true: 0, false: 1}[tt.want == ""]; n != want {
+			t.Errorf("skew %s: %d notes, want %d", tt.skew, n, want)
+		}
+	}
+}
