@@ -1,0 +1,500 @@
+// Package doctor runs awsenv's checks of one profile, in the order a
+// person would debug it: files, profile, key, clock, identity, IAM's view
+// of the key and MFA device, the MFA provider, the cached session, the
+// shell and its environment. Each check says pass, warn, fail or skip,
+// with the fix; a check that lacks an IAM permission says so and moves on.
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/accesskeys"
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// Statuses of a check.
+const (
+	Pass = "pass"
+	Warn = "warn"
+	Fail = "fail"
+	Skip = "skip"
+)
+
+// Clock offsets: past SkewWarn other tools may start failing on and off;
+// past SkewFail it is well on the way to SigV4's 15-minute limit.
+const (
+	SkewWarn = credflow.SkewWarn
+	SkewFail = 5 * time.Minute
+	// KeyMaxAge is when a long-term key is due for rotation (AWS's
+	// security best practice and most compliance frameworks say 90 days).
+	KeyMaxAge = 90 * 24 * time.Hour
+)
+
+// Check is one line of the report.
+type Check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// Report is every check of one profile.
+type Report struct {
+	Profile string  `json:"profile"`
+	OK      bool    `json:"ok"` // no check failed
+	Checks  []Check `json:"checks"`
+}
+
+// Inputs are everything the checks look at, as values.
+type Inputs struct {
+	Profile string
+	Files   profiles.Files
+	Global  *profiles.Global
+	STS     stsapi.Client
+	IAM     iamapi.Client
+	// Skew is the last clock offset the STS client measured (AWS minus us).
+	Skew  func() (time.Duration, bool)
+	Store *sessions.Store
+	// Explain gives the catalogue's what, cause and fix for an AWS error.
+	Explain func(err error, p *profiles.Profile) (what, fix string)
+	// Provider says whether an MFA provider can be used ("" when it can).
+	Provider func(ctx context.Context, s profiles.Settings) (detail string, problem string)
+	Retired  map[string]time.Time // keys awsenv rotated away, and when
+	Getenv   func(string) string
+	Now      func() time.Time
+}
+
+type run struct {
+	Inputs
+	ctx    context.Context
+	report *Report
+	cfg    *profiles.Config
+	res    *profiles.Resolved
+	base   *profiles.Profile
+	user   string // the IAM user name, once known
+	keyOK  bool   // GetCallerIdentity worked with the long-term key
+}
+
+func (r *run) add(name, status, detail, fix string) {
+	r.report.Checks = append(r.report.Checks, Check{Name: name, Status: status, Detail: detail, Fix: fix})
+	if status == Fail {
+		r.report.OK = false
+	}
+}
+
+// Run runs every check. Checks that need an earlier one's result are
+// skipped, with the reason, when it failed.
+func Run(ctx context.Context, in Inputs) *Report {
+	r := &run{Inputs: in, ctx: ctx, report: &Report{Profile: in.Profile, OK: true}}
+	if r.files() && r.profile() {
+		r.key()
+		r.defaultProfile()
+		r.identity()
+		r.keyActive()
+		r.mfaDevice()
+		r.mfaProvider()
+		r.session()
+	}
+	r.shellHook()
+	r.environment()
+	return r.report
+}
+
+func (r *run) files() bool {
+	var notes []string
+	for _, f := range []struct {
+		path   string
+		secret bool
+	}{{r.Files.Config, false}, {r.Files.Credentials, true}} {
+		fi, err := os.Stat(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			notes = append(notes, f.path+" does not exist")
+			continue
+		}
+		if err != nil {
+			r.add("files", Fail, fmt.Sprintf("cannot read %s: %v", f.path, err), "Check the file's permissions: ls -l "+f.path)
+			return false
+		}
+		if fi.Mode().Perm()&0o077 != 0 && (f.secret || fileHasKeys(f.path)) {
+			r.add("files", Fail, fmt.Sprintf("%s holds keys and its mode %04o lets other users read it", f.path, fi.Mode().Perm()),
+				"Run: chmod 600 "+f.path)
+			return r.parse()
+		}
+	}
+	if !r.parse() {
+		return false
+	}
+	detail := fmt.Sprintf("%s and %s parse, and no one else can read keys in them", r.Files.Config, r.Files.Credentials)
+	if len(notes) > 0 {
+		detail += " (" + strings.Join(notes, "; ") + ")"
+	}
+	r.add("files", Pass, detail, "")
+	return true
+}
+
+// fileHasKeys reports a config file that holds keys too.
+func fileHasKeys(path string) bool {
+	data, err := os.ReadFile(path)
+	return err == nil && strings.Contains(string(data), "aws_secret_access_key")
+}
+
+func (r *run) parse() bool {
+	cfg, err := profiles.Load(r.Files)
+	if err != nil {
+		r.add("files", Fail, err.Error(), "Fix the file at the line named, then run awsenv doctor again.")
+		return false
+	}
+	r.cfg = cfg
+	return true
+}
+
+func (r *run) profile() bool {
+	res, err := r.cfg.Resolve(r.Profile)
+	if err != nil {
+		r.add("profile", Fail, err.Error(), "Run `awsenv list` to see your profiles.")
+		return false
+	}
+	r.res, r.base = res, res.Base().Profile
+	chain := []string{}
+	for x := res; x != nil; x = x.Source {
+		chain = append(chain, x.Profile.Name)
+	}
+	detail := fmt.Sprintf("%s is a %s profile", r.Profile, res.Kind)
+	if len(chain) > 1 {
+		detail += ": " + strings.Join(chain, " -> ")
+	}
+	r.add("profile", Pass, detail, "")
+	return true
+}
+
+var (
+	longTermKey  = regexp.MustCompile(`^AKIA[A-Z0-9]{16}$`)
+	temporaryKey = regexp.MustCompile(`^ASIA[A-Z0-9]{16}$`)
+)
+
+func (r *run) key() {
+	p := r.base
+	id := p.AccessKeyID
+	where := fmt.Sprintf("[%s] in %s", p.Name, p.KeyFile())
+	switch {
+	case id == "":
+		r.add("key", Fail, "no aws_access_key_id in "+where, "Add the profile's aws_access_key_id and aws_secret_access_key.")
+	case temporaryKey.MatchString(id) && p.SessionToken == "":
+		r.add("key", Fail, fmt.Sprintf("%s in %s is a temporary key (ASIA...) without its aws_session_token", id, where),
+			"Add the aws_session_token that came with it, or better, put the user's long-term key (AKIA...) there and let awsenv make sessions.")
+	case temporaryKey.MatchString(id):
+		r.add("key", Warn, fmt.Sprintf("%s holds session credentials (%s with aws_session_token); they expire and cannot make MFA sessions", where, id),
+			fmt.Sprintf("Keep the user's long-term key (AKIA...) in %s and run `awsenv use %s`.", where, r.Profile))
+	case !longTermKey.MatchString(id):
+		r.add("key", Fail, fmt.Sprintf("aws_access_key_id %q in %s is not shaped like an access key (AKIA + 16 letters and digits)", id, where),
+			"Copy the key again from where it was created; check for stray spaces or quotes.")
+	case len(p.SecretAccessKey.Reveal()) != 40:
+		r.add("key", Fail, fmt.Sprintf("aws_secret_access_key in %s is %d characters long, not 40", where, len(p.SecretAccessKey.Reveal())),
+			"Copy the secret again; if it is lost, make a new key with `awsenv rotate "+p.Name+"` or the IAM console.")
+	case p.SessionToken != "":
+		r.add("key", Fail, fmt.Sprintf("%s pairs the long-term key %s with an aws_session_token", where, id),
+			"Remove the aws_session_token line: a long-term key signs without one.")
+	default:
+		r.add("key", Pass, fmt.Sprintf("%s holds the long-term key %s", where, id), "")
+	}
+}
+
+func (r *run) defaultProfile() {
+	d, err := r.cfg.Get("default")
+	if err != nil || d == nil || d.SessionToken == "" {
+		r.add("default-profile", Pass, "[default] holds no session credentials", "")
+		return
+	}
+	status := Warn
+	if r.base.Name == "default" && r.res.MFASerial() != "" {
+		status = Fail // what the seed's users hit: GetSessionToken with session credentials
+	}
+	r.add("default-profile", status,
+		fmt.Sprintf("[default] in %s holds session credentials (aws_session_token); AWS refuses GetSessionToken with them (\"Cannot call GetSessionToken with session credentials\")", d.KeyFile()),
+		"Move the long-term key (AKIA...) and mfa_serial into a profile of its own, e.g. [default-long-term], remove the session lines from [default], and let `awsenv use` make the sessions.")
+}
+
+func (r *run) identity() {
+	if r.res.Base().Kind != profiles.KindUser {
+		r.add("clock", Skip, "needs a long-term key to call STS with", "")
+		r.add("identity", Skip, "the profile holds no long-term key", "")
+		return
+	}
+	id, err := r.STS.GetCallerIdentity(r.ctx, stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, r.longTerm())
+	r.clock(err)
+	if err != nil {
+		what, fix := r.Explain(err, r.base)
+		r.add("identity", Fail, what, fix)
+		return
+	}
+	r.keyOK = true
+	r.user, _ = accesskeys.UserName(id.ARN)
+	r.add("identity", Pass, fmt.Sprintf("%s is %s", r.base.AccessKeyID, id.ARN), "")
+}
+
+func (r *run) longTerm() profiles.Credentials {
+	return profiles.Credentials{AccessKeyID: r.base.AccessKeyID, SecretAccessKey: r.base.SecretAccessKey}
+}
+
+func (r *run) clock(callErr error) {
+	d, ok := r.Skew()
+	if !ok {
+		var tr *stsapi.TransportError
+		if errors.As(callErr, &tr) {
+			r.add("clock", Skip, "STS could not be reached to compare clocks", "Check your network and AWS_ENDPOINT_URL* settings.")
+		} else {
+			r.add("clock", Skip, "STS's answer carried no Date header", "")
+		}
+		return
+	}
+	abs := d
+	if abs < 0 {
+		abs = -abs
+	}
+	fix := "Sync your clock: sudo timedatectl set-ntp true (or sudo ntpdate pool.ntp.org)."
+	switch {
+	case abs >= SkewFail:
+		r.add("clock", Fail, fmt.Sprintf("your clock is %s; AWS refuses signatures 15 minutes off", credflow.DescribeSkew(d)), fix)
+	case abs >= SkewWarn:
+		r.add("clock", Warn, fmt.Sprintf("your clock is %s", credflow.DescribeSkew(d)), fix)
+	default:
+		r.add("clock", Pass, fmt.Sprintf("within %s of AWS's", abs.Round(time.Second)), "")
+	}
+}
+
+func (r *run) iamCall() iamapi.Call {
+	return iamapi.Call{Target: stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, Credentials: r.longTerm()}
+}
+
+func isAccessDenied(err error) bool {
+	var api *stsapi.APIError
+	return errors.As(err, &api) && strings.HasPrefix(api.Code, "AccessDenied")
+}
+
+func (r *run) keyActive() {
+	if !r.keyOK {
+		r.add("key-active", Skip, "needs a working long-term key", "")
+		return
+	}
+	keys, err := r.IAM.ListAccessKeys(r.ctx, r.iamCall(), r.user)
+	if isAccessDenied(err) {
+		r.add("key-active", Skip, fmt.Sprintf("user %s may not call iam:ListAccessKeys without MFA or at all", r.user),
+			fmt.Sprintf("`awsenv keys %s` tries again with an MFA session.", r.base.Name))
+		return
+	}
+	if err != nil {
+		what, fix := r.Explain(err, r.base)
+		r.add("key-active", Fail, what, fix)
+		return
+	}
+	i := slices.IndexFunc(keys, func(k iamapi.AccessKey) bool { return k.ID == r.base.AccessKeyID })
+	switch {
+	case i < 0:
+		r.add("key-active", Fail, fmt.Sprintf("IAM does not list %s among the keys of %s", r.base.AccessKeyID, r.user), "Check that the profile holds this user's key.")
+	case keys[i].Status != iamapi.StatusActive:
+		r.add("key-active", Fail, fmt.Sprintf("%s is %s in IAM", keys[i].ID, keys[i].Status),
+			fmt.Sprintf("Activate it (aws iam update-access-key --user-name %s --access-key-id %s --status Active) or put an active key in %s.", r.user, keys[i].ID, r.base.KeyFile()))
+	case !keys[i].Created.IsZero() && r.Now().Sub(keys[i].Created) > KeyMaxAge:
+		r.add("key-active", Warn, fmt.Sprintf("%s is active but %d days old", keys[i].ID, int(r.Now().Sub(keys[i].Created).Hours()/24)),
+			fmt.Sprintf("Rotate it: awsenv rotate %s", r.base.Name))
+	default:
+		r.add("key-active", Pass, fmt.Sprintf("%s is active (%d of 2 keys)", keys[i].ID, len(keys)), "")
+	}
+}
+
+func (r *run) mfaDevice() {
+	serial := r.res.MFASerial()
+	if serial == "" {
+		r.add("mfa-device", Pass, "no mfa_serial: sessions are made without MFA", "")
+		return
+	}
+	if !r.keyOK {
+		r.add("mfa-device", Skip, "needs a working long-term key", "")
+		return
+	}
+	devs, err := r.IAM.ListMFADevices(r.ctx, r.iamCall(), r.user)
+	if isAccessDenied(err) {
+		r.add("mfa-device", Skip, fmt.Sprintf("user %s may not call iam:ListMFADevices", r.user), "")
+		return
+	}
+	if err != nil {
+		what, fix := r.Explain(err, r.base)
+		r.add("mfa-device", Fail, what, fix)
+		return
+	}
+	var serials []string
+	for _, d := range devs {
+		serials = append(serials, d.Serial)
+	}
+	holder := r.res.Profile
+	for x := r.res; x != nil; x = x.Source {
+		if x.Profile.MFASerial != "" {
+			holder = x.Profile
+			break
+		}
+	}
+	switch {
+	case slices.Contains(serials, serial):
+		r.add("mfa-device", Pass, fmt.Sprintf("%s is an MFA device of %s", serial, r.user), "")
+	case len(serials) == 0:
+		r.add("mfa-device", Fail, fmt.Sprintf("mfa_serial is %s, but %s has no MFA device", serial, r.user),
+			"Assign one in the IAM console (Security credentials, Assign MFA device), then put its ARN in mfa_serial.")
+	default:
+		r.add("mfa-device", Fail, fmt.Sprintf("mfa_serial %s of [%s] is not a device of %s, whose devices are %s", serial, holder.Name, r.user, strings.Join(serials, ", ")),
+			fmt.Sprintf("Set mfa_serial = %s in [%s] of %s.", serials[0], holder.Name, holder.Where()))
+	}
+}
+
+func (r *run) mfaProvider() {
+	if r.res.MFASerial() == "" {
+		r.add("mfa-provider", Skip, "no MFA device, so no provider is needed", "")
+		return
+	}
+	holder := r.res
+	for x := r.res; x != nil; x = x.Source {
+		if x.Profile.MFASerial != "" {
+			holder = x
+			break
+		}
+	}
+	s, err := r.Global.Settings(holder.Profile)
+	if err != nil {
+		r.add("mfa-provider", Fail, err.Error(), "")
+		return
+	}
+	detail, problem := r.Provider(r.ctx, s)
+	if problem != "" {
+		r.add("mfa-provider", Fail, fmt.Sprintf("provider %s: %s", s.MFAProvider, problem), detail)
+		return
+	}
+	r.add("mfa-provider", Pass, fmt.Sprintf("provider %s: %s", s.MFAProvider, detail), "")
+}
+
+// session checks the cached sessions of the profile and drops the ones
+// that cannot work: refused by AWS, or made with a key no longer in the file.
+func (r *run) session() {
+	entries, err := r.Store.List()
+	if err != nil {
+		r.add("session", Fail, err.Error(), "")
+		return
+	}
+	now := r.Now()
+	var live *sessions.Entry
+	var dropped []string
+	for i := range entries {
+		e := &entries[i]
+		if e.Profile != r.Profile && e.Profile != r.base.Name {
+			continue
+		}
+		if e.BaseKeyID != "" && e.BaseKeyID != r.base.AccessKeyID {
+			if os.Remove(e.Path) == nil {
+				dropped = append(dropped, fmt.Sprintf("a %s made with the old key %s", e.Kind, e.BaseKeyID))
+			}
+			continue
+		}
+		if e.Profile == r.Profile && e.Expiration().After(now) && (live == nil || e.Expiration().After(live.Expiration())) {
+			live = e
+		}
+	}
+	note := ""
+	if len(dropped) > 0 {
+		note = "; removed " + strings.Join(dropped, ", ")
+	}
+	if live == nil {
+		r.add("session", Pass, "no fresh session cached; the next `awsenv use "+r.Profile+"` makes one"+note, "")
+		return
+	}
+	_, err = r.STS.GetCallerIdentity(r.ctx, stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, live.Credentials)
+	if err != nil && !isAccessDenied(err) {
+		var api *stsapi.APIError
+		if errors.As(err, &api) {
+			_ = os.Remove(live.Path)
+			r.add("session", Warn, fmt.Sprintf("AWS refused the cached %s (%s: %s); removed it%s", live.Kind, api.Code, api.Message, note),
+				fmt.Sprintf("Run `awsenv use %s` for a new one.", r.Profile))
+			return
+		}
+		r.add("session", Skip, "could not reach STS to check the cached session"+note, "")
+		return
+	}
+	r.add("session", Pass, fmt.Sprintf("cached %s works, %s left%s", live.Kind, live.Expiration().Sub(now).Round(time.Minute), note), "")
+}
+
+func (r *run) shellHook() {
+	if sh := r.Getenv("AWSENV_SHELL_HOOK"); sh != "" {
+		r.add("shell-hook", Pass, "the awsenv shell function is loaded ("+sh+")", "")
+		return
+	}
+	shell := r.Getenv("SHELL")
+	shell = shell[strings.LastIndex(shell, "/")+1:]
+	fix := "Add the hook to your shell's startup file (./install.sh does it): "
+	switch shell {
+	case "fish":
+		fix += "awsenv init fish | source   # in ~/.config/fish/config.fish"
+	case "zsh":
+		fix += `eval "$(awsenv init zsh)"   # in ~/.zshrc`
+	default:
+		fix += `eval "$(awsenv init bash)"   # in ~/.bashrc`
+	}
+	r.add("shell-hook", Warn, "awsenv was not run through its shell function, so `awsenv use` cannot change this shell without eval", fix)
+}
+
+// environment looks for variables that shadow or contradict awsenv's.
+func (r *run) environment() {
+	key, token := r.Getenv("AWS_ACCESS_KEY_ID"), r.Getenv("AWS_SESSION_TOKEN")
+	active := r.Getenv("AWSENV_PROFILE")
+	var fails, warns, fixes []string
+	if at, ok := r.Retired[key]; ok && key != "" {
+		fails = append(fails, fmt.Sprintf("AWS_ACCESS_KEY_ID is %s, the old key awsenv rotated away on %s", key, at.UTC().Format("2006-01-02 15:04 MST")))
+		fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s` or `awsenv unset` in this shell and in every shell opened before the rotation.", firstNonEmpty(active, r.Profile)))
+	}
+	if temporaryKey.MatchString(key) && token == "" {
+		fails = append(fails, fmt.Sprintf("AWS_ACCESS_KEY_ID is a temporary key (%s) but AWS_SESSION_TOKEN is not set", key))
+		fixes = append(fixes, "Run `awsenv use PROFILE` again, which sets all three.")
+	}
+	if longTermKey.MatchString(key) && r.base != nil && key != r.base.AccessKeyID && r.Retired[key].IsZero() && active == r.Profile {
+		warns = append(warns, fmt.Sprintf("AWS_ACCESS_KEY_ID is %s, not the key %s of %s", key, r.base.AccessKeyID, r.Profile))
+		fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s`.", r.Profile))
+	}
+	if p := r.Getenv("AWS_PROFILE"); p != "" && key != "" {
+		warns = append(warns, fmt.Sprintf("AWS_PROFILE=%s is set next to exported keys: prompts show %s, and some tools use the profile instead of the keys", p, p))
+		fixes = append(fixes, "Unset it (unset AWS_PROFILE); `awsenv use` does that for you.")
+	}
+	if exp := r.Getenv("AWSENV_EXPIRES_AT"); exp != "" && active != "" {
+		var sec int64
+		if _, err := fmt.Sscan(exp, &sec); err == nil && time.Unix(sec, 0).Before(r.Now()) {
+			warns = append(warns, fmt.Sprintf("the credentials of %s in this shell expired at %s", active, time.Unix(sec, 0).UTC().Format(time.RFC3339)))
+			fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s`.", active))
+		}
+	}
+	switch {
+	case len(fails) > 0:
+		r.add("environment", Fail, strings.Join(append(fails, warns...), "; "), strings.Join(fixes, " "))
+	case len(warns) > 0:
+		r.add("environment", Warn, strings.Join(warns, "; "), strings.Join(fixes, " "))
+	case key != "":
+		r.add("environment", Pass, fmt.Sprintf("AWS_ACCESS_KEY_ID %s from awsenv profile %s", key, firstNonEmpty(active, "(none)")), "")
+	default:
+		r.add("environment", Pass, "no AWS credentials in the environment", "")
+	}
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
