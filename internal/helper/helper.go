@@ -38,6 +38,7 @@ type Request struct {
 	ListMFADevices       *IAMInput `json:"list_mfa_devices,omitempty"`
 }
 
+// isIAM reports whether r asks for an IAM call.
 func (r *Request) isIAM() bool {
 	return r.ListAccessKeys != nil || r.CreateAccessKey != nil || r.UpdateAccessKey != nil ||
 		r.DeleteAccessKey != nil || r.GetAccessKeyLastUsed != nil || r.ListMFADevices != nil
@@ -312,7 +313,7 @@ type Handlers struct {
 }
 
 // errNoIAM answers IAM requests when Handlers has no IAM client.
-var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh")
+var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
 
 // Serve answers one request from r on w: STS calls with h.STS, IAM calls
 // with h.IAM, code requests with h.MFA. It is the helper's main. AWS calls
