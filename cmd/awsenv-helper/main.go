@@ -1,5 +1,5 @@
 // Command awsenv-helper is awsenv's helper: it reads one JSON request on
-// stdin, makes an STS call with the AWS SDK or gets an MFA code from a
+// stdin, makes an STS or IAM call with the AWS SDK or gets an MFA code from a
 // provider, and writes the answer on stdout. awsenv runs it only when it
 // needs a new session, so the SDK's start-up cost is paid only then. It is
 // not meant to be run by hand.
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/internal/iamclient"
 	"github.com/awsenv/awsenv/internal/stsclient"
 )
 
@@ -27,7 +28,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
-		STS: stsclient.Client{}, MFA: mfaCode(), List: listPlugins})
+		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins})
 	cancel()
 	stop()
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package helper carries STS calls and MFA code requests to the
+// Package helper carries STS and IAM calls and MFA code requests to the
 // awsenv-helper process: one JSON request on its stdin, one JSON answer on
 // its stdout. The helper links the AWS SDK and go-plugin; awsenv itself
 // does not, so the cached path (no STS call, no code) starts as fast as a
@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"sync"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -27,6 +29,28 @@ type Request struct {
 	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
 	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
 	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
+
+	ListAccessKeys       *IAMInput `json:"list_access_keys,omitempty"`
+	CreateAccessKey      *IAMInput `json:"create_access_key,omitempty"`
+	UpdateAccessKey      *IAMInput `json:"update_access_key,omitempty"`
+	DeleteAccessKey      *IAMInput `json:"delete_access_key,omitempty"`
+	GetAccessKeyLastUsed *IAMInput `json:"get_access_key_last_used,omitempty"`
+	ListMFADevices       *IAMInput `json:"list_mfa_devices,omitempty"`
+}
+
+// isIAM reports whether r asks for an IAM call.
+func (r *Request) isIAM() bool {
+	return r.ListAccessKeys != nil || r.CreateAccessKey != nil || r.UpdateAccessKey != nil ||
+		r.DeleteAccessKey != nil || r.GetAccessKeyLastUsed != nil || r.ListMFADevices != nil
+}
+
+// IAMInput is the input of every IAM call; each uses the fields its
+// iamapi.Client method takes.
+type IAMInput struct {
+	iamapi.Call
+	UserName string `json:"user_name,omitempty"`
+	KeyID    string `json:"key_id,omitempty"`
+	Status   string `json:"status,omitempty"`
 }
 
 // ListInput asks for every MFA provider, built in or found.
@@ -70,19 +94,59 @@ type IdentityInput struct {
 // Response is the answer, or the error AWS gave.
 type Response struct {
 	Credentials    *profiles.Credentials  `json:"credentials,omitempty"`
+	AccessKeys     []iamapi.AccessKey     `json:"access_keys,omitempty"`
+	NewKey         *iamapi.NewKey         `json:"new_key,omitempty"` // its secret in clear: the pipe is private
+	LastUsed       *iamapi.LastUsed       `json:"last_used,omitempty"`
+	MFADevices     []iamapi.MFADevice     `json:"mfa_devices,omitempty"`
 	Identity       *stsapi.Identity       `json:"identity,omitempty"`
 	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
 	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
 	Code           string                 `json:"code,omitempty"`
 	Plugins        []PluginInfo           `json:"plugins,omitempty"`
 	MFAError       *MFAError              `json:"mfa_error,omitempty"`
+
+	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
+	// as the last response of an STS or IAM call measured it, failed calls
+	// included; nil when no response came (or for other requests).
+	ClockSkew *time.Duration `json:"clock_skew,omitempty"`
 }
 
-// Client runs the helper for each call.
+// Client runs the helper for each call. It is safe for concurrent use.
 type Client struct {
 	Path   string    // the awsenv-helper binary
 	Env    []string  // its environment (nil: awsenv's own)
 	Stderr io.Writer // where its complaints go
+
+	skew skewBox
+}
+
+var (
+	_ stsapi.Client = (*Client)(nil)
+	_ iamapi.Client = (*Client)(nil)
+)
+
+// ClockSkew returns the last clock skew (AWS's clock minus this machine's)
+// an STS or IAM call through c measured, and whether any did. A call that
+// succeeded may still have needed the SDK to correct a skew it found.
+func (c *Client) ClockSkew() (time.Duration, bool) { return c.skew.get() }
+
+// skewBox holds a measurement that may be read and written concurrently.
+type skewBox struct {
+	mu    sync.Mutex
+	skew  time.Duration
+	known bool
+}
+
+func (b *skewBox) set(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.skew, b.known = d, true
+}
+
+func (b *skewBox) get() (time.Duration, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.skew, b.known
 }
 
 func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
@@ -108,6 +172,9 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	var resp Response
 	if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
 		return nil, fmt.Errorf("the helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-helper come from the same install.", c.Path, err)
+	}
+	if resp.ClockSkew != nil {
+		c.skew.set(*resp.ClockSkew)
 	}
 	switch {
 	case resp.APIError != nil:
@@ -170,6 +237,60 @@ func (c *Client) MFACode(ctx context.Context, in MFAInput) (string, error) {
 	return resp.Code, nil
 }
 
+// ListAccessKeys asks the helper for iam:ListAccessKeys.
+func (c *Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.AccessKey, error) {
+	resp, err := c.call(ctx, Request{ListAccessKeys: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return nil, err
+	}
+	return resp.AccessKeys, nil
+}
+
+// CreateAccessKey asks the helper for iam:CreateAccessKey.
+func (c *Client) CreateAccessKey(ctx context.Context, call iamapi.Call, userName string) (iamapi.NewKey, error) {
+	resp, err := c.call(ctx, Request{CreateAccessKey: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return iamapi.NewKey{}, err
+	}
+	if resp.NewKey == nil || resp.NewKey.ID == "" || resp.NewKey.Secret == "" {
+		return iamapi.NewKey{}, errors.New("the helper returned no new key, though IAM may have made one. List the user's keys and delete any you do not know; make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.NewKey, nil
+}
+
+// UpdateAccessKey asks the helper for iam:UpdateAccessKey.
+func (c *Client) UpdateAccessKey(ctx context.Context, call iamapi.Call, userName, keyID, status string) error {
+	_, err := c.call(ctx, Request{UpdateAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID, Status: status}})
+	return err
+}
+
+// DeleteAccessKey asks the helper for iam:DeleteAccessKey.
+func (c *Client) DeleteAccessKey(ctx context.Context, call iamapi.Call, userName, keyID string) error {
+	_, err := c.call(ctx, Request{DeleteAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID}})
+	return err
+}
+
+// GetAccessKeyLastUsed asks the helper for iam:GetAccessKeyLastUsed.
+func (c *Client) GetAccessKeyLastUsed(ctx context.Context, call iamapi.Call, keyID string) (iamapi.LastUsed, error) {
+	resp, err := c.call(ctx, Request{GetAccessKeyLastUsed: &IAMInput{Call: call, KeyID: keyID}})
+	if err != nil {
+		return iamapi.LastUsed{}, err
+	}
+	if resp.LastUsed == nil {
+		return iamapi.LastUsed{}, errors.New("the helper returned no last use. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.LastUsed, nil
+}
+
+// ListMFADevices asks the helper for iam:ListMFADevices.
+func (c *Client) ListMFADevices(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.MFADevice, error) {
+	resp, err := c.call(ctx, Request{ListMFADevices: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return nil, err
+	}
+	return resp.MFADevices, nil
+}
+
 func credentialsOf(resp *Response) (profiles.Credentials, error) {
 	if resp.Credentials == nil || resp.Credentials.AccessKeyID == "" {
 		return profiles.Credentials{}, errors.New("the helper returned no credentials. Make sure awsenv and awsenv-helper come from the same install.")
@@ -186,33 +307,64 @@ type ListFunc func(ctx context.Context, in ListInput) []PluginInfo
 // Handlers are what the helper does with each kind of request.
 type Handlers struct {
 	STS  stsapi.Client
+	IAM  iamapi.Client
 	MFA  MFAFunc
 	List ListFunc
 }
 
-// Serve answers one request from r on w: STS calls with client, code
-// requests with mfa. It is the helper's main.
+// errNoIAM answers IAM requests when Handlers has no IAM client.
+var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
+
+// Serve answers one request from r on w: STS calls with h.STS, IAM calls
+// with h.IAM, code requests with h.MFA. It is the helper's main. AWS calls
+// report the clock skew their responses showed.
 func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
 	client := h.STS
 	var req Request
 	if err := json.NewDecoder(r).Decode(&req); err != nil {
 		return fmt.Errorf("read request: %w", err)
 	}
+	var skew skewBox
+	awsCtx := stsapi.WithClockSkewObserver(ctx, skew.set)
 	var resp Response
 	var err error
 	switch {
 	case req.GetSessionToken != nil:
 		var c profiles.Credentials
-		c, err = client.GetSessionToken(ctx, *req.GetSessionToken)
+		c, err = client.GetSessionToken(awsCtx, *req.GetSessionToken)
 		resp.Credentials = &c
 	case req.AssumeRole != nil:
 		var c profiles.Credentials
-		c, err = client.AssumeRole(ctx, *req.AssumeRole)
+		c, err = client.AssumeRole(awsCtx, *req.AssumeRole)
 		resp.Credentials = &c
 	case req.GetCallerIdentity != nil:
 		var id stsapi.Identity
-		id, err = client.GetCallerIdentity(ctx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
+		id, err = client.GetCallerIdentity(awsCtx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
 		resp.Identity = &id
+	case h.IAM == nil && req.isIAM():
+		err = errNoIAM
+	case req.ListAccessKeys != nil:
+		in := req.ListAccessKeys
+		resp.AccessKeys, err = h.IAM.ListAccessKeys(awsCtx, in.Call, in.UserName)
+	case req.CreateAccessKey != nil:
+		in := req.CreateAccessKey
+		var k iamapi.NewKey
+		k, err = h.IAM.CreateAccessKey(awsCtx, in.Call, in.UserName)
+		resp.NewKey = &k
+	case req.UpdateAccessKey != nil:
+		in := req.UpdateAccessKey
+		err = h.IAM.UpdateAccessKey(awsCtx, in.Call, in.UserName, in.KeyID, in.Status)
+	case req.DeleteAccessKey != nil:
+		in := req.DeleteAccessKey
+		err = h.IAM.DeleteAccessKey(awsCtx, in.Call, in.UserName, in.KeyID)
+	case req.GetAccessKeyLastUsed != nil:
+		in := req.GetAccessKeyLastUsed
+		var lu iamapi.LastUsed
+		lu, err = h.IAM.GetAccessKeyLastUsed(awsCtx, in.Call, in.KeyID)
+		resp.LastUsed = &lu
+	case req.ListMFADevices != nil:
+		in := req.ListMFADevices
+		resp.MFADevices, err = h.IAM.ListMFADevices(awsCtx, in.Call, in.UserName)
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
 	case req.ListPlugins != nil:
@@ -238,6 +390,9 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
 		default:
 			resp.TransportError = &stsapi.TransportError{Message: err.Error()}
 		}
+	}
+	if d, ok := skew.get(); ok {
+		resp.ClockSkew = &d
 	}
 	return json.NewEncoder(w).Encode(&resp)
 }

@@ -5,16 +5,12 @@ package stsclient
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
+	"github.com/awsenv/awsenv/internal/awssdk"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -24,28 +20,16 @@ import (
 const DefaultRegion = "us-east-1"
 
 // Client is STS through the SDK.
-type Client struct{}
+type Client struct {
+	// Now is the local clock the clock skew is measured against (see
+	// stsapi.WithClockSkewObserver); nil means time.Now.
+	Now func() time.Time
+}
 
-func (Client) client(ctx context.Context, t stsapi.Target, c profiles.Credentials) (*sts.Client, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			c.AccessKeyID, c.SecretAccessKey.Reveal(), c.SessionToken.Reveal())),
-	}
-	if t.Region != "" {
-		opts = append(opts, config.WithRegion(t.Region))
-	}
-	// The profile is named so its endpoint settings apply; AWS_PROFILE from
-	// the environment must not pick another one.
-	cfg, err := config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigProfile(t.Profile))...)
-	if err != nil || t.Profile == "" {
-		// The SDK is stricter than the AWS CLI about some files; awsenv has
-		// already read the profile, so go on without the SDK's view of it.
-		cfg, err = config.LoadDefaultConfig(ctx, append(opts,
-			config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
-			config.WithSharedConfigProfile(""))...)
-		if err != nil {
-			return nil, &stsapi.TransportError{Operation: "configure STS", Message: err.Error()}
-		}
+func (c Client) client(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (*sts.Client, error) {
+	cfg, err := awssdk.Load(ctx, "STS", t, creds, c.Now)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
@@ -69,7 +53,7 @@ func (c Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenIn
 	}
 	out, err := cl.GetSessionToken(ctx, req)
 	if err != nil {
-		return profiles.Credentials{}, convert("GetSessionToken", err)
+		return profiles.Credentials{}, awssdk.Convert("GetSessionToken", err)
 	}
 	return fromSDK(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
 }
@@ -96,7 +80,7 @@ func (c Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (prof
 	}
 	out, err := cl.AssumeRole(ctx, req)
 	if err != nil {
-		return profiles.Credentials{}, convert("AssumeRole", err)
+		return profiles.Credentials{}, awssdk.Convert("AssumeRole", err)
 	}
 	return fromSDK(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
 }
@@ -109,7 +93,7 @@ func (c Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds pr
 	}
 	out, err := cl.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return stsapi.Identity{}, convert("GetCallerIdentity", err)
+		return stsapi.Identity{}, awssdk.Convert("GetCallerIdentity", err)
 	}
 	return stsapi.Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
 }
@@ -121,20 +105,4 @@ func fromSDK(id, secret, token *string, exp *time.Time) profiles.Credentials {
 		SessionToken:    profiles.Secret(aws.ToString(token)),
 		Expiration:      aws.ToTime(exp).UTC(),
 	}
-}
-
-// convert turns an SDK error into AWS's code and message, without the
-// SDK's layers of operation and retry text.
-func convert(op string, err error) error {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		e := &stsapi.APIError{Operation: op, Code: api.ErrorCode(), Message: api.ErrorMessage()}
-		var re *awshttp.ResponseError
-		if errors.As(err, &re) {
-			e.HTTPStatus = re.HTTPStatusCode()
-			e.RequestID = re.ServiceRequestID()
-		}
-		return e
-	}
-	return &stsapi.TransportError{Operation: op, Message: err.Error()}
 }

@@ -1,0 +1,191 @@
+package helper
+
+// The end-to-end tests build the real awsenv-helper once and drive it
+// through Client, as awsenv does: against the in-repo STS double for the
+// clock skew, against moto_server for IAM.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+var helperBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "awsenv-helper-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	helperBin = filepath.Join(dir, "awsenv-helper")
+	build := exec.Command("go", "build", "-o", helperBin, "github.com/awsenv/awsenv/cmd/awsenv-helper")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build awsenv-helper:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// AWS's documented example key: nothing real.
+const (
+	exampleKeyID  = "AKIAIOSFODNN7EXAMPLE"
+	exampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+// newClient runs the built helper in an environment of the test's own: no
+// AWS_* from the machine, a HOME with no AWS files, AWS at endpoint.
+func newClient(t *testing.T, endpoint string, extra ...string) (*Client, *bytes.Buffer) {
+	t.Helper()
+	dir := t.TempDir()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "no-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "no-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_ENDPOINT_URL=" + endpoint,
+	}
+	var stderr bytes.Buffer
+	return &Client{Path: helperBin, Env: append(env, extra...), Stderr: &stderr}, &stderr
+}
+
+func near(got, want time.Duration) bool {
+	d := got - want
+	return d > -3*time.Second && d < 3*time.Second
+}
+
+// awsenv learns how far off its clock is from any call, also one that the
+// SDK had to correct; a call with no answer tells nothing new.
+func TestClockSkewThroughTheHelper(t *testing.T) {
+	t.Parallel()
+	fake := fakeaws.New()
+	t.Cleanup(fake.Close)
+	url, err := fake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.AddUser("123456789012", "alice").AddKey(exampleKeyID, exampleSecret)
+	alice := profiles.Credentials{AccessKeyID: exampleKeyID, SecretAccessKey: exampleSecret}
+	c, stderr := newClient(t, url)
+	if _, known := c.ClockSkew(); known {
+		t.Fatal("a skew is known before any call")
+	}
+
+	for _, tc := range []struct {
+		ahead    time.Duration
+		attempts int
+	}{{3 * time.Minute, 1}, {20 * time.Minute, 2}} {
+		fake.ResetCalls()
+		fake.SetClock(func() time.Time { return time.Now().Add(tc.ahead) })
+		if _, err := c.GetCallerIdentity(context.Background(), stsapi.Target{}, alice); err != nil {
+			t.Fatalf("server %v ahead: %v\nstderr: %s", tc.ahead, err, stderr)
+		}
+		if got, known := c.ClockSkew(); !known || !near(got, tc.ahead) {
+			t.Fatalf("server %v ahead: skew %v (known %v)", tc.ahead, got, known)
+		}
+		if n := fake.Calls("GetCallerIdentity"); n != tc.attempts {
+			t.Fatalf("server %v ahead: %d attempts, want %d", tc.ahead, n, tc.attempts)
+		}
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := "http://" + l.Addr().String()
+	l.Close()
+	fresh, _ := newClient(t, nowhere, "AWS_MAX_ATTEMPTS=1")
+	_, err = fresh.GetCallerIdentity(context.Background(), stsapi.Target{}, alice)
+	var tr *stsapi.TransportError
+	if !errors.As(err, &tr) {
+		t.Fatalf("unreachable endpoint: err = %#v, want a TransportError", err)
+	}
+	if d, known := fresh.ClockSkew(); known {
+		t.Fatalf("unreachable endpoint: skew %v reported", d)
+	}
+	// The last measurement stays when a later call has none.
+	c.Env = fresh.Env
+	if _, err := c.GetCallerIdentity(context.Background(), stsapi.Target{}, alice); err == nil {
+		t.Fatal("unreachable endpoint answered")
+	}
+	if got, known := c.ClockSkew(); !known || !near(got, 20*time.Minute) {
+		t.Fatalf("after an unreachable call: skew %v (known %v), want the 20m seen before", got, known)
+	}
+}
+
+// requireTool finds an external program, resolving pyenv's shims; without
+// it the test skips, except in CI (CI=true), where that is a broken setup.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed; .ci/run must install it", name)
+		}
+		t.Skipf("%s is not installed; install it to run this test", name)
+	}
+	if strings.Contains(p, "shims") {
+		if out, err := exec.Command("pyenv", "which", name).Output(); err == nil {
+			p = strings.TrimSpace(string(out))
+		}
+	}
+	return p
+}
+
+// startMoto runs moto_server on a free loopback port until the test ends.
+// After freeCalls requests it checks keys, signatures and IAM policies.
+func startMoto(t *testing.T, freeCalls int) string {
+	t.Helper()
+	bin := requireTool(t, "moto_server")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", addr[strings.LastIndex(addr, ":")+1:])
+	cmd.Env = append(os.Environ(), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeCalls))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	// A plain connection, not a request: requests count against freeCalls.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not listen on %s: %v", addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
