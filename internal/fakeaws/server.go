@@ -204,13 +204,15 @@ func (s *Server) Start() (endpoint string, err error) {
 func (s *Server) Close() {
 	s.mu.Lock()
 	srv := s.httpSrv
-	if !s.closed {
-		s.closed = true
-		close(s.done)
-	}
+	first := !s.closed
+	s.closed = true
 	s.mu.Unlock()
 	if srv != nil {
 		_ = srv.Close()
+	}
+	// Only now release hooks: their requests must find the connection shut.
+	if first {
+		close(s.done)
 	}
 }
 
