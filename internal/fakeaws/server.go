@@ -245,8 +245,9 @@ func (s *Server) SetClockOffset(d time.Duration) {
 	s.SetClock(func() time.Time { return time.Now().Add(d) })
 }
 
-// Calls reports how many requests with that Action reached the server,
-// including those that failed (authentication errors too).
+// Calls reports how many requests for action (a Query Action such as
+// "CreateAccessKey", or "ListBuckets" for S3) reached the server, including
+// those that failed (authentication errors too).
 func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
