@@ -1,10 +1,16 @@
-// Package fakeaws is an in-process test double for AWS STS: an HTTP server on
-// 127.0.0.1 that speaks the STS Query API well enough for the real AWS SDK and
-// CLI to talk to it (point them at it with AWS_ENDPOINT_URL or BaseEndpoint).
+// Package fakeaws is an in-process test double for AWS STS, a slice of IAM
+// (access keys and MFA devices) and S3's ListBuckets: an HTTP server on
+// 127.0.0.1 that speaks those APIs well enough for the real AWS SDK and CLI
+// to talk to it (point them at it with AWS_ENDPOINT_URL or BaseEndpoint).
+// One endpoint serves all three; a request goes to the service its Action
+// belongs to, or, for S3 (which has no Action), to the service of its SigV4
+// credential scope.
 //
 // It verifies SigV4 signatures with its own implementation, keeps users,
-// access keys, virtual MFA devices and roles in memory, and remembers the
-// temporary credentials it issues. It is meant for tests only.
+// access keys, virtual MFA devices, roles and per-user deny policies in
+// memory, and remembers the temporary credentials it issues. Hooks and
+// injected failures let tests stop or break a request at a chosen point.
+// It is meant for tests only.
 package fakeaws
 
 import (
@@ -26,8 +32,9 @@ import (
 // maxBody bounds request bodies; STS requests are a few hundred bytes.
 const maxBody = 1 << 20
 
-// Server is a fake STS endpoint. It is safe for concurrent use. Requests are
-// handled one at a time, which keeps one-time MFA codes truly one-time.
+// Server is a fake AWS endpoint. It is safe for concurrent use. Requests are
+// authenticated and processed one at a time, which keeps one-time MFA codes
+// truly one-time; hooks run outside that critical section.
 type Server struct {
 	mu       sync.Mutex
 	now      func() time.Time
@@ -39,9 +46,17 @@ type Server struct {
 	usedOTP  map[otpUse]bool       // TOTP windows already accepted, per device
 	calls    map[string]int        // requests per Action
 
+	// IAM's eventual consistency for keys made by CreateAccessKey.
+	keyDelay      time.Duration
+	keyNeverWorks bool
+
+	hooks    []*hook
+	failures []injectedFailure
+
 	httpSrv *http.Server
 	url     string
 	closed  bool
+	done    chan struct{} // closed by Close
 }
 
 // User is an IAM user of the fake world.
@@ -51,15 +66,24 @@ type User struct {
 	name    string
 	arn     string
 	id      string // unique id (AIDA...), reported as UserId
+
+	denied     []string // action patterns of an explicit deny
+	requireMFA bool     // BlockMostAccessUnlessSignedInWithMFA attached
 }
 
 // AccessKey is a long-term access key of a User.
 type AccessKey struct {
-	s      *Server
-	user   *User
-	id     string
-	secret string
-	active bool
+	s       *Server
+	user    *User
+	id      string
+	secret  string
+	active  bool
+	created time.Time
+	viaAPI  bool // made by CreateAccessKey, so subject to propagation
+
+	lastUsed    time.Time // zero: never
+	lastService string
+	lastRegion  string
 }
 
 // RoleOptions describes a role's trust policy and limits.
@@ -115,8 +139,9 @@ type principal struct {
 	account string
 	arn     string
 	userID  string
-	user    *User    // the IAM user behind the credentials; nil for assumed roles
-	session *session // the temporary credentials used; nil for long-term keys
+	user    *User      // the IAM user behind the credentials; nil for assumed roles
+	session *session   // the temporary credentials used; nil for long-term keys
+	key     *AccessKey // the long-term key used; nil for temporary credentials
 }
 
 // session is a set of temporary credentials the server issued.
@@ -143,6 +168,7 @@ func New() *Server {
 		devices:  map[string]*mfaDevice{},
 		usedOTP:  map[otpUse]bool{},
 		calls:    map[string]int{},
+		done:     make(chan struct{}),
 	}
 }
 
@@ -172,16 +198,27 @@ func (s *Server) Start() (endpoint string, err error) {
 	return s.url, nil
 }
 
-// Close stops the server. It may be called more than once, and before Start.
+// Close stops the server: it closes the listener and every connection,
+// closes Done, and returns without waiting for requests still in a hook. It
+// may be called more than once, and before Start.
 func (s *Server) Close() {
 	s.mu.Lock()
 	srv := s.httpSrv
+	first := !s.closed
 	s.closed = true
 	s.mu.Unlock()
 	if srv != nil {
 		_ = srv.Close()
 	}
+	// Only now release hooks: their requests must find the connection shut.
+	if first {
+		close(s.done)
+	}
 }
+
+// Done is closed when Close is called. A hook that blocks should also wait on
+// it, so that closing the server releases it.
+func (s *Server) Done() <-chan struct{} { return s.done }
 
 // URL returns the endpoint returned by Start, or "" before Start.
 func (s *Server) URL() string {
@@ -190,8 +227,9 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// SetClock replaces the clock used for expiry, signature skew checks, TOTP
-// and the Date response header. nil restores time.Now.
+// SetClock replaces the clock used for expiry, signature skew checks, TOTP,
+// key propagation, last-used dates and the Date response header. nil
+// restores time.Now.
 func (s *Server) SetClock(now func() time.Time) {
 	if now == nil {
 		now = time.Now
@@ -201,8 +239,15 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.now = now
 }
 
-// Calls reports how many requests with that Action reached the server,
-// including those that failed (authentication errors too).
+// SetClockOffset makes the server clock time.Now()+d: a server whose clock
+// differs from its clients' (or, seen from a client, a client clock off by -d).
+func (s *Server) SetClockOffset(d time.Duration) {
+	s.SetClock(func() time.Time { return time.Now().Add(d) })
+}
+
+// Calls reports how many requests for action (a Query Action such as
+// "CreateAccessKey", or "ListBuckets" for S3) reached the server, including
+// those that failed (authentication errors too).
 func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,15 +278,23 @@ func (s *Server) AddUser(account, name string) *User {
 // ARN returns the user's ARN.
 func (u *User) ARN() string { return u.arn }
 
+// Name returns the user's name, e.g. "alice".
+func (u *User) Name() string { return u.name }
+
 // AddKey gives the user an active long-term access key, replacing any key
-// with the same id.
+// with the same id. The key works at once (no propagation delay). It counts
+// towards IAM's quota of two keys per user, but AddKey itself never refuses,
+// so a test can set up any state.
 func (u *User) AddKey(id, secret string) *AccessKey {
 	u.s.mu.Lock()
 	defer u.s.mu.Unlock()
-	k := &AccessKey{s: u.s, user: u, id: id, secret: secret, active: true}
+	k := &AccessKey{s: u.s, user: u, id: id, secret: secret, active: true, created: u.s.now()}
 	u.s.keys[id] = k
 	return k
 }
+
+// ID returns the key's access key id.
+func (k *AccessKey) ID() string { return k.id }
 
 // SetActive activates or deactivates the key; requests signed with an
 // inactive key fail with InvalidClientTokenId.
@@ -272,46 +325,153 @@ func (s *Server) AddRole(arn string, opts RoleOptions) {
 	s.roles[arn] = r
 }
 
-// serveHTTP handles one Query API request: parameters, authentication, action.
+// service is one of the APIs the server speaks.
+type service string
+
+const (
+	svcSTS service = "sts"
+	svcIAM service = "iam"
+	svcS3  service = "s3"
+)
+
+// request is what routing learned about an incoming request.
+type request struct {
+	svc    service
+	action string     // Query Action, or the S3 operation name
+	params url.Values // Query parameters (nil for S3)
+}
+
+// serveHTTP handles one request in three steps: Before hooks, then
+// authentication and the action under the server lock, then After hooks and
+// writing the response.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
-	w.Header().Set("x-amzn-RequestId", requestID)
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 
+	q, err := route(r, body)
+	if readErr != nil {
+		err = newError(http.StatusBadRequest, "MalformedInput", "Unable to read the request body")
+	}
+	var before []func()
+	if err == nil {
+		s.mu.Lock()
+		s.calls[q.action]++
+		before = s.hooksFor(q.action, Before)
+		s.mu.Unlock()
+	}
+	for _, fn := range before {
+		fn()
+	}
+
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now()
+	var rep reply
+	var after []func()
+	if err != nil {
+		rep = s.errorReply(q, requestID, err)
+	} else {
+		rep = s.handle(q, r, body, now, requestID)
+		after = s.hooksFor(q.action, After)
+	}
+	s.mu.Unlock()
+	for _, fn := range after {
+		fn()
+	}
+
 	// Clients estimate their clock skew from this header.
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
+	rep.write(w)
+}
 
-	if readErr != nil {
-		writeError(w, requestID, newError(http.StatusBadRequest, "MalformedInput", "Unable to read the request body"))
-		return
+// route decides which service a request is for. Query requests go by their
+// Action, so that a request signed for the wrong service is told so, as the
+// real endpoint of that Action would; S3 requests have no Action and are
+// recognised by their credential scope.
+func route(r *http.Request, body []byte) (*request, *apiError) {
+	if scopeService(r.Header.Get("Authorization")) == string(svcS3) {
+		return &request{svc: svcS3, action: s3Operation(r)}, nil
 	}
+	q := &request{svc: svcSTS}
 	params, err := requestParams(r, body)
 	if err != nil {
-		writeError(w, requestID, err)
-		return
+		return q, err
 	}
-	action := params.Get("Action")
-	s.calls[action]++
+	q.params = params
+	q.action = params.Get("Action")
+	switch {
+	case iamActions[q.action]:
+		q.svc = svcIAM
+	case stsActions[q.action]:
+	case scopeService(r.Header.Get("Authorization")) == string(svcIAM):
+		q.svc = svcIAM // an action IAM does not have, sent to IAM
+	}
+	return q, nil
+}
 
-	who, err := s.authenticate(r, body, now)
-	if err != nil {
-		writeError(w, requestID, err)
-		return
+// scopeService is the service of a SigV4 Authorization header's credential
+// scope, or "" if there is none.
+func scopeService(header string) string {
+	_, cred, ok := strings.Cut(header, "Credential=")
+	if !ok {
+		return ""
 	}
-	result, err := s.dispatch(action, params, who, now)
-	if err != nil {
-		writeError(w, requestID, err)
-		return
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
 	}
-	writeXML(w, http.StatusOK, response{
-		XMLName:  xmlName(action + "Response"),
-		Xmlns:    stsNamespace,
+	return parts[3]
+}
+
+// handle authenticates and runs one routed request. The server lock is held.
+func (s *Server) handle(q *request, r *http.Request, body []byte, now time.Time, requestID string) reply {
+	if q.svc == svcS3 {
+		return s.handleS3(q, r, body, now, requestID)
+	}
+	who, err := s.authenticate(r, body, now, q.svc)
+	if err == nil {
+		err = s.takeFailure(q.action)
+	}
+	var result any
+	if err == nil {
+		if q.svc == svcIAM {
+			result, err = s.dispatchIAM(q.action, q.params, who, now)
+		} else {
+			result, err = s.dispatch(q.action, q.params, who, now)
+		}
+	}
+	if err != nil {
+		return s.errorReply(q, requestID, err)
+	}
+	rep := xmlReply(http.StatusOK, "text/xml", "", response{
+		XMLName:  xmlName(q.action + "Response"),
+		Xmlns:    q.svc.namespace(),
 		Result:   result,
 		Metadata: responseMetadata{RequestID: requestID},
 	})
+	rep.header["x-amzn-RequestId"] = requestID
+	return rep
+}
+
+// errorReply renders err the way q's service reports errors.
+func (s *Server) errorReply(q *request, requestID string, err *apiError) reply {
+	if q != nil && q.svc == svcS3 {
+		return s3ErrorReply(requestID, s3ErrorOf(err))
+	}
+	svc := svcSTS
+	if q != nil {
+		svc = q.svc
+	}
+	rep := queryError(svc.namespace(), requestID, err)
+	rep.header["x-amzn-RequestId"] = requestID
+	return rep
+}
+
+func (v service) namespace() string {
+	if v == svcIAM {
+		return iamNamespace
+	}
+	return stsNamespace
 }
 
 // requestParams merges the query string and a form-encoded body, so both
@@ -333,10 +493,11 @@ func requestParams(r *http.Request, body []byte) (url.Values, *apiError) {
 	return params, nil
 }
 
-// authenticate verifies the SigV4 signature and returns who signed. The
-// checks run in the order AWS reports them: shape, scope, clock, key, token,
-// expiry, and only then the signature itself.
-func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*principal, *apiError) {
+// authenticate verifies the SigV4 signature of a request for svc and returns
+// who signed. The checks run in the order AWS reports them: shape, scope,
+// clock, key, token, expiry, and only then the signature itself. A request
+// signed with a long-term key records that key's last use.
+func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, svc service) (*principal, *apiError) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return nil, errMissingAuth()
@@ -353,7 +514,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*pri
 	if perr != nil {
 		return nil, errIncompleteSignature("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", amzDate)
 	}
-	if err := checkScope(auth, amzDate); err != nil {
+	if err := checkScope(auth, amzDate, string(svc)); err != nil {
 		return nil, err
 	}
 	if err := checkSkew(signedAt, now); err != nil {
@@ -367,9 +528,12 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*pri
 	if err != nil {
 		return nil, err
 	}
-	toSign := stringToSign(amzDate, auth.scope(), canonicalRequest(r, auth.signedHeaders, hash))
+	toSign := stringToSign(amzDate, auth.scope(), canonicalRequest(r, auth.service, auth.signedHeaders, hash))
 	if !signatureMatches(signature(secret, auth, toSign), auth.signature) {
 		return nil, errSignature(msgSignatureMismatch)
+	}
+	if k := who.key; k != nil {
+		k.lastUsed, k.lastService, k.lastRegion = now, auth.service, auth.region
 	}
 	return who, nil
 }
@@ -378,22 +542,39 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*pri
 // credentials are only valid together with their session token.
 func (s *Server) lookupCredentials(keyID, token string, now time.Time) (string, *principal, *apiError) {
 	if k, ok := s.keys[keyID]; ok {
-		if !k.active || token != "" {
-			return "", nil, errInvalidClientToken()
+		if token != "" {
+			return "", nil, errInvalidClientToken(reasonBadToken)
+		}
+		if !s.keyWorks(k, now) {
+			return "", nil, errInvalidClientToken(reasonUnknownKey)
 		}
 		u := k.user
-		return k.secret, &principal{account: u.account, arn: u.arn, userID: u.id, user: u}, nil
+		return k.secret, &principal{account: u.account, arn: u.arn, userID: u.id, user: u, key: k}, nil
 	}
 	sess, ok := s.sessions[keyID]
-	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(sess.token)) != 1 {
-		return "", nil, errInvalidClientToken()
-	}
-	if !now.Before(sess.expires) {
+	switch {
+	case !ok || token == "":
+		return "", nil, errInvalidClientToken(reasonUnknownKey)
+	case subtle.ConstantTimeCompare([]byte(token), []byte(sess.token)) != 1:
+		return "", nil, errInvalidClientToken(reasonBadToken)
+	case !now.Before(sess.expires):
 		return "", nil, errExpiredToken()
 	}
 	who := sess.who
 	who.session = sess
 	return sess.secret, &who, nil
+}
+
+// keyWorks tells whether a long-term key authenticates at now: it must be
+// active and, if CreateAccessKey made it, have propagated.
+func (s *Server) keyWorks(k *AccessKey, now time.Time) bool {
+	if !k.active {
+		return false
+	}
+	if k.viaAPI && (s.keyNeverWorks || now.Before(k.created.Add(s.keyDelay))) {
+		return false
+	}
+	return true
 }
 
 // issue creates and remembers new temporary credentials.
@@ -402,7 +583,7 @@ func (s *Server) issue(kind sessionKind, who principal, expires time.Time, mfa b
 	for s.sessions[keyID] != nil || s.keys[keyID] != nil {
 		keyID = "ASIA" + randomString(upperAlnum, 16)
 	}
-	who.session = nil
+	who.session, who.key = nil, nil
 	sess := &session{
 		keyID:   keyID,
 		secret:  randomBase64(30), // 40 characters, like AWS secrets

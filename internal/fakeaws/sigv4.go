@@ -79,12 +79,12 @@ func parseAuthorization(v string) (*authHeader, *apiError) {
 
 // checkScope validates the credential scope the way AWS does before it even
 // looks at the key: right date, right service, right terminator.
-func checkScope(a *authHeader, amzDate string) *apiError {
+func checkScope(a *authHeader, amzDate, service string) *apiError {
 	if a.date != amzDate[:8] {
 		return errSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.date, amzDate[:8], amzDate)
 	}
-	if a.service != "sts" {
-		return errSignature("Credential should be scoped to correct service: 'sts'. ")
+	if a.service != service {
+		return errSignature("Credential should be scoped to correct service: '%s'. ", service)
 	}
 	if a.terminator != "aws4_request" {
 		return errSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'. ", a.terminator)
@@ -105,10 +105,10 @@ func checkSkew(signed, now time.Time) *apiError {
 	switch {
 	case signed.Before(now.Add(-maxSkew)):
 		return errSignature("Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			signed.Format(amzDateFormat), now.Add(-maxSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+			signed.Format(amzDateFormat), now.Add(-maxSkew).Format(amzDateFormat), now.Format(amzDateFormat)).withReason(reasonSkew)
 	case signed.After(now.Add(maxSkew)):
 		return errSignature("Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			signed.Format(amzDateFormat), now.Add(maxSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+			signed.Format(amzDateFormat), now.Add(maxSkew).Format(amzDateFormat), now.Format(amzDateFormat)).withReason(reasonSkew)
 	}
 	return nil
 }
@@ -123,17 +123,17 @@ func payloadHash(r *http.Request, body []byte) (string, *apiError) {
 		return actual, nil
 	}
 	if claimed != unsignedPayload && claimed != actual {
-		return "", errSignature("The provided 'x-amz-content-sha256' header does not match what was computed.")
+		return "", errSignature("The provided 'x-amz-content-sha256' header does not match what was computed.").withReason(reasonPayloadHash)
 	}
 	return claimed, nil
 }
 
 // canonicalRequest builds the SigV4 canonical request from what actually
-// arrived on the wire.
-func canonicalRequest(r *http.Request, signedHeaders []string, payloadHash string) string {
+// arrived on the wire, for the service named in the credential scope.
+func canonicalRequest(r *http.Request, service string, signedHeaders []string, payloadHash string) string {
 	var b strings.Builder
 	b.WriteString(r.Method + "\n")
-	b.WriteString(canonicalURI(r.URL) + "\n")
+	b.WriteString(canonicalURI(r.URL, service) + "\n")
 	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
 	for _, name := range signedHeaders {
 		b.WriteString(name + ":" + canonicalHeaderValue(r, name) + "\n")
@@ -145,11 +145,14 @@ func canonicalRequest(r *http.Request, signedHeaders []string, payloadHash strin
 }
 
 // canonicalURI URI-encodes the (already encoded) path once more: every
-// service but S3 signs a doubly encoded path.
-func canonicalURI(u *url.URL) string {
+// service but S3 signs a doubly encoded path; S3 signs it as sent.
+func canonicalURI(u *url.URL, service string) string {
 	p := u.EscapedPath()
 	if p == "" {
 		p = "/"
+	}
+	if service == "s3" {
+		return p
 	}
 	return uriEncode(p, true)
 }

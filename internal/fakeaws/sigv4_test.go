@@ -50,7 +50,7 @@ func TestSigV4KnownVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			toSign := stringToSign(r.Header.Get("X-Amz-Date"), a.scope(), canonicalRequest(r, a.signedHeaders, hash))
+			toSign := stringToSign(r.Header.Get("X-Amz-Date"), a.scope(), canonicalRequest(r, a.service, a.signedHeaders, hash))
 			if got := signature(secret, a, toSign); got != tc.want {
 				t.Errorf("signature = %s, want %s", got, tc.want)
 			}

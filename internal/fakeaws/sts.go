@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// stsActions are the Actions of the STS Query API the server knows.
+var stsActions = map[string]bool{"GetSessionToken": true, "AssumeRole": true, "GetCallerIdentity": true}
+
 const (
 	apiVersion = "2011-06-15"
 	// chainedRoleLimit is AWS's fixed cap for sessions of role chaining.
@@ -48,6 +51,9 @@ func (s *Server) getSessionToken(p url.Values, who *principal, now time.Time) (a
 	if who.session != nil {
 		return nil, errAccessDenied(msgSessionCredsGST)
 	}
+	if err := authorize(who, "sts:GetSessionToken", who.arn); err != nil {
+		return nil, err
+	}
 	mfa := serial != ""
 	if mfa {
 		if err := s.verifyMFA(who.user, serial, code, now); err != nil {
@@ -83,6 +89,9 @@ func (s *Server) assumeRole(p url.Values, who *principal, now time.Time) (any, *
 		return nil, err
 	}
 
+	if err := authorize(who, "sts:AssumeRole", roleARN); err != nil {
+		return nil, err
+	}
 	denied := errNotAuthorized(who.arn, "sts:AssumeRole", roleARN)
 	r, ok := s.roles[roleARN]
 	if !ok || !r.trusts(who.account) {

@@ -439,3 +439,33 @@ func TestConcurrentClients(t *testing.T) {
 		t.Errorf("Calls = %d, want 40", got)
 	}
 }
+
+// A client whose clock is 20 minutes off (simulated by a server clock 20
+// minutes off the real one) gets through: the SDK reads the Date header of
+// the SignatureDoesNotMatch answer and retries with a corrected signing
+// time, once, and keeps the correction for the client's later calls.
+func TestSDKCorrectsClientClockOffBy20Minutes(t *testing.T) {
+	for _, offset := range []time.Duration{20 * time.Minute, -20 * time.Minute} {
+		t.Run(offset.String(), func(t *testing.T) {
+			w := newWorld(t)
+			w.srv.SetClockOffset(offset)
+			c := w.aliceClient(t)
+			out, err := c.GetCallerIdentity(ctx, nil)
+			if err != nil {
+				t.Fatalf("GetCallerIdentity with the clock %v off: %v", offset, err)
+			}
+			if aws.ToString(out.Arn) != w.alice.ARN() {
+				t.Errorf("Arn %s", aws.ToString(out.Arn))
+			}
+			if got := w.srv.Calls("GetCallerIdentity"); got != 2 {
+				t.Errorf("Calls = %d, want 2 (refused, then corrected)", got)
+			}
+			if _, err := c.GetSessionToken(ctx, nil); err != nil {
+				t.Fatalf("second call: %v", err)
+			}
+			if got := w.srv.Calls("GetSessionToken"); got != 1 {
+				t.Errorf("Calls(GetSessionToken) = %d, want 1: the correction is kept", got)
+			}
+		})
+	}
+}

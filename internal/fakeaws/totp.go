@@ -14,9 +14,10 @@ const totpPeriod = 30 // seconds
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 type mfaDevice struct {
-	serial string
-	secret string // base32
-	user   *User
+	serial  string
+	secret  string // base32
+	user    *User
+	enabled time.Time
 }
 
 // otpUse identifies one time window of one device: AWS accepts each code once.
@@ -35,13 +36,14 @@ func TOTPCode(base32Secret string, t time.Time) string {
 	return code
 }
 
-// AddMFADevice attaches a virtual MFA device to the user. It panics on an
-// invalid base32 secret, which is a bug in the calling test.
+// AddMFADevice attaches a virtual MFA device to the user, enabled at the
+// server clock's time. It panics on an invalid base32 secret, which is a bug
+// in the calling test.
 func (u *User) AddMFADevice(serial, base32Secret string) {
 	TOTPCode(base32Secret, time.Unix(0, 0)) // validate early, with a clear panic
 	u.s.mu.Lock()
 	defer u.s.mu.Unlock()
-	u.s.devices[serial] = &mfaDevice{serial: serial, secret: base32Secret, user: u}
+	u.s.devices[serial] = &mfaDevice{serial: serial, secret: base32Secret, user: u, enabled: u.s.now()}
 }
 
 // acceptTOTP accepts the code of the current window or of an adjacent one

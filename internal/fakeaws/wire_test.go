@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -26,7 +27,8 @@ type rawResponse struct {
 // rawRequest describes one hand-made request.
 type rawRequest struct {
 	method, path, query, body string
-	keyID, secret             string            // empty keyID: not signed
+	keyID, secret, token      string            // empty keyID: not signed
+	service                   string            // of the credential scope; default "sts"
 	payloadHash               string            // what the signer hashes; default: SHA-256 of body
 	header                    map[string]string // set before signing
 	afterSign                 func(*http.Request)
@@ -39,13 +41,22 @@ func aliceRequest(method, path, query, body string) rawRequest {
 
 func (w *world) do(t *testing.T, rr rawRequest) rawResponse {
 	t.Helper()
+	r, err := w.send(context.Background(), rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// send is do for goroutines and for requests a test abandons (ctx).
+func (w *world) send(c context.Context, rr rawRequest) (rawResponse, error) {
 	u := w.url + rr.path
 	if rr.query != "" {
 		u += "?" + rr.query
 	}
-	req, err := http.NewRequest(rr.method, u, strings.NewReader(rr.body))
+	req, err := http.NewRequestWithContext(c, rr.method, u, strings.NewReader(rr.body))
 	if err != nil {
-		t.Fatal(err)
+		return rawResponse{}, err
 	}
 	if rr.body != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
@@ -58,9 +69,15 @@ func (w *world) do(t *testing.T, rr rawRequest) rawResponse {
 		if hash == "" {
 			hash = hexSHA256([]byte(rr.body))
 		}
-		creds := aws.Credentials{AccessKeyID: rr.keyID, SecretAccessKey: rr.secret}
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hash, "sts", region, w.clock.Now()); err != nil {
-			t.Fatal(err)
+		creds := aws.Credentials{AccessKeyID: rr.keyID, SecretAccessKey: rr.secret, SessionToken: rr.token}
+		service := rr.service
+		if service == "" {
+			service = "sts"
+		}
+		// S3 signs its path as sent; the signer's option says so.
+		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
+		if err := signer.SignHTTP(c, creds, req, hash, service, region, w.clock.Now()); err != nil {
+			return rawResponse{}, err
 		}
 	}
 	if rr.afterSign != nil {
@@ -68,14 +85,14 @@ func (w *world) do(t *testing.T, rr rawRequest) rawResponse {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return rawResponse{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return rawResponse{}, err
 	}
-	return rawResponse{resp.StatusCode, resp.Header, string(b)}
+	return rawResponse{resp.StatusCode, resp.Header, string(b)}, nil
 }
 
 // redact hides issued secrets from failure messages.
@@ -95,12 +112,17 @@ type wireError struct {
 
 func wantWireError(t *testing.T, r rawResponse, status int, code string) wireError {
 	t.Helper()
+	return wantWireErrorType(t, r, status, "Sender", code)
+}
+
+func wantWireErrorType(t *testing.T, r rawResponse, status int, typ, code string) wireError {
+	t.Helper()
 	var e wireError
 	if err := xml.Unmarshal([]byte(r.body), &e); err != nil {
 		t.Fatalf("error body %q: %v", r.body, err)
 	}
-	if r.status != status || e.Error.Code != code || e.Error.Type != "Sender" {
-		t.Errorf("got %d %s/%s (%s), want %d Sender/%s", r.status, e.Error.Type, e.Error.Code, e.Error.Message, status, code)
+	if r.status != status || e.Error.Code != code || e.Error.Type != typ {
+		t.Errorf("got %d %s/%s (%s), want %d %s/%s", r.status, e.Error.Type, e.Error.Code, e.Error.Message, status, typ, code)
 	}
 	if ct := r.header.Get("Content-Type"); ct != "text/xml" {
 		t.Errorf("Content-Type = %q", ct)
