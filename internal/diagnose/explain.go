@@ -456,6 +456,9 @@ Then %s makes an MFA session, caches it for every shell and exports it; nothing 
 func (c *call) invalidSession(what string) Explanation {
 	p, file := c.profile(), c.keyFile()
 	x := Explanation{ID: IDInvalidSessionToken, What: what}
+	if isLongTermKey(c.key) && c.token {
+		return c.strayToken()
+	}
 	switch {
 	case c.src == srcEnv:
 		x.Cause = "The session in your environment (AWS_SESSION_TOKEN) was cut short or mangled when copied, or does not belong to AWS_ACCESS_KEY_ID."
@@ -472,6 +475,23 @@ func (c *call) invalidSession(what string) Explanation {
 		x.Cause = "The session token was cut short or mangled when copied, or does not belong to the access key sent with it."
 		x.Fix = fmt.Sprintf("Export a fresh session with %s (or drop it with %s); if awsenv cached it, `awsenv sessions clear %s` drops it (awsenv also does that by itself when AWS refuses a cached session).",
 			useCmd(p), unsetCmd, p)
+	}
+	return x
+}
+
+// strayToken: a long-term key sent with a session token, which AWS refuses.
+func (c *call) strayToken() Explanation {
+	p, file := c.profile(), c.keyFile()
+	x := Explanation{
+		ID:    IDStraySessionToken,
+		What:  "AWS refused " + c.keyDesc() + c.opDesc() + " because it came with a session token, which a long-term key (AKIA...) never has.",
+		Cause: "A session token was left behind from an earlier session next to the long-term key.",
+	}
+	switch c.src {
+	case srcEnv:
+		x.Fix = fmt.Sprintf("Run `unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN`, or export a consistent set with %s.", useCmd(p))
+	default:
+		x.Fix = fmt.Sprintf("Remove aws_session_token under %s in %s: a profile holds either long-term keys or a whole session.", credSection(p), file)
 	}
 	return x
 }

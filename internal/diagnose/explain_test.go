@@ -81,6 +81,14 @@ func explainCases() []explainCase {
 			facts: func(f *Facts) { f.KeyID, f.Temporary = sessKeyID, true },
 			id:    IDInvalidSessionToken, repair: RepairDropSession,
 			want: []string{"session key " + sessKeyID + " that awsenv made for profile alice", "`awsenv sessions clear alice`"}},
+		{name: "long-term key with a stray token in the environment", err: apiErr("ListBuckets", "InvalidToken", msgMalformed),
+			facts: func(f *Facts) { f.EnvKeyID, f.EnvToken = keyID, true },
+			id:    IDStraySessionToken,
+			want:  []string{"AWS_ACCESS_KEY_ID " + keyID + " in your environment", "`unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN`"}},
+		{name: "long-term key with a stray token in the file", err: apiErr("GetCallerIdentity", "InvalidClientTokenId", msgBadToken),
+			facts: func(f *Facts) { f.FileToken = true },
+			id:    IDStraySessionToken,
+			want:  []string{"Remove aws_session_token under [alice] in " + credFile}},
 		// 12. through errors.
 		{name: "old key in the environment, rotated away", err: apiErr("ListBuckets", "InvalidClientTokenId", msgBadToken),
 			facts: func(f *Facts) {
