@@ -171,7 +171,7 @@ const (
 	IDAssumeRoleDenied    = "assume-role-denied"
 	IDRequestExpired      = "request-expired"
 	IDProfileShadowed     = "profile-shadowed"    // AWS_PROFILE next to keys in the environment (Stale only)
-	IDStraySessionToken   = "stray-session-token" // AWS_SESSION_TOKEN next to a long-term key (Stale only)
+	IDStraySessionToken   = "stray-session-token" // a session token next to a long-term key
 	IDEnvironmentExpired  = "environment-expired" // the exported session has expired (Stale only)
 	IDUnknown             = "unknown"
 )
