@@ -46,6 +46,7 @@ func newApp(d *Deps) *cli.App {
 			newVersionCommand(d),
 			newInitCommand(d),
 			newPromptCommand(d),
+			newExplainCommand(d),
 		},
 		HideVersion: true,
 		// awsenv turns errors into messages and exit codes in one place
