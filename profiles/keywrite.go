@@ -1,0 +1,698 @@
+package profiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+)
+
+// FileKind tells the two shared files apart: they name a profile's section
+// differently.
+type FileKind int
+
+const (
+	// CredentialsFile names sections [NAME].
+	CredentialsFile FileKind = iota + 1
+	// ConfigFile names sections [profile NAME], and [default].
+	ConfigFile
+)
+
+func (k FileKind) String() string {
+	switch k {
+	case CredentialsFile:
+		return "credentials file"
+	case ConfigFile:
+		return "config file"
+	}
+	return fmt.Sprintf("FileKind(%d)", int(k))
+}
+
+// header is how the profile's section is written in a file of this kind.
+func (k FileKind) header(profile string) string {
+	if k == ConfigFile && profile != "default" {
+		return "[profile " + profile + "]"
+	}
+	return "[" + profile + "]"
+}
+
+// KeyFileKind is the kind of the file KeyFile names.
+func (p *Profile) KeyFileKind() FileKind {
+	if p.CredentialsFile != "" {
+		return CredentialsFile
+	}
+	return ConfigFile
+}
+
+// ReplaceOptions are the inputs of ReplaceKey that come from outside.
+type ReplaceOptions struct {
+	// Now stamps the backup's name. Required.
+	Now func() time.Time
+	// OldKeyID, when set, is the key being rotated: ReplaceKey refuses a
+	// file whose profile holds another key (someone edited it meanwhile).
+	OldKeyID string
+
+	// beforeRename runs after the temporary file and the backup are
+	// written and checked, just before the rename: tests use it to crash
+	// there.
+	beforeRename func(tmp string) error
+}
+
+// KeyWriteError is a refusal to write a key into a file; the file is left
+// exactly as it was.
+type KeyWriteError struct {
+	Path    string // the file as named, with its target when it is a link
+	Profile string
+	Problem string
+	Fix     string
+	Err     error // the cause, when there is one
+}
+
+func (e *KeyWriteError) Error() string {
+	msg := fmt.Sprintf("cannot write the new key of profile %q into %s: %s", e.Profile, e.Path, e.Problem)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg + "; the file is unchanged. " + e.Fix
+}
+
+func (e *KeyWriteError) Unwrap() error { return e.Err }
+
+// Key names as the loader sees them (lower case, like the AWS CLI).
+const (
+	keyID     = "aws_access_key_id"
+	keySecret = "aws_secret_access_key"
+)
+
+// ReplaceKey writes id and secret as aws_access_key_id and
+// aws_secret_access_key of profile in the file at path, in place: only the
+// two values change; every other byte (sections, keys, comments, blank
+// lines, spacing, CRLF or LF line ends, a missing final newline) survives.
+// A link is followed and its target edited; the link stays a link.
+//
+// The new file is written to a temporary file beside the target, with the
+// target's mode and owner, fsynced, read back with the same loader `awsenv
+// use` uses, and renamed over the target. Before the rename the old bytes are
+// copied to PATH.awsenv-backup-<UTC time> (mode 0600, never over an existing
+// file); ReplaceKey returns that backup's path.
+//
+// It refuses, changing nothing, a file it cannot edit unambiguously: a
+// missing or repeated section or key, session credentials, a value written
+// across lines, and ids or secrets outside AWS's alphabet (so nothing such
+// as a newline can be injected). Errors are *KeyWriteError (or *NameError
+// for a bad profile name) and never hold the secret.
+func ReplaceKey(path string, kind FileKind, profile, id string, secret Secret, opts ReplaceOptions) (backup string, err error) {
+	if opts.Now == nil {
+		return "", errors.New("profiles.ReplaceKey: ReplaceOptions.Now is nil")
+	}
+	if err := checkNewKey(path, profile, id, secret); err != nil {
+		return "", err
+	}
+	f, edit, err := planFile(path, kind, profile, opts.OldKeyID)
+	if err != nil {
+		return "", err
+	}
+	refuse := func(problem, fix string, cause error) error {
+		return &KeyWriteError{Path: f.shown, Profile: profile, Problem: problem, Fix: fix, Err: cause}
+	}
+	newData := edit.apply(f.data, id, secret)
+
+	tmp, err := writeTemp(f, newData)
+	if err != nil {
+		return "", refuse("cannot write a temporary file beside it", fmt.Sprintf("Check that %s is writable by you and has free space.", filepath.Dir(f.target)), err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(tmp)
+		}
+	}()
+
+	bak, err := writeBackup(path, f.data, opts.Now())
+	if err != nil {
+		return "", refuse("cannot write the backup", fmt.Sprintf("Check that %s is writable by you and has free space.", filepath.Dir(path)), err)
+	}
+	defer func() {
+		if !renamed {
+			os.Remove(bak) // nothing changed: the backup is noise
+		}
+	}()
+
+	if err := verifyEdit(kind, profile, bak, tmp, id, secret); err != nil {
+		return "", refuse("awsenv would read the edited file differently than intended", fmt.Sprintf(
+			"Edit it by hand: set %s and %s under %s.", keyID, keySecret, kind.header(profile)), err)
+	}
+	if opts.beforeRename != nil {
+		if err := opts.beforeRename(tmp); err != nil {
+			return "", refuse("interrupted before replacing it", "Run the command again.", err)
+		}
+	}
+	if now, err := os.ReadFile(f.target); err != nil || !bytes.Equal(now, f.data) {
+		return "", refuse("it changed while awsenv was editing it", "Check the file, then run the command again.", err)
+	}
+	if err := os.Rename(tmp, f.target); err != nil {
+		return "", refuse("cannot replace it", fmt.Sprintf("Check that %s is writable by you.", filepath.Dir(f.target)), err)
+	}
+	renamed = true
+	syncDir(filepath.Dir(f.target))
+	return bak, nil
+}
+
+// CheckReplaceKey tells whether ReplaceKey could write a new key for profile
+// into the file at path, without writing anything: a rotation calls it
+// before it creates a key it might not be able to store.
+func CheckReplaceKey(path string, kind FileKind, profile, oldKeyID string) error {
+	if err := ValidateName(profile); err != nil {
+		return err
+	}
+	_, _, err := planFile(path, kind, profile, oldKeyID)
+	return err
+}
+
+// keyFile is the file being edited.
+type keyFile struct {
+	shown  string // path as named, plus " (a link to TARGET)"
+	target string // the regular file behind any links
+	info   fs.FileInfo
+	data   []byte
+}
+
+// planFile resolves path, reads it and finds the two values to replace.
+func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *keyEdit, error) {
+	if kind != CredentialsFile && kind != ConfigFile {
+		return nil, nil, fmt.Errorf("profiles: unknown FileKind %d", int(kind))
+	}
+	f := &keyFile{shown: path}
+	refuse := func(problem, fix string, cause error) error {
+		return &KeyWriteError{Path: f.shown, Profile: profile, Problem: problem, Fix: fix, Err: cause}
+	}
+	target, err := filepath.EvalSymlinks(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, refuse("the file does not exist", fmt.Sprintf("Name the %s that holds the profile's keys.", kind), nil)
+	case err != nil:
+		return nil, nil, refuse("cannot follow its links", "Point the link at the real file (ls -l shows where it points).", err)
+	}
+	f.target = target
+	if target != path {
+		f.shown = fmt.Sprintf("%s (a link to %s)", path, target)
+	}
+	if f.info, err = os.Lstat(target); err != nil {
+		return nil, nil, refuse("cannot read it", "Check that it is readable by you.", err)
+	}
+	if !f.info.Mode().IsRegular() {
+		return nil, nil, refuse("it is not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
+	}
+	if st, ok := f.info.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return nil, nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", st.Nlink),
+			"Replace the extra hard links by symbolic links (ln -sf), then run the command again.", nil)
+	}
+	if f.data, err = os.ReadFile(target); err != nil {
+		return nil, nil, refuse("cannot read it", "Check that it is readable by you.", err)
+	}
+	edit, err := planEdit(f, kind, profile, oldKeyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, edit, nil
+}
+
+// checkNewKey refuses values AWS never issues, so the edit can never put a
+// line break, a comment or a section into the file.
+func checkNewKey(path, profile, id string, secret Secret) error {
+	if err := ValidateName(profile); err != nil {
+		return err
+	}
+	bad := func(problem string) error {
+		return &KeyWriteError{Path: path, Profile: profile, Problem: problem,
+			Fix: "Nothing was written; check the key IAM returned (this is a bug in the caller if it came from IAM)."}
+	}
+	if !inAlphabet(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") {
+		return bad("the new access key id is not 16 to 128 characters of A-Z and 0-9")
+	}
+	if !inAlphabet(secret.Reveal(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=") {
+		return bad("the new secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, /, + and =")
+	}
+	return nil
+}
+
+func inAlphabet(s, alphabet string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// keyEdit is where the two values sit in the file's bytes.
+type keyEdit struct {
+	id, secret span
+}
+
+type span struct{ start, end int }
+
+func (e *keyEdit) apply(data []byte, id string, secret Secret) []byte {
+	first, second := e.id, e.secret
+	v1, v2 := id, secret.Reveal()
+	if second.start < first.start {
+		first, second, v1, v2 = second, first, v2, v1
+	}
+	out := make([]byte, 0, len(data)+len(v1)+len(v2))
+	out = append(out, data[:first.start]...)
+	out = append(out, v1...)
+	out = append(out, data[first.end:second.start]...)
+	out = append(out, v2...)
+	return append(out, data[second.end:]...)
+}
+
+// planEdit finds the profile's section and its two values, refusing
+// anything it could not replace unambiguously.
+func planEdit(f *keyFile, kind FileKind, profile, oldKeyID string) (*keyEdit, error) {
+	header := kind.header(profile)
+	refuse := func(problem, fix string) error {
+		return &KeyWriteError{Path: f.shown, Profile: profile, Problem: problem, Fix: fix}
+	}
+	sections, bad := scanINI(f.data, func(name string) bool {
+		if kind == ConfigFile {
+			p, ok := configSectionProfile(name)
+			return ok && p == profile
+		}
+		// As Load: the ini package's implicit section is not a profile.
+		name = strings.TrimSpace(name)
+		return name != "DEFAULT" && name == profile
+	})
+	if bad > 0 {
+		return nil, refuse(fmt.Sprintf("line %d is not valid INI", bad),
+			"Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment.")
+	}
+	switch len(sections) {
+	case 0:
+		return nil, refuse("it has no "+header+" section",
+			fmt.Sprintf("Name the %s that holds the profile's keys, or add them under %s.", kind, header))
+	case 1:
+	default:
+		return nil, refuse(fmt.Sprintf("%s appears %d times (%s)", header, len(sections), lineList(sections)),
+			"Merge them into one section, then run the command again.")
+	}
+	sec := sections[0]
+	byName := map[string][]iniKey{}
+	for _, k := range sec.keys {
+		byName[k.name] = append(byName[k.name], k)
+	}
+	for _, tok := range []string{"aws_session_token", "aws_security_token"} {
+		if ks := byName[tok]; len(ks) > 0 {
+			return nil, refuse(fmt.Sprintf("%s (line %d) holds %s: its keys are temporary session credentials, not a long-term access key", header, ks[0].line, tok),
+				fmt.Sprintf("Only long-term keys (AKIA...) can be rotated; if the keys are long-term, delete the %s line.", tok))
+		}
+	}
+	edit := &keyEdit{}
+	for _, name := range []string{keyID, keySecret} {
+		ks := byName[name]
+		switch {
+		case len(ks) == 0:
+			return nil, refuse(fmt.Sprintf("%s (line %d) has no %s", header, sec.line, name),
+				fmt.Sprintf("Add the profile's %s line under %s, then run the command again.", name, header))
+		case len(ks) > 1:
+			return nil, refuse(fmt.Sprintf("%s appears %d times in %s (%s)", name, len(ks), header, lineList(ks)),
+				"Delete the lines that are not in use, then run the command again.")
+		case ks[0].problem != "":
+			return nil, refuse(fmt.Sprintf("%s in %s (line %d) %s", name, header, ks[0].line, ks[0].problem),
+				fmt.Sprintf("Write it as one line, %s = VALUE, then run the command again.", name))
+		}
+		if name == keyID {
+			edit.id = ks[0].value
+		} else {
+			edit.secret = ks[0].value
+		}
+	}
+	if oldKeyID != "" {
+		if cur := string(f.data[edit.id.start:edit.id.end]); cur != oldKeyID {
+			// Key ids are not secrets: show both, so the user sees what changed.
+			return nil, refuse(fmt.Sprintf("%s holds access key %s, not %s, the key being rotated", header, cur, oldKeyID),
+				"Someone changed the file meanwhile; check it, then run the command again.")
+		}
+	}
+	return edit, nil
+}
+
+type lined interface{ lineNo() int }
+
+func lineList[T lined](xs []T) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x.lineNo())
+	}
+	return "lines " + strings.Join(parts, ", ")
+}
+
+// iniSection is a section header the caller looks for, with the keys under it.
+type iniSection struct {
+	line int // 1-based
+	keys []iniKey
+}
+
+func (s iniSection) lineNo() int { return s.line }
+
+// iniKey is one key as the loader reads it.
+type iniKey struct {
+	name    string // lower case, trimmed: as Load's apply sees it
+	line    int    // 1-based
+	value   span   // in the original bytes: what apply's TrimSpace keeps
+	problem string // why the value cannot be replaced in place
+}
+
+func (k iniKey) lineNo() int { return k.line }
+
+// scanINI walks data as Load reads it (normalizeIndent, then the ini
+// package with iniOptions) and returns the sections want accepts, with
+// their keys and where each value sits in data. badLine is the 1-based line
+// the ini package would fail on, or 0.
+//
+// It models the parser rather than reusing it because the parser does not
+// say where a value is. ReplaceKey checks the result with the real loader,
+// so a gap in the model makes it refuse, never write a wrong file.
+func scanINI(data []byte, want func(section string) bool) (sections []iniSection, badLine int) {
+	norm := normalizeIndent(data)
+	origLines := strings.SplitAfter(string(data), "\n")
+	normLines := strings.SplitAfter(string(norm), "\n")
+	if len(origLines) != len(normLines) {
+		return nil, 1 // cannot happen: normalizeIndent only trims line starts
+	}
+	// Each normalized line is a suffix of its original line; base[i] is
+	// where lines[i] starts in data.
+	lines := make([]string, len(normLines))
+	base := make([]int, len(normLines))
+	pos := 0
+	for i := range normLines {
+		lines[i] = normLines[i]
+		base[i] = pos + len(origLines[i]) - len(normLines[i])
+		pos += len(origLines[i])
+	}
+	// The ini package drops a byte order mark at the start of its input.
+	if n := bomLen(lines[0]); n > 0 {
+		lines[0] = lines[0][n:]
+		base[0] += n
+	}
+	var cur *iniSection
+	for i := 0; i < len(lines); i++ {
+		t := strings.TrimLeftFunc(lines[i], unicode.IsSpace)
+		off := len(lines[i]) - len(t)
+		if t == "" || t[0] == '#' || t[0] == ';' {
+			continue
+		}
+		if t[0] == '[' {
+			end := strings.LastIndexByte(t, ']')
+			if end <= 1 { // unclosed, or an empty name
+				return nil, i + 1
+			}
+			cur = nil
+			if want(t[1:end]) {
+				sections = append(sections, iniSection{line: i + 1})
+				cur = &sections[len(sections)-1]
+			}
+			continue
+		}
+		name, voff, ok := iniKeyName(t)
+		if !ok {
+			return nil, i + 1
+		}
+		v, extra, problem, ok := iniValue(lines, i, t[voff:])
+		if !ok {
+			return nil, i + 1
+		}
+		if cur != nil {
+			start := base[i] + off + voff
+			cur.keys = append(cur.keys, iniKey{
+				name:    strings.ToLower(name),
+				line:    i + 1,
+				value:   span{start + v.start, start + v.end},
+				problem: problem,
+			})
+		}
+		i += extra
+	}
+	return sections, 0
+}
+
+// bomLen is the byte order mark the ini package skips.
+func bomLen(s string) int {
+	switch {
+	case len(s) >= 2 && (s[0] == 0xfe && s[1] == 0xff || s[0] == 0xff && s[1] == 0xfe):
+		return 2
+	case len(s) >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf:
+		return 3
+	}
+	return 0
+}
+
+// iniKeyName reads a key name as the ini package does: up to the first '='
+// or ':', or a quoted name. voff is where the value starts in line.
+func iniKeyName(line string) (name string, voff int, ok bool) {
+	q := ""
+	switch {
+	case line[0] == '"' && len(line) > 6 && line[:3] == `"""`:
+		q = `"""`
+	case line[0] == '"':
+		q = `"`
+	case line[0] == '`':
+		q = "`"
+	}
+	if q != "" {
+		end := strings.Index(line[len(q):], q)
+		if end < 0 {
+			return "", 0, false
+		}
+		end += len(q)
+		d := strings.IndexAny(line[end+len(q):], "=:")
+		if d < 0 {
+			return "", 0, false
+		}
+		name = strings.TrimSpace(line[len(q):end])
+		return name, end + d + len(q) + 1, name != ""
+	}
+	d := strings.IndexAny(line, "=:")
+	if d <= 0 {
+		return "", 0, false
+	}
+	return strings.TrimSpace(line[:d]), d + 1, true
+}
+
+// iniValue reads the value that starts in lines[i] with in, as the ini
+// package's readValue does with iniOptions. It returns where the value
+// (after Load's TrimSpace) sits in in, how many further lines it takes, and
+// why it cannot be replaced in place ("" when it can).
+func iniValue(lines []string, i int, in string) (v span, extra int, problem string, ok bool) {
+	line := strings.TrimLeftFunc(in, unicode.IsSpace)
+	lead := len(in) - len(line)
+	if line == "" {
+		if strings.HasSuffix(in, "\n") {
+			extra, problem = pythonContinuation(lines, i)
+		}
+		if problem == "" {
+			problem = "is empty"
+		}
+		return span{lead, lead}, extra, problem, true
+	}
+	q := ""
+	if len(line) > 3 && line[:3] == `"""` {
+		q = `"""`
+	} else if line[0] == '`' {
+		q = "`"
+	}
+	if q != "" {
+		if strings.Contains(line[len(q):], q) {
+			return span{lead, lead}, 0, "is quoted with " + q, true
+		}
+		// A multi-line quoted value: it runs to the line holding q.
+		for j := i + 1; j < len(lines) && lines[j] != ""; j++ {
+			if strings.Contains(lines[j], q) {
+				return span{lead, lead}, j - i, "spans several lines", true
+			}
+			if !strings.HasSuffix(lines[j], "\n") {
+				break
+			}
+		}
+		return span{}, 0, "", false
+	}
+	lastChar := line[len(line)-1]
+	val := strings.TrimSpace(line) // left side is already trimmed
+	c := strings.Index(val, " #")
+	if c < 0 {
+		c = strings.Index(val, " ;")
+	}
+	if c >= 0 {
+		val = strings.TrimSpace(val[:c])
+	}
+	if hasSurroundedQuote(val, '\'') || hasSurroundedQuote(val, '"') {
+		inner := val[1 : len(val)-1]
+		l := len(inner) - len(strings.TrimLeftFunc(inner, unicode.IsSpace))
+		r := len(strings.TrimSpace(inner))
+		if r == 0 {
+			return span{lead + 1, lead + 1}, 0, "is empty", true
+		}
+		return span{lead + 1 + l, lead + 1 + l + r}, 0, "", true
+	}
+	if lastChar == '\n' {
+		extra, problem = pythonContinuation(lines, i)
+	}
+	return span{lead, lead + len(val)}, extra, problem, true
+}
+
+// pythonContinuation counts the lines after lines[i] the ini package adds
+// to its value (AllowPythonMultilineValues): each starting with a space, tab
+// or form feed once normalized. Whitespace-only ones change nothing after
+// Load's TrimSpace; others make the value span lines.
+func pythonContinuation(lines []string, i int) (extra int, problem string) {
+	for j := i + 1; j < len(lines) && lines[j] != "" && strings.IndexByte("\t\f ", lines[j][0]) >= 0; j++ {
+		extra++
+		if strings.TrimSpace(lines[j]) != "" {
+			problem = "continues on the next line"
+		}
+	}
+	return extra, problem
+}
+
+// hasSurroundedQuote is the ini package's: in starts and ends with quote
+// and holds no other.
+func hasSurroundedQuote(in string, quote byte) bool {
+	return len(in) >= 2 && in[0] == quote && in[len(in)-1] == quote &&
+		strings.IndexByte(in[1:], quote) == len(in)-2
+}
+
+// writeTemp writes data to a new file beside the target with the target's
+// mode and owner, fsynced and closed, and returns its path.
+func writeTemp(f *keyFile, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(f.target), "."+filepath.Base(f.target)+".awsenv-*")
+	if err != nil {
+		return "", err
+	}
+	name := tmp.Name()
+	err = tmp.Chmod(f.info.Mode().Perm())
+	if st, ok := f.info.Sys().(*syscall.Stat_t); ok && err == nil {
+		if fi, serr := tmp.Stat(); serr == nil {
+			if now, ok := fi.Sys().(*syscall.Stat_t); ok && (now.Uid != st.Uid || now.Gid != st.Gid) {
+				err = tmp.Chown(int(st.Uid), int(st.Gid))
+			}
+		}
+	}
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// writeBackup copies data to PATH.awsenv-backup-TIME beside path (the name
+// the user knows, even when it is a link), never over an existing file.
+func writeBackup(path string, data []byte, now time.Time) (string, error) {
+	base := path + ".awsenv-backup-" + now.UTC().Format("20060102T150405Z")
+	name := base
+	for n := 1; ; n++ {
+		b, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && n < 1000 {
+			name = fmt.Sprintf("%s-%d", base, n)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = b.Write(data)
+		if err == nil {
+			err = b.Sync()
+		}
+		if cerr := b.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(name)
+			return "", err
+		}
+		syncDir(filepath.Dir(name))
+		return name, nil
+	}
+}
+
+// verifyEdit loads the old file (its backup) and the new one with Load and
+// checks that they differ in exactly the profile's two keys, which now hold
+// id and secret.
+func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secret) error {
+	load := func(path string) (*Config, error) {
+		// Load reads both files; "" is a missing file, read as empty.
+		if kind == ConfigFile {
+			return Load(Files{Config: path})
+		}
+		return Load(Files{Credentials: path})
+	}
+	before, err := load(oldPath)
+	if err != nil {
+		return err
+	}
+	after, err := load(newPath)
+	if err != nil {
+		return err
+	}
+	p, ok := after.profiles[profile]
+	if !ok {
+		return errors.New("the profile is gone")
+	}
+	if p.AccessKeyID != id || p.SecretAccessKey != secret || p.SessionToken != "" {
+		return errors.New("the profile does not hold exactly the new key")
+	}
+	if len(before.profiles) != len(after.profiles) {
+		return errors.New("the set of profiles changed")
+	}
+	for name, b := range before.profiles {
+		a, ok := after.profiles[name]
+		if !ok {
+			return fmt.Errorf("profile %q is gone", name)
+		}
+		want, got := withoutPaths(*b), withoutPaths(*a)
+		if name == profile {
+			want.AccessKeyID, want.SecretAccessKey = id, secret
+		}
+		if !reflect.DeepEqual(want, got) {
+			return fmt.Errorf("profile %q changed", name)
+		}
+	}
+	return nil
+}
+
+// withoutPaths hides which file a profile came from (the backup or the
+// temporary file), keeping whether it came from one.
+func withoutPaths(p Profile) Profile {
+	for _, f := range []*string{&p.ConfigFile, &p.CredentialsFile} {
+		if *f != "" {
+			*f = "set"
+		}
+	}
+	return p
+}
+
+// syncDir makes a rename or a new file in dir durable. A failure loses
+// nothing that was not already at risk, so it is not reported.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
