@@ -47,6 +47,9 @@ func newApp(d *Deps) *cli.App {
 			newInitCommand(d),
 			newPromptCommand(d),
 			newExplainCommand(d),
+			newDoctorCommand(d),
+			newKeysCommand(d),
+			newRotateCommand(d),
 		},
 		HideVersion: true,
 		// awsenv turns errors into messages and exit codes in one place

@@ -110,11 +110,13 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Global:    global,
 		Store:     store,
 		STS:       client,
+		IAM:       client,
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
 		Terminal:  func() bool { return hasTerminal(d) },
 		NoInput:   c.Bool("no-input"),
+		ClockSkew: client.ClockSkew,
 		Notef: func(format string, args ...any) {
 			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)
 		},

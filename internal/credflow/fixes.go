@@ -1,42 +1,144 @@
 package credflow
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/awsenv/awsenv/internal/diagnose"
+	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
-// fixFor is the one sentence of what to do after an AWS error. The full
-// catalogue (with IAM look-ups) belongs to `awsenv doctor`; these cover what
-// a person hits while getting a session.
-func fixFor(e *stsapi.APIError, p *profiles.Profile) string {
-	msg := e.Message
-	switch {
-	case e.Code == "InvalidClientTokenId":
-		return fmt.Sprintf("The access key %s of profile %s is deleted, inactive or mistyped: check aws_access_key_id in %s against `aws iam list-access-keys`.",
-			p.AccessKeyID, p.Name, p.KeyFile())
-	case e.Code == "SignatureDoesNotMatch" && strings.HasPrefix(msg, "Signature expired"):
-		return "Your computer's clock is off: sync it (e.g. `sudo timedatectl set-ntp true` or `sudo ntpdate pool.ntp.org`) and try again."
-	case e.Code == "SignatureDoesNotMatch":
-		return fmt.Sprintf("The secret key of profile %s does not match its access key %s: check aws_secret_access_key in %s, and that your clock is right.",
-			p.Name, p.AccessKeyID, p.KeyFile())
-	case e.Code == "AccessDenied" && strings.HasPrefix(msg, stsapi.MsgInvalidMFASerial):
-		return fmt.Sprintf("mfa_serial of profile %s is not an MFA device of this user: copy the ARN under \"Assigned MFA device\" in the IAM console (Security credentials) into mfa_serial in %s.",
-			p.Name, p.Where())
-	case e.Code == "AccessDenied" && strings.HasPrefix(msg, stsapi.MsgInvalidMFACode):
-		return "The MFA code was wrong or already used: wait for the next code from your device and run the command again."
-	case e.Code == "AccessDenied" && strings.Contains(msg, "Cannot call GetSessionToken with session credentials"):
-		return fmt.Sprintf("Profile %s holds session credentials: keep the long-term keys (AKIA...) in their own profile in %s.", p.Name, p.KeyFile())
-	case e.Code == "AccessDenied" && e.Operation == "AssumeRole":
-		return fmt.Sprintf("Check that role_arn of profile %s is right and that the role's trust policy lets your user assume it (with MFA, if it asks for MFA).", p.Name)
-	case e.Code == "AccessDenied":
-		return fmt.Sprintf("Your user may lack permission for sts:%s; ask your administrator to allow it.", e.Operation)
-	case e.Code == "ExpiredToken":
-		return fmt.Sprintf("The session credentials of profile %s have expired: run `awsenv sessions clear %s` and try again.", p.Name, p.Name)
-	case e.Code == "ValidationError":
-		return "Check the profile's duration_seconds, awsenv_session_duration or --duration against the role's maximum session duration."
+// Explain turns an AWS error met for profile p into its catalogue entry,
+// with the user's own names in the fix. The key that signed is taken to be
+// the profile's long-term key.
+func (f *Flow) Explain(err error, p *profiles.Profile) error {
+	return f.explainCall(context.Background(), err, p, profiles.Credentials{})
+}
+
+// explainCall explains an error of a call signed with creds (zero: the
+// profile's own key).
+func (f *Flow) explainCall(ctx context.Context, err error, p *profiles.Profile, creds profiles.Credentials) error {
+	var api *stsapi.APIError
+	if !errors.As(err, &api) {
+		var tr *stsapi.TransportError
+		if errors.As(err, &tr) {
+			return &CallError{Profile: p.Name, Err: err,
+				Explanation: diagnose.Explanation{Fix: "Check your network connection and any AWS_ENDPOINT_URL* settings, then try again."}}
+		}
+		return err
 	}
-	return fmt.Sprintf("Check profile %s in %s, then run again with --debug for details.", p.Name, p.Where())
+	facts := f.Facts(p)
+	if creds.AccessKeyID != "" {
+		facts.KeyID, facts.Temporary = creds.AccessKeyID, creds.SessionToken != ""
+	} else {
+		facts.KeyID = facts.FileKeyID
+	}
+	if api.Code == "AccessDenied" && strings.HasPrefix(api.Message, stsapi.MsgInvalidMFASerial) {
+		f.addDevices(ctx, p, &facts)
+	}
+	return &CallError{Profile: p.Name, Err: err, Explanation: diagnose.Explain(api, facts)}
+}
+
+// Facts are what the flow knows of profile p, for the catalogue.
+func (f *Flow) Facts(p *profiles.Profile) diagnose.Facts {
+	var facts diagnose.Facts
+	if f.Config != nil {
+		if r, err := f.Config.Resolve(p.Name); err == nil {
+			facts = diagnose.FromProfile(r, f.Config.Files)
+		}
+	}
+	if facts.Profile == "" {
+		facts = diagnose.Facts{Profile: p.Name, KeyFile: p.KeyFile(), ConfigFile: p.ConfigFile, FileKeyID: p.AccessKeyID, Serial: p.MFASerial}
+	}
+	if f.ClockSkew != nil {
+		facts.Skew, facts.SkewKnown = f.ClockSkew()
+	}
+	if f.Now != nil {
+		facts.Now = f.Now()
+	}
+	return facts
+}
+
+// addDevices looks up the user's real MFA devices, so a wrong mfa_serial
+// comes with the right one. IAM allows iam:ListMFADevices even under the
+// usual "MFA or nothing" policy; if it is refused anyway, the fix says
+// where to look instead.
+func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagnose.Facts) {
+	if f.IAM == nil || f.Config == nil {
+		return
+	}
+	r, err := f.Config.Resolve(p.Name)
+	if err != nil || r.Base().Kind != profiles.KindUser {
+		return
+	}
+	base := r.Base().Profile
+	call := iamapi.Call{Target: target(r.Base()), Credentials: fileCredentials(base)}
+	id, err := f.STS.GetCallerIdentity(ctx, call.Target, call.Credentials)
+	if err != nil {
+		return
+	}
+	facts.UserARN = id.ARN
+	if i := strings.LastIndex(id.ARN, "/"); i >= 0 {
+		facts.UserName = id.ARN[i+1:]
+	}
+	devs, err := f.IAM.ListMFADevices(ctx, call, facts.UserName)
+	if err != nil {
+		f.Debugf("could not list the MFA devices of %s: %v", facts.UserName, err)
+		return
+	}
+	facts.DevicesKnown = true
+	for _, d := range devs {
+		facts.Devices = append(facts.Devices, d.Serial)
+	}
+}
+
+// CallError is an AWS call that failed, explained.
+type CallError struct {
+	Profile     string
+	Err         error
+	Explanation diagnose.Explanation
+}
+
+// Fix is the catalogue's fix, for callers that show only that.
+func (e *CallError) Fix() string { return e.Explanation.Fix }
+
+func (e *CallError) Error() string {
+	x := e.Explanation
+	var b strings.Builder
+	if x.What != "" {
+		fmt.Fprintf(&b, "profile %s: %s", e.Profile, strings.TrimRight(x.What, ". "))
+		fmt.Fprintf(&b, " (%s).", strings.TrimRight(e.Err.Error(), ". "))
+	} else {
+		fmt.Fprintf(&b, "profile %s: %s.", e.Profile, strings.TrimRight(e.Err.Error(), ". "))
+	}
+	if x.Cause != "" {
+		fmt.Fprintf(&b, "\n  Likely cause: %s", x.Cause)
+	}
+	if x.Fix != "" {
+		if x.What != "" {
+			fmt.Fprintf(&b, "\n  Fix: %s", indent(x.Fix))
+		} else {
+			fmt.Fprintf(&b, " %s", x.Fix)
+		}
+	}
+	if x.Policy != "" {
+		fmt.Fprintf(&b, "\n  Policy statement to attach:\n%s", indentAll(x.Policy, "    "))
+	}
+	return b.String()
+}
+
+func (e *CallError) Unwrap() error { return e.Err }
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n       ") }
+
+func indentAll(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n")
 }

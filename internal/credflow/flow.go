@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -46,6 +47,8 @@ type Flow struct {
 	Global *profiles.Global
 	Store  *sessions.Store
 	STS    stsapi.Client
+	// IAM, when set, lets explanations look up the user's MFA devices.
+	IAM iamapi.Client
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
 	// Terminal reports whether a controlling terminal is available; asked
@@ -136,7 +139,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 			})
 		}
 		if err != nil {
-			return nil, f.explain(err, p)
+			return nil, f.explainCall(ctx, err, p, profiles.Credentials{})
 		}
 		return &sessions.Session{Credentials: creds, BaseKeyID: p.AccessKeyID, MFASerial: serial}, nil
 	})
@@ -253,7 +256,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			}
 		}
 		if err != nil {
-			return nil, f.explain(err, p)
+			return nil, f.explainCall(ctx, err, p, in.Credentials)
 		}
 		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial,
 			RoleARN: p.RoleARN, Source: src.Profile.Name}, nil
@@ -463,33 +466,6 @@ func defaultSessionName(serial, localUser string) string {
 	}
 	return strings.TrimSuffix(name, "-")
 }
-
-// explain adds the one sentence of what to do to an AWS error.
-func (f *Flow) explain(err error, p *profiles.Profile) error {
-	var api *stsapi.APIError
-	if !errors.As(err, &api) {
-		var tr *stsapi.TransportError
-		if errors.As(err, &tr) {
-			return &CallError{Profile: p.Name, Err: err,
-				Fix: "Check your network connection and any AWS_ENDPOINT_URL* settings, then try again."}
-		}
-		return err
-	}
-	return &CallError{Profile: p.Name, Err: err, Fix: fixFor(api, p)}
-}
-
-// CallError is an STS call that failed, with what to do about it.
-type CallError struct {
-	Profile string
-	Err     error
-	Fix     string
-}
-
-func (e *CallError) Error() string {
-	return fmt.Sprintf("profile %s: %s. %s", e.Profile, strings.TrimRight(e.Err.Error(), ". "), e.Fix)
-}
-
-func (e *CallError) Unwrap() error { return e.Err }
 
 // SleepContext waits for d or until ctx ends: the real Flow.Sleep.
 func SleepContext(ctx context.Context, d time.Duration) error {

@@ -278,7 +278,7 @@ func TestWrongCodeAskedAgain(t *testing.T) {
 	r2.sts.rejectN = 5
 	_, err := r2.flow.Get(context.Background(), "alice", Options{})
 	var ce *CallError
-	if !errors.As(err, &ce) || len(r2.mfa.reqs) != 3 || !strings.Contains(err.Error(), "wait for the next code") {
+	if !errors.As(err, &ce) || len(r2.mfa.reqs) != 3 || !strings.Contains(err.Error(), "Wait for the next code") {
 		t.Fatalf("after three rejected codes: %v (asked %d times)", err, len(r2.mfa.reqs))
 	}
 }

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/doctor"
+	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+func newDoctorCommand(d *Deps) *cli.Command {
+	return &cli.Command{
+		Name:      "doctor",
+		Usage:     "check PROFILE end to end: files, key, clock, IAM, MFA device and provider, session, shell; with the fix for each problem",
+		ArgsUsage: "[PROFILE]",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}, debugFlag},
+		Action: func(c *cli.Context) error {
+			name, err := profileOrCurrent(c, d)
+			if err != nil {
+				return err
+			}
+			_, global, err := loadConfig(d)
+			if err != nil && !isFileProblem(err) {
+				return err
+			}
+			if global == nil {
+				global = &profiles.Global{}
+			}
+			store, err := openStore(d)
+			if err != nil {
+				return err
+			}
+			client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+			var retired = map[string]time.Time{}
+			if rs, err := rotateStore(d); err == nil {
+				for id, r := range loadRetired(rs) {
+					retired[id] = r.At
+				}
+			}
+			cfg, _ := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
+				Debugf: func(string, ...any) {}}
+			rep := doctor.Run(c.Context, doctor.Inputs{
+				Profile: name,
+				Files:   profiles.DefaultFiles(d.Getenv, d.Home),
+				Global:  global,
+				STS:     client,
+				IAM:     client,
+				Skew:    client.ClockSkew,
+				Store:   store,
+				Explain: func(err error, p *profiles.Profile) (string, string) {
+					var ce *credflow.CallError
+					if errors.As(flow.Explain(err, p), &ce) && ce.Explanation.What != "" {
+						x := ce.Explanation
+						fix := x.Fix
+						if x.Policy != "" {
+							fix += " Policy statement: " + strings.Join(strings.Fields(x.Policy), " ")
+						}
+						return fmt.Sprintf("%s (%v)", strings.TrimRight(x.What, "."), ce.Err), fix
+					}
+					return err.Error(), ""
+				},
+				Provider: func(ctx context.Context, s profiles.Settings) (string, string) {
+					return providerStatus(ctx, d, client, global, s)
+				},
+				Retired: retired,
+				Getenv:  d.Getenv,
+				Now:     d.Now,
+			})
+			if c.Bool("json") {
+				enc := json.NewEncoder(d.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				printReport(d, rep)
+			}
+			if !rep.OK {
+				return exitStatus(exitError)
+			}
+			return nil
+		},
+	}
+}
+
+// isFileProblem is a config problem doctor reports as a check rather than
+// stopping on.
+func isFileProblem(err error) bool {
+	var fe *profiles.FileError
+	return errors.As(err, &fe)
+}
+
+var marks = map[string]string{doctor.Pass: "ok  ", doctor.Warn: "WARN", doctor.Fail: "FAIL", doctor.Skip: "skip"}
+
+func printReport(d *Deps, rep *doctor.Report) {
+	fmt.Fprintf(d.Stdout, "awsenv doctor: profile %s\n", rep.Profile)
+	for _, ch := range rep.Checks {
+		fmt.Fprintf(d.Stdout, "  [%s] %-16s %s\n", marks[ch.Status], ch.Name, ch.Detail)
+		if ch.Fix != "" && ch.Status != doctor.Pass {
+			fmt.Fprintf(d.Stdout, "         %-16s fix: %s\n", "", ch.Fix)
+		}
+	}
+	if rep.OK {
+		fmt.Fprintln(d.Stdout, "No problems found.")
+	} else {
+		fmt.Fprintln(d.Stdout, "Some checks failed: see the fixes above.")
+	}
+}
+
+// providerStatus says whether the MFA provider can be used: built-ins by
+// what they need, plugins by starting them once through the helper.
+func providerStatus(ctx context.Context, d *Deps, client *helper.Client, global *profiles.Global, s profiles.Settings) (detail, problem string) {
+	switch s.MFAProvider {
+	case "prompt":
+		if !hasTerminal(d) {
+			return "Run on a terminal, pass --mfa-code, or set awsenv_mfa_provider to ykman, op or a plugin.", "it asks on the terminal, and there is none"
+		}
+		return "asks for the code on the terminal", ""
+	case "process":
+		cmd := strings.Fields(s.MFAProcess)
+		if len(cmd) == 0 {
+			return "Set mfa_process to the command that prints the code.", "mfa_process is empty"
+		}
+		if _, err := exec.LookPath(cmd[0]); err != nil {
+			return "Install it or fix mfa_process.", fmt.Sprintf("the mfa_process command %s is not found", cmd[0])
+		}
+		return "runs " + cmd[0], ""
+	}
+	infos, err := client.ListPlugins(ctx, helper.ListInput{Pins: global.PluginPins()})
+	if err != nil {
+		return "Reinstall awsenv with ./install.sh.", fmt.Sprintf("could not list providers: %v", err)
+	}
+	for _, in := range infos {
+		if in.Name == s.MFAProvider {
+			if in.Status != "ok" {
+				return in.Status, "it is not usable"
+			}
+			return fmt.Sprintf("%s %s (%s)", in.Kind, in.Path, firstNonEmpty(in.Version, "no version")), ""
+		}
+	}
+	return fmt.Sprintf("Install awsenv-plugin-%s into the plugins directory (see `awsenv plugins list`), or fix awsenv_mfa_provider.", s.MFAProvider),
+		"no such provider is installed"
+}
