@@ -170,9 +170,11 @@ func (j recordJournal) Load(profile string) (*accesskeys.Journal, error) {
 	return &jr, nil
 }
 
-func (j recordJournal) Save(jr *accesskeys.Journal) error { return j.s.SaveRecord(j.name(jr.Profile), jr) }
-func (j recordJournal) Remove(profile string) error       { return j.s.RemoveRecord(j.name(profile)) }
-func (j recordJournal) Path(profile string) string        { return j.s.RecordPath(j.name(profile)) }
+func (j recordJournal) Save(jr *accesskeys.Journal) error {
+	return j.s.SaveRecord(j.name(jr.Profile), jr)
+}
+func (j recordJournal) Remove(profile string) error { return j.s.RemoveRecord(j.name(profile)) }
+func (j recordJournal) Path(profile string) string  { return j.s.RecordPath(j.name(profile)) }
 
 // retiredKey is a key awsenv rotated away: a tool still using it is stale.
 type retiredKey struct {
