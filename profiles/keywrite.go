@@ -541,12 +541,26 @@ func iniValue(lines []string, i int, in string) (v span, extra int, problem stri
 		if r == 0 {
 			return span{lead + 1, lead + 1}, 0, "is empty", true
 		}
-		return span{lead + 1 + l, lead + 1 + l + r}, 0, "", true
+		return span{lead + 1 + l, lead + 1 + l + r}, 0, controlProblem(inner), true
 	}
 	if lastChar == '\n' {
 		extra, problem = pythonContinuation(lines, i)
 	}
+	if problem == "" {
+		problem = controlProblem(val)
+	}
 	return span{lead, lead + len(val)}, extra, problem, true
+}
+
+// controlProblem refuses a value with a control character inside, such as
+// a lone carriage return: an editor may show it as a line break.
+func controlProblem(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] < ' ' || v[i] == 0x7f {
+			return "holds a control character"
+		}
+	}
+	return ""
 }
 
 // pythonContinuation counts the lines after lines[i] the ini package adds
