@@ -303,7 +303,7 @@ func TestReplaceKeyRefuses(t *testing.T) {
 		{name: "secret twice", in: good + lines("aws_secret_access_key: "+exampleSecret),
 			want: []string{"aws_secret_access_key appears 2 times"}},
 		{name: "session token", in: good + lines("aws_session_token = "+exampleToken),
-			want: []string{"holds aws_session_token", "temporary session credentials", "delete the aws_session_token line"}},
+			want: []string{"[work] holds aws_session_token (line 4)", "temporary session credentials", "delete the aws_session_token line"}},
 		{name: "security token", in: good + lines("aws_security_token = "+exampleToken),
 			want: []string{"holds aws_security_token"}},
 		{name: "empty id", in: lines("[work]", "aws_access_key_id =", "aws_secret_access_key = "+oldSecret),
