@@ -232,7 +232,7 @@ func checkNewKey(path, profile, id string, secret Secret) error {
 	}
 	bad := func(problem string) error {
 		return &KeyWriteError{Path: path, Profile: profile, Problem: problem,
-			Fix: "Nothing was written; check the key IAM returned (this is a bug in the caller if it came from IAM)."}
+			Fix: "Check the key IAM returned; if it came from IAM as it is, this is a bug in awsenv."}
 	}
 	if !inAlphabet(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") {
 		return bad("the new access key id is not 16 to 128 characters of A-Z and 0-9")
@@ -312,7 +312,7 @@ func planEdit(f *keyFile, kind FileKind, profile, oldKeyID string) (*keyEdit, er
 	}
 	for _, tok := range []string{"aws_session_token", "aws_security_token"} {
 		if ks := byName[tok]; len(ks) > 0 {
-			return nil, refuse(fmt.Sprintf("%s (line %d) holds %s: its keys are temporary session credentials, not a long-term access key", header, ks[0].line, tok),
+			return nil, refuse(fmt.Sprintf("%s holds %s (line %d): its keys are temporary session credentials, not a long-term access key", header, tok, ks[0].line),
 				fmt.Sprintf("Only long-term keys (AKIA...) can be rotated; if the keys are long-term, delete the %s line.", tok))
 		}
 	}
@@ -541,12 +541,26 @@ func iniValue(lines []string, i int, in string) (v span, extra int, problem stri
 		if r == 0 {
 			return span{lead + 1, lead + 1}, 0, "is empty", true
 		}
-		return span{lead + 1 + l, lead + 1 + l + r}, 0, "", true
+		return span{lead + 1 + l, lead + 1 + l + r}, 0, controlProblem(inner), true
 	}
 	if lastChar == '\n' {
 		extra, problem = pythonContinuation(lines, i)
 	}
+	if problem == "" {
+		problem = controlProblem(val)
+	}
 	return span{lead, lead + len(val)}, extra, problem, true
+}
+
+// controlProblem refuses a value with a control character inside, such as
+// a lone carriage return: an editor may show it as a line break.
+func controlProblem(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] < ' ' || v[i] == 0x7f {
+			return "holds a control character"
+		}
+	}
+	return ""
 }
 
 // pythonContinuation counts the lines after lines[i] the ini package adds
