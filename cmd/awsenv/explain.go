@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/urfave/cli/v2"
@@ -166,6 +167,16 @@ func explainFacts(c *cli.Context, d *Deps, apiErr *stsapi.APIError) (diagnose.Fa
 			}
 		} else if explicit {
 			return f, gerr
+		}
+	}
+
+	// Keys awsenv rotated away: a tool still using one is stale.
+	if rs, err := rotateStore(d); err == nil {
+		for id, k := range loadRetired(rs) {
+			if f.Retired == nil {
+				f.Retired = map[string]time.Time{}
+			}
+			f.Retired[id] = k.At
 		}
 	}
 
