@@ -283,12 +283,18 @@ func (f *Flow) noteSkew() {
 }
 
 // DescribeSkew says which way and how far the local clock is off, given
-// AWS's clock minus ours.
+// AWS's clock minus ours. The Date header it is measured from has whole
+// seconds, so past two minutes it is given in whole minutes.
 func DescribeSkew(d time.Duration) string {
-	if d >= 0 {
-		return fmt.Sprintf("%s behind AWS's", d.Round(time.Second))
+	way := "behind"
+	if d < 0 {
+		way, d = "ahead of", -d
 	}
-	return fmt.Sprintf("%s ahead of AWS's", (-d).Round(time.Second))
+	amount := d.Round(time.Second).String()
+	if d >= 2*time.Minute {
+		amount = fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	}
+	return fmt.Sprintf("%s %s AWS's", amount, way)
 }
 
 // dropped removes a cached session AWS refused (when key is set; a role's

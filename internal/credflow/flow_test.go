@@ -415,8 +415,8 @@ func TestClockSkewNoted(t *testing.T) {
 		skew time.Duration
 		want string
 	}{
-		{3*time.Minute + 12*time.Second, "your clock is 3m12s behind AWS's"},
-		{-20 * time.Minute, "your clock is 20m0s ahead of AWS's"},
+		{3*time.Minute + 12*time.Second, "your clock is about 3 minutes behind AWS's"}, {90 * time.Second, "your clock is 1m30s behind AWS's"},
+		{-20 * time.Minute, "your clock is about 20 minutes ahead of AWS's"},
 		{30 * time.Second, ""},
 	} {
 		r := newRig(t)

@@ -802,7 +802,7 @@ func (c *call) keyLimit() Explanation {
 		fmt.Fprintf(&b, "Delete the inactive key %s: `awsenv rotate %s --delete-inactive`, or `aws iam delete-access-key --user-name %s --access-key-id %s`.", victim.ID, p, u, victim.ID)
 		x.Repair, x.Subject = RepairDeleteKey, victim.ID
 	default:
-		fmt.Fprintf(&b, "Both are active. Delete the older one, %s, once nothing uses it any more: `aws iam delete-access-key --user-name %s --access-key-id %s`.", victim.ID, u, victim.ID)
+		fmt.Fprintf(&b, "Both are active. Delete %s, the one profile %s does not hold, once nothing uses it any more: `aws iam delete-access-key --user-name %s --access-key-id %s`.", victim.ID, p, u, victim.ID)
 	}
 	x.Fix = b.String()
 	return x

@@ -254,7 +254,7 @@ func explainCases() []explainCase {
 				oldKeyID + "  Inactive  created 2026-10-24 (30 days ago)  never used",
 				"`awsenv rotate alice --delete-inactive`", "--access-key-id " + oldKeyID},
 			not: []string{"N/A"}},
-		{name: "two active keys, the older one is the profile's", err: apiErr("CreateAccessKey", "LimitExceeded", msgKeyQuota),
+		{name: "two active keys, the older one is the profile's: the other goes", err: apiErr("CreateAccessKey", "LimitExceeded", msgKeyQuota),
 			facts: func(f *Facts) {
 				f.Keys = []KeyFacts{
 					{AccessKey: iamapi.AccessKey{ID: keyID, Status: "Active", Created: now.AddDate(0, 0, -400)}},
@@ -262,7 +262,7 @@ func explainCases() []explainCase {
 				}
 			},
 			id:   IDAccessKeyLimit,
-			want: []string{"Delete the older one, " + oldKeyID, "`aws iam delete-access-key --user-name alice --access-key-id " + oldKeyID + "`"},
+			want: []string{"Delete " + oldKeyID + ", the one profile alice does not hold", "`aws iam delete-access-key --user-name alice --access-key-id " + oldKeyID + "`"},
 			not:  []string{"--delete-inactive", "--access-key-id " + keyID}},
 		{name: "two keys, not listed", err: apiErr("CreateAccessKey", "LimitExceeded", msgKeyQuota),
 			id: IDAccessKeyLimit, want: []string{"`awsenv keys alice`", "`aws iam list-access-keys --user-name alice`"}},
