@@ -287,3 +287,18 @@ func TestRotateKilledAtEachStep(t *testing.T) {
 		})
 	}
 }
+
+// Under the usual "MFA or nothing" policy, keys and rotate fall back to an
+// MFA session for the IAM calls the long-term key may not make.
+func TestKeysAndRotateWithMFARequired(t *testing.T) {
+	w := newWorld(t)
+	w.alice().RequireMFA()
+	r := w.run("keys", "alice", "--mfa-code", w.code())
+	if r.code != 0 || !strings.Contains(r.stdout, userKeyID) || !strings.Contains(r.stderr, "using an MFA session") {
+		t.Fatalf("keys: %s", r)
+	}
+	if r := w.run("rotate", "alice", "--yes"); r.code != 0 { // the cached MFA session serves
+		t.Fatalf("rotate: %s", r)
+	}
+	w.onlyNewKey()
+}

@@ -269,6 +269,8 @@ func (r *run) clock(callErr error) {
 		r.add("clock", Fail, fmt.Sprintf("your clock is %s; AWS refuses signatures 15 minutes off", credflow.DescribeSkew(d)), fix)
 	case abs >= SkewWarn:
 		r.add("clock", Warn, fmt.Sprintf("your clock is %s", credflow.DescribeSkew(d)), fix)
+	case abs < time.Second:
+		r.add("clock", Pass, "in step with AWS's", "")
 	default:
 		r.add("clock", Pass, fmt.Sprintf("within %s of AWS's", abs.Round(time.Second)), "")
 	}
@@ -375,7 +377,12 @@ func (r *run) mfaProvider() {
 		return
 	}
 	detail, problem := r.Provider(r.ctx, s)
-	if problem != "" {
+	switch {
+	case problem != "" && s.MFAProvider == "prompt":
+		// Only a problem where nobody can type: scripts, cron, CI.
+		r.add("mfa-provider", Warn, fmt.Sprintf("provider %s: %s", s.MFAProvider, problem), detail)
+		return
+	case problem != "":
 		r.add("mfa-provider", Fail, fmt.Sprintf("provider %s: %s", s.MFAProvider, problem), detail)
 		return
 	}
@@ -428,7 +435,7 @@ func (r *run) session() {
 		r.add("session", Skip, "could not reach STS to check the cached session"+note, "")
 		return
 	}
-	r.add("session", Pass, fmt.Sprintf("cached %s works, %s left%s", live.Kind, live.Expiration().Sub(now).Round(time.Minute), note), "")
+	r.add("session", Pass, fmt.Sprintf("cached %s works, %s left%s", live.Kind, hoursMinutes(live.Expiration().Sub(now)), note), "")
 }
 
 func (r *run) shellHook() {
@@ -497,4 +504,13 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// hoursMinutes prints a duration as 3h05m or 42m.
+func hoursMinutes(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h > 0 {
+		return fmt.Sprintf("%dh%02dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
 }
