@@ -102,4 +102,3 @@ func TestDoctorBroken(t *testing.T) {
 		}
 	}
 }
-
