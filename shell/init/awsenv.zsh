@@ -170,12 +170,13 @@ function __awsenv_candidates {
     \builtin local cur=${argv[cword]-} prev=${argv[cword-1]-} sub=${argv[2]-}
     reply=()
     if (( cword <= 2 )); then
-        reply=(use unset exec credential-process list sessions plugins init prompt version help)
+        reply=(use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version help)
         \builtin return
     fi
     case $prev in
     (--shell) reply=(sh bash zsh fish powershell); \builtin return ;;
-    (--mfa-code | --duration | --format) \builtin return ;;
+    (--mfa-code | --duration | --format | --wait) \builtin return ;;
+    (--profile) reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"}); \builtin return ;;
     esac
     case $sub in
     (use | credential-process | exec)
@@ -187,6 +188,18 @@ function __awsenv_candidates {
         fi
         ;;
     (unset) reply=(--shell) ;;
+    (doctor | keys | rotate)
+        if [[ $cur == -* ]]; then
+            case $sub in
+            (doctor) reply=(--json --debug) ;;
+            (keys) reply=(--json --mfa-code --no-input --debug) ;;
+            (rotate) reply=(--yes --delete-inactive --keep-old --wait --mfa-code --no-input --debug) ;;
+            esac
+        else
+            reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
+        fi
+        ;;
+    (explain) reply=(--profile --json) ;;
     (init) (( cword == 3 )) && reply=(bash zsh fish powershell) ;;
     (list) reply=(--json --names) ;;
     (prompt) reply=(--format) ;;
@@ -198,7 +211,7 @@ function __awsenv_candidates {
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi
         ;;
-    (help) (( cword == 3 )) && reply=(use unset exec credential-process list sessions plugins init prompt version) ;;
+    (help) (( cword == 3 )) && reply=(use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version) ;;
     esac
     \builtin return 0
 }
