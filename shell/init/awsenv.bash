@@ -186,11 +186,12 @@ function __awsenv_complete {
     fi
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        words='use unset exec credential-process list sessions plugins init prompt version help'
+        words='use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version help'
     else
         case $prev in
         --shell) words='sh bash zsh fish powershell' ;;
-        --mfa-code | --duration | --format) \builtin return 0 ;;
+        --mfa-code | --duration | --format | --wait) \builtin return 0 ;;
+        --profile) words=$(\command __AWSENV_EXE__ list --names 2>/dev/null) ;;
         *)
             case $sub in
             use | credential-process | exec)
@@ -207,6 +208,18 @@ function __awsenv_complete {
                 fi
                 ;;
             unset) words='--shell' ;;
+            doctor | keys | rotate)
+                if [[ $cur == -* ]]; then
+                    case $sub in
+                    doctor) words='--json --debug' ;;
+                    keys) words='--json --mfa-code --no-input --debug' ;;
+                    rotate) words='--yes --delete-inactive --keep-old --wait --mfa-code --no-input --debug' ;;
+                    esac
+                else
+                    words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
+                fi
+                ;;
+            explain) words='--profile --json' ;;
             init) ((COMP_CWORD == 2)) && words='bash zsh fish powershell' ;;
             list) words='--json --names' ;;
             prompt) words='--format' ;;
@@ -218,7 +231,7 @@ function __awsenv_complete {
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
                 fi
                 ;;
-            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process list sessions plugins init prompt version' ;;
+            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version' ;;
             esac
             ;;
         esac
