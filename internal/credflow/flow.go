@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -450,7 +449,16 @@ func target(r *profiles.Resolved) stsapi.Target {
 	return stsapi.Target{Profile: r.Profile.Name, Region: r.Region()}
 }
 
-var sessionNameBad = regexp.MustCompile(`[^\w+=,.@-]`)
+// sessionNameChar is what AWS allows in a role session name ([\w+=,.@-]);
+// the rest becomes '_'. A loop, not a regexp, to keep regexp's init off
+// every run.
+func sessionNameChar(r rune) rune {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_+=,.@-", r):
+		return r
+	}
+	return '_'
+}
 
 // defaultSessionName names role sessions after the person, so CloudTrail
 // shows who assumed the role: the MFA device's name (arn:...:mfa/alice),
@@ -463,7 +471,7 @@ func defaultSessionName(serial, localUser string) string {
 	if name == "" {
 		name = localUser
 	}
-	name = sessionNameBad.ReplaceAllString(name, "_")
+	name = strings.Map(sessionNameChar, name)
 	if len(name) < 2 {
 		name = "awsenv-" + name
 	}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -179,10 +178,27 @@ func (r *run) profile() bool {
 	return true
 }
 
+// Key ids are 20 upper-case letters and digits: AKIA for an IAM user's
+// long-term key, ASIA for temporary credentials. (No regexp: its package
+// init would cost every `awsenv use`.)
+type keyShape string
+
 var (
-	longTermKey  = regexp.MustCompile(`^AKIA[A-Z0-9]{16}$`)
-	temporaryKey = regexp.MustCompile(`^ASIA[A-Z0-9]{16}$`)
+	longTermKey  keyShape = "AKIA"
+	temporaryKey keyShape = "ASIA"
 )
+
+func (k keyShape) MatchString(id string) bool {
+	if len(id) != 20 || !strings.HasPrefix(id, string(k)) {
+		return false
+	}
+	for _, c := range id[4:] {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
 
 func (r *run) key() {
 	p := r.base
