@@ -39,6 +39,15 @@ func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
 	return name, profiles.ValidateName(name)
 }
 
+// keyWorkFor is the keyWork of the command's PROFILE (or the current one).
+func keyWorkFor(c *cli.Context, d *Deps) (*keyWork, error) {
+	name, err := profileOrCurrent(c, d)
+	if err != nil {
+		return nil, err
+	}
+	return newKeyWork(c, d, name)
+}
+
 func newKeyWork(c *cli.Context, d *Deps, name string) (*keyWork, error) {
 	f, err := newFlow(c, d)
 	if err != nil {
@@ -83,11 +92,7 @@ func newKeysCommand(d *Deps) *cli.Command {
 		ArgsUsage: "[PROFILE]",
 		Flags:     append(credentialFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(c *cli.Context) error {
-			name, err := profileOrCurrent(c, d)
-			if err != nil {
-				return err
-			}
-			w, err := newKeyWork(c, d, name)
+			w, err := keyWorkFor(c, d)
 			if err != nil {
 				return err
 			}

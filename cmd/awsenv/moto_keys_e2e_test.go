@@ -13,9 +13,10 @@ import (
 	"time"
 )
 
-// startMotoAuth runs moto_server with authentication enforced after the
-// first free actions: from then on it checks keys, signatures and IAM
-// policies on its own, an emulator independent of awsenv's double.
+// startMotoAuth runs moto_server on a free loopback port until the test
+// ends. With freeActions >= 0, authentication is enforced after that many
+// free actions: from then on it checks keys, signatures and IAM policies on
+// its own, an emulator independent of awsenv's double.
 func startMotoAuth(t *testing.T, freeActions int) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -24,7 +25,9 @@ func startMotoAuth(t *testing.T, freeActions int) string {
 	l.Close()
 	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(requireTool(t, "moto_server"), "-H", "127.0.0.1", "-p", port)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeActions))
+	if freeActions >= 0 {
+		cmd.Env = append(os.Environ(), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeActions))
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	must(t, cmd.Start())

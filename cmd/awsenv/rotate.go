@@ -29,14 +29,11 @@ func newRotateCommand(d *Deps) *cli.Command {
 			&cli.DurationFlag{Name: "wait", Value: 30 * time.Second, Usage: "how long to wait for the new key to work (IAM takes a few seconds to spread a new key)"},
 		),
 		Action: func(c *cli.Context) error {
-			name, err := profileOrCurrent(c, d)
+			w, err := keyWorkFor(c, d)
 			if err != nil {
 				return err
 			}
-			w, err := newKeyWork(c, d, name)
-			if err != nil {
-				return err
-			}
+			name := w.name
 			p := w.user.Profile
 			if !c.Bool("yes") {
 				if err := confirm(d, fmt.Sprintf("Rotate the access key %s of profile %s? awsenv makes a new key, writes it into %s (keeping a backup), and deletes the old key once the new one works.",
