@@ -25,7 +25,12 @@ func main() {
 	if len(os.Args) == 3 && os.Args[1] == "plugin" {
 		os.Exit(servePlugin(os.Args[2]))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C reaches the helper too (it shares awsenv's process group), but
+	// awsenv decides what an interrupt stops: it kills the helper when it
+	// gives up, and lets it finish when it must (a key rotation half done).
+	// Caught, not ignored, so plugins started from here still get Ctrl-C.
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins})

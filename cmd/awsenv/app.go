@@ -88,7 +88,7 @@ func Main(args []string, d *Deps) int {
 		return exitOK
 	}
 	code, msg := describe(err)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		code, msg = exitSignal, "interrupted; nothing was changed."
 	}
 	if msg != "" {

@@ -331,3 +331,37 @@ func TestSessionsListAndClear(t *testing.T) {
 		t.Fatalf("sessions clear with a hostile name: %s", r)
 	}
 }
+
+// Ctrl-C at the MFA prompt stops awsenv at once with 130 and prints no
+// shell code, though the helper itself lets awsenv decide about interrupts.
+func TestCtrlCAtPrompt(t *testing.T) {
+	w := newWorld(t)
+	ptmx, tty, err := pty.Open()
+	must(t, err)
+	defer ptmx.Close()
+	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "use", "prod")
+	cmd.Env = w.env()
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.ExtraFiles = []*os.File{tty}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
+	must(t, cmd.Start())
+	tty.Close()
+	screen := bufio.NewReader(ptmx)
+	expect(t, screen, "MFA code for profile alice")
+	fmt.Fprint(ptmx, "\x03")
+	go io.Copy(io.Discard, screen)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatal("Ctrl-C at the prompt did not stop awsenv")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitSignal || stdout.String() != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout.String(), stderr.String())
+	}
+	// Neither the helper nor the prompt plugin is left behind.
+	waitFor(t, func() bool { return syscall.Kill(-cmd.Process.Pid, 0) == syscall.ESRCH })
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,7 +55,20 @@ func newRotateCommand(d *Deps) *cli.Command {
 				return err
 			}
 			defer unlock()
-			res, err := rot.Run(c.Context)
+			// Ctrl-C mid-way would leave IAM and the file half done (the
+			// journal would mend it on the next run): finish instead, which
+			// takes seconds, and say so.
+			ctx := context.WithoutCancel(c.Context)
+			done := make(chan struct{})
+			defer close(done)
+			go func() {
+				select {
+				case <-c.Context.Done():
+					rot.Notef("interrupted: finishing the rotation first, so the file and IAM agree (a few seconds, at most %s).", rot.VerifyFor)
+				case <-done:
+				}
+			}()
+			res, err := rot.Run(ctx)
 			if err != nil {
 				var two *accesskeys.TwoKeysError
 				if errors.As(err, &two) {

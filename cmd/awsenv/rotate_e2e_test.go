@@ -302,3 +302,38 @@ func TestKeysAndRotateWithMFARequired(t *testing.T) {
 	}
 	w.onlyNewKey()
 }
+
+// Ctrl-C in the middle of a rotation does not leave it half done: awsenv
+// says it is finishing, and finishes.
+func TestRotateInterruptedFinishes(t *testing.T) {
+	w := newWorld(t)
+	reached, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	w.fake.Hook("UpdateAccessKey", fakeaws.Before, func() {
+		once.Do(func() { close(reached) })
+		select {
+		case <-release:
+		case <-w.fake.Done():
+		}
+	})
+	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
+	cmd.Env = w.env()
+	setNoTTY(cmd)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	must(t, cmd.Start())
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatalf("rotate never reached UpdateAccessKey\n%s", stderr.String())
+	}
+	must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)) // as a terminal sends it: to awsenv and its helper
+	time.Sleep(200 * time.Millisecond)
+	close(release)
+	err := cmd.Wait()
+	if err != nil || !strings.Contains(stderr.String(), "finishing the rotation first") {
+		t.Fatalf("rotate after Ctrl-C: %v\n%s", err, stderr.String())
+	}
+	w.onlyNewKey()
+}
