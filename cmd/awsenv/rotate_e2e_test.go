@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
 )
@@ -336,4 +340,39 @@ func TestRotateInterruptedFinishes(t *testing.T) {
 		t.Fatalf("rotate after Ctrl-C: %v\n%s", err, stderr.String())
 	}
 	w.onlyNewKey()
+}
+
+// On a terminal, rotate asks first; anything but yes changes nothing.
+func TestRotateConfirmOnTerminal(t *testing.T) {
+	for _, answer := range []string{"n", "y"} {
+		t.Run(answer, func(t *testing.T) {
+			w := newWorld(t)
+			ptmx, tty, err := pty.Open()
+			must(t, err)
+			defer ptmx.Close()
+			cmd := exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice")
+			cmd.Env = w.env()
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.ExtraFiles = []*os.File{tty}
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
+			must(t, cmd.Start())
+			tty.Close()
+			screen := bufio.NewReader(ptmx)
+			expect(t, screen, "Rotate the access key "+userKeyID+" of profile alice?")
+			fmt.Fprint(ptmx, answer+"\n")
+			go io.Copy(io.Discard, screen)
+			err = cmd.Wait()
+			if answer == "n" {
+				if err == nil || !strings.Contains(stderr.String(), "Nothing was changed") || w.fake.Calls("CreateAccessKey") != 0 {
+					t.Fatalf("after no: %v\n%s", err, stderr.String())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("after yes: %v\n%s", err, stderr.String())
+			}
+			w.onlyNewKey()
+		})
+	}
 }
