@@ -124,6 +124,12 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 			Fix:     "Add the key's aws_access_key_id (AKIA...)."}
 	case p.AccessKeyID != "" && p.SessionToken != "":
 		return &Resolved{Profile: p, Kind: KindSession}, nil
+	case strings.HasPrefix(p.AccessKeyID, "ASIA"):
+		// AWS would answer "The security token included in the request is
+		// invalid" (or, from S3, InvalidAccessKeyId): say what is missing.
+		return nil, &ProfileError{Profile: p.Name, File: p.KeyFile(),
+			Problem: fmt.Sprintf("aws_access_key_id %s is a temporary key (ASIA...) without its aws_session_token", p.AccessKeyID),
+			Fix:     "Add the aws_session_token that came with it, or better, put the user's long-term key (AKIA...) there and let awsenv make the sessions."}
 	case p.AccessKeyID != "":
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	case p.SSO:

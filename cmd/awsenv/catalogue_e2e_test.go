@@ -154,7 +154,13 @@ func TestCatalogue7SessionKeyWithoutToken(t *testing.T) {
 	// The same mistake in a file is caught before any call.
 	w.writeCredentials("[alice]\naws_access_key_id = " + env["AWS_ACCESS_KEY_ID"] + "\naws_secret_access_key = " + env["AWS_SECRET_ACCESS_KEY"] + "\n")
 	r := w.run("doctor", "alice")
-	wantAll(t, "doctor", r.stdout, "[FAIL] key", "without its aws_session_token")
+	wantAll(t, "doctor", r.stdout, "[FAIL] profile", "without its aws_session_token")
+	w.fake.ResetCalls()
+	r = w.run("use", "alice", "--mfa-code", "123456")
+	wantAll(t, "use", r.stderr, "temporary key (ASIA...) without its aws_session_token")
+	if r.code != exitConfig || w.fake.Calls("GetSessionToken") != 0 {
+		t.Fatalf("a key without its token must be refused before any call: %s", r)
+	}
 }
 
 func TestCatalogue8MFARequiredForServiceCall(t *testing.T) {
