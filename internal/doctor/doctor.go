@@ -207,9 +207,6 @@ func (r *run) key() {
 	switch {
 	case id == "":
 		r.add("key", Fail, "no aws_access_key_id in "+where, "Add the profile's aws_access_key_id and aws_secret_access_key.")
-	case temporaryKey.MatchString(id) && p.SessionToken == "":
-		r.add("key", Fail, fmt.Sprintf("%s in %s is a temporary key (ASIA...) without its aws_session_token", id, where),
-			"Add the aws_session_token that came with it, or better, put the user's long-term key (AKIA...) there and let awsenv make sessions.")
 	case temporaryKey.MatchString(id):
 		r.add("key", Warn, fmt.Sprintf("%s holds session credentials (%s with aws_session_token); they expire and cannot make MFA sessions", where, id),
 			fmt.Sprintf("Keep the user's long-term key (AKIA...) in %s and run `awsenv use %s`.", where, r.Profile))
