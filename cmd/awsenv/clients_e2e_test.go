@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 // The same flow against moto_server, an independent STS, checked with the
@@ -59,20 +56,8 @@ func startMoto(t *testing.T) string {
 // stdout, so it works inside $(...); a malformed code is asked again.
 func TestPromptOnTerminal(t *testing.T) {
 	w := newWorld(t)
-	ptmx, tty, err := pty.Open()
-	must(t, err)
-	defer ptmx.Close()
-
-	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "use", "prod")
-	cmd.Env = w.env()
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr // like $(...): not a terminal
-	cmd.ExtraFiles = []*os.File{tty}          // fd 3 becomes the controlling terminal
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
-	must(t, cmd.Start())
-	tty.Close()
-
-	screen := bufio.NewReader(ptmx)
+	o := w.startOnTerminal("use", "prod")
+	cmd, ptmx, screen, stdout, stderr := o.cmd, o.ptmx, o.screen, o.stdout, o.stderr
 	expect(t, screen, "MFA code for profile alice ("+serial+"): ")
 	fmt.Fprint(ptmx, "12a456\n")
 	expect(t, screen, "six digits")
@@ -336,18 +321,8 @@ func TestSessionsListAndClear(t *testing.T) {
 // shell code, though the helper itself lets awsenv decide about interrupts.
 func TestCtrlCAtPrompt(t *testing.T) {
 	w := newWorld(t)
-	ptmx, tty, err := pty.Open()
-	must(t, err)
-	defer ptmx.Close()
-	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "use", "prod")
-	cmd.Env = w.env()
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.ExtraFiles = []*os.File{tty}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
-	must(t, cmd.Start())
-	tty.Close()
-	screen := bufio.NewReader(ptmx)
+	o := w.startOnTerminal("use", "prod")
+	cmd, ptmx, screen, stdout, stderr := o.cmd, o.ptmx, o.screen, o.stdout, o.stderr
 	expect(t, screen, "MFA code for profile alice")
 	fmt.Fprint(ptmx, "\x03")
 	go io.Copy(io.Discard, screen)

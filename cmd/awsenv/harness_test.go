@@ -5,6 +5,7 @@ package main
 // the in-repo STS double (internal/fakeaws) or moto_server on 127.0.0.1.
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
 )
@@ -238,4 +241,29 @@ func must(t *testing.T, err error) {
 
 func (r result) String() string {
 	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// onTerminal is awsenv started with a pseudo-terminal as its controlling
+// terminal, and stdout and stderr captured apart (like $(...)).
+type onTerminal struct {
+	cmd            *exec.Cmd
+	ptmx           *os.File
+	screen         *bufio.Reader
+	stdout, stderr *strings.Builder
+}
+
+func (w *world) startOnTerminal(args ...string) *onTerminal {
+	w.t.Helper()
+	ptmx, tty, err := pty.Open()
+	must(w.t, err)
+	w.t.Cleanup(func() { ptmx.Close() })
+	o := &onTerminal{cmd: exec.Command(filepath.Join(binDir, "awsenv"), args...), ptmx: ptmx,
+		screen: bufio.NewReader(ptmx), stdout: &strings.Builder{}, stderr: &strings.Builder{}}
+	o.cmd.Env = w.env()
+	o.cmd.Stdout, o.cmd.Stderr = o.stdout, o.stderr
+	o.cmd.ExtraFiles = []*os.File{tty} // fd 3 becomes the controlling terminal
+	o.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
+	must(w.t, o.cmd.Start())
+	tty.Close()
+	return o
 }

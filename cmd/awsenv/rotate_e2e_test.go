@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
 )
@@ -347,22 +344,12 @@ func TestRotateConfirmOnTerminal(t *testing.T) {
 	for _, answer := range []string{"n", "y"} {
 		t.Run(answer, func(t *testing.T) {
 			w := newWorld(t)
-			ptmx, tty, err := pty.Open()
-			must(t, err)
-			defer ptmx.Close()
-			cmd := exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice")
-			cmd.Env = w.env()
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			cmd.ExtraFiles = []*os.File{tty}
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
-			must(t, cmd.Start())
-			tty.Close()
-			screen := bufio.NewReader(ptmx)
+			o := w.startOnTerminal("rotate", "alice")
+			cmd, ptmx, screen, stderr := o.cmd, o.ptmx, o.screen, o.stderr
 			expect(t, screen, "Rotate the access key "+userKeyID+" of profile alice?")
 			fmt.Fprint(ptmx, answer+"\n")
 			go io.Copy(io.Discard, screen)
-			err = cmd.Wait()
+			err := cmd.Wait()
 			if answer == "n" {
 				if err == nil || !strings.Contains(stderr.String(), "Nothing was changed") || w.fake.Calls("CreateAccessKey") != 0 {
 					t.Fatalf("after no: %v\n%s", err, stderr.String())
