@@ -126,6 +126,16 @@ func providerStatus(ctx context.Context, d *Deps, client *helper.Client, global 
 			return "Run on a terminal, pass --mfa-code, or set awsenv_mfa_provider to ykman, op or a plugin.", "it asks on the terminal, and there is none"
 		}
 		return "asks for the code on the terminal", ""
+	case "ykman", "op":
+		tools := map[string]string{
+			"ykman": "Install YubiKey Manager (e.g. sudo apt install yubikey-manager, or pipx install yubikey-manager).",
+			"op":    "Install the 1Password CLI (https://developer.1password.com/docs/cli/get-started/) and sign in with `op signin`.",
+		}
+		path, err := exec.LookPath(s.MFAProvider)
+		if err != nil {
+			return tools[s.MFAProvider], s.MFAProvider + " is not on your PATH"
+		}
+		return "runs " + path, ""
 	case "process":
 		cmd := strings.Fields(s.MFAProcess)
 		if len(cmd) == 0 {

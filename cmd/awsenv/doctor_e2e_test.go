@@ -102,3 +102,18 @@ func TestDoctorBroken(t *testing.T) {
 		}
 	}
 }
+
+// A built-in provider whose tool is missing is a failure with the install fix.
+func TestDoctorProviderToolMissing(t *testing.T) {
+	w := newWorld(t)
+	w.writeConfig("[profile alice]\nmfa_serial = " + serial + "\nawsenv_mfa_provider = ykman\n")
+	rep, _ := w.doctor([]string{"PATH=" + binDir + ":/nonexistent"}, "alice")
+	for _, c := range rep.Checks {
+		if c.Name == "mfa-provider" && (c.Status != "fail" || !strings.Contains(c.Fix, "yubikey-manager")) {
+			t.Fatalf("ykman missing: %+v", c)
+		}
+	}
+	if statuses(rep)["mfa-provider"] != "fail" {
+		t.Fatalf("no mfa-provider check: %+v", rep.Checks)
+	}
+}

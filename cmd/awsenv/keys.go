@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"text/tabwriter"
@@ -64,7 +65,10 @@ func newKeyWork(c *cli.Context, d *Deps, name string) (*keyWork, error) {
 			Problem: "holds session credentials (aws_session_token), not an IAM user's long-term key",
 			Fix:     "keys and rotate work on a profile with aws_access_key_id AKIA... and aws_secret_access_key."}
 	}
-	client := f.STS.(*helper.Client)
+	client, ok := f.STS.(*helper.Client)
+	if !ok {
+		return nil, errors.New("keys and rotate need the awsenv-helper STS client. Reinstall awsenv with ./install.sh.")
+	}
 	w := &keyWork{name: name, user: base, flow: f, client: client}
 	w.caller = &accesskeys.Caller{
 		IAM:    client,
