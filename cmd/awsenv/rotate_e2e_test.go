@@ -240,40 +240,12 @@ func TestRotateKilledAtEachStep(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			w.writeCredentials(credentialsWithNeighbours)
-			reached, release := make(chan struct{}), make(chan struct{})
-			var once sync.Once
-			n := 0
-			var mu sync.Mutex
-			remove := w.fake.Hook(st.action, st.when, func() {
-				mu.Lock()
-				n++
-				hit := n == st.nth
-				mu.Unlock()
-				if !hit {
-					return
-				}
-				once.Do(func() { close(reached) })
-				select {
-				case <-release:
-				case <-w.fake.Done():
-				}
-			})
-			cmd := exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
-			cmd.Env = w.env()
-			setNoTTY(cmd)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			must(t, cmd.Start())
-			select {
-			case <-reached:
-			case <-time.After(30 * time.Second):
-				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				t.Fatalf("rotate never reached %s\n%s", name, stderr.String())
-			}
+			b := w.rotateBlockedAt(st.action, st.when, st.nth)
+			cmd := b.cmd
 			must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)) // awsenv and its helper
 			_ = cmd.Wait()
-			remove()
-			close(release) // AWS finishes what it was asked, as it would
+			b.remove()
+			close(b.release) // AWS finishes what it was asked, as it would
 			time.Sleep(50 * time.Millisecond)
 
 			id, _ := w.fileKey()
@@ -308,30 +280,11 @@ func TestKeysAndRotateWithMFARequired(t *testing.T) {
 // says it is finishing, and finishes.
 func TestRotateInterruptedFinishes(t *testing.T) {
 	w := newWorld(t)
-	reached, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	w.fake.Hook("UpdateAccessKey", fakeaws.Before, func() {
-		once.Do(func() { close(reached) })
-		select {
-		case <-release:
-		case <-w.fake.Done():
-		}
-	})
-	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
-	cmd.Env = w.env()
-	setNoTTY(cmd)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	select {
-	case <-reached:
-	case <-time.After(30 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		t.Fatalf("rotate never reached UpdateAccessKey\n%s", stderr.String())
-	}
+	b := w.rotateBlockedAt("UpdateAccessKey", fakeaws.Before, 1)
+	cmd, stderr := b.cmd, b.stderr
 	must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)) // as a terminal sends it: to awsenv and its helper
 	time.Sleep(200 * time.Millisecond)
-	close(release)
+	close(b.release)
 	err := cmd.Wait()
 	if err != nil || !strings.Contains(stderr.String(), "finishing the rotation first") {
 		t.Fatalf("rotate after Ctrl-C: %v\n%s", err, stderr.String())
@@ -362,4 +315,48 @@ func TestRotateConfirmOnTerminal(t *testing.T) {
 			w.onlyNewKey()
 		})
 	}
+}
+
+// blockedRotate is `awsenv rotate alice --yes` held inside one AWS call.
+type blockedRotate struct {
+	cmd     *exec.Cmd
+	stderr  *strings.Builder
+	release chan struct{} // close to let the held call go on
+	remove  func()        // take the hook away
+}
+
+// rotateBlockedAt starts a rotation and returns once its nth call of action
+// has reached the double's hook, where it waits for release.
+func (w *world) rotateBlockedAt(action string, when fakeaws.HookWhen, nth int) *blockedRotate {
+	w.t.Helper()
+	reached := make(chan struct{})
+	b := &blockedRotate{release: make(chan struct{}), stderr: &strings.Builder{}}
+	var mu sync.Mutex
+	n := 0
+	b.remove = w.fake.Hook(action, when, func() {
+		mu.Lock()
+		n++
+		hit := n == nth
+		mu.Unlock()
+		if !hit {
+			return
+		}
+		close(reached)
+		select {
+		case <-b.release:
+		case <-w.fake.Done():
+		}
+	})
+	b.cmd = exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
+	b.cmd.Env = w.env()
+	setNoTTY(b.cmd)
+	b.cmd.Stderr = b.stderr
+	must(w.t, b.cmd.Start())
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
+		w.t.Fatalf("rotate never reached %s #%d\n%s", action, nth, b.stderr.String())
+	}
+	return b
 }
