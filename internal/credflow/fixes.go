@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/awsenv/awsenv/internal/accesskeys"
 	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
@@ -82,9 +83,7 @@ func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagn
 		return
 	}
 	facts.UserARN = id.ARN
-	if i := strings.LastIndex(id.ARN, "/"); i >= 0 {
-		facts.UserName = id.ARN[i+1:]
-	}
+	facts.UserName, _ = accesskeys.UserName(id.ARN)
 	devs, err := f.IAM.ListMFADevices(ctx, call, facts.UserName)
 	if err != nil {
 		f.Debugf("could not list the MFA devices of %s: %v", facts.UserName, err)
