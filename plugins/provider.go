@@ -61,6 +61,9 @@ func NewStatic(code string) (*Static, error) {
 
 func (s *Static) Name() string { return "--mfa-code" }
 
+// Fixed reports that the code cannot change: waiting gets no other.
+func (s *Static) Fixed() bool { return true }
+
 func (s *Static) Code(_ context.Context, req Request) (string, error) {
 	if s.used {
 		return "", &Error{Provider: s.Name(), Problem: "the code given with --mfa-code was already used",

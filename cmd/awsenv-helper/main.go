@@ -1,8 +1,9 @@
-// Command awsenv-helper is awsenv's helper: it reads one JSON request on
-// stdin, makes an STS or IAM call with the AWS SDK or gets an MFA code from a
-// provider, and writes the answer on stdout. awsenv runs it only when it
-// needs a new session, so the SDK's start-up cost is paid only then. It is
-// not meant to be run by hand.
+// Command awsenv-helper is awsenv's helper: it reads JSON requests on
+// stdin, one a line, makes each STS or IAM call with the AWS SDK or gets an
+// MFA code from a provider, and writes each answer on stdout, until stdin
+// ends. awsenv starts it at most once a run, only when it needs a new
+// session, so the SDK's start-up cost is paid only then. It is not meant to
+// be run by hand.
 package main
 
 import (
@@ -11,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/iamclient"
@@ -31,10 +31,8 @@ func main() {
 	// Caught, not ignored, so plugins started from here still get Ctrl-C.
 	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins})
-	cancel()
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "awsenv-helper: %v. This helper is run by awsenv; run awsenv instead.\n", err)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,10 +119,14 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 	return cfg, nil
 }
 
-// mfaCode answers a code request from awsenv by running the provider as a
-// plugin: start, handshake, call, stop.
+// mfaCode answers a code request from awsenv: a built-in provider is asked
+// in this process, a third-party one is run as a plugin (start, handshake,
+// call, stop).
 func mfaCode() helper.MFAFunc {
 	return func(ctx context.Context, in helper.MFAInput) (string, error) {
+		if p, ok := builtin(in.Provider); ok {
+			return builtinCode(ctx, p, in)
+		}
 		cfg, err := launchConfig(in.Provider, in.Debug)
 		if err != nil {
 			return "", err
@@ -131,11 +137,48 @@ func mfaCode() helper.MFAFunc {
 	}
 }
 
-// listPlugins describes every provider: the built-ins and each plugin
+// builtinCode asks a built-in provider for a code within the request's
+// timeout, with the same checks and messages a plugin's answer gets. The
+// built-ins are awsenv's own code: they need no process of their own.
+func builtinCode(ctx context.Context, p plugins.Provider, in helper.MFAInput) (string, error) {
+	timeout := cmp.Or(in.Timeout, rpc.DefaultCallTimeout)
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	code, err := p.Code(callCtx, in.Request)
+	fail := func(problem, fix string, err error) error {
+		return &plugins.Error{Provider: p.Name(), Problem: problem, Fix: fix, Err: err}
+	}
+	var pe *plugins.Error
+	switch {
+	case ctx.Err() != nil:
+		return "", fail("stopped before the provider gave a code", "Run the command again.", ctx.Err())
+	case err != nil && errors.Is(callCtx.Err(), context.DeadlineExceeded):
+		return "", fail(fmt.Sprintf("no code after %s", timeout),
+			"If it waits for you (a key to touch, a request to approve), answer it sooner, or raise awsenv_mfa_timeout.", nil)
+	case errors.As(err, &pe):
+		return "", err
+	case err != nil:
+		return "", fail("it gave no code", "Run the command again with --debug to see why.", err)
+	}
+	code = strings.TrimSpace(code)
+	if !plugins.ValidCode(code) {
+		return "", fail(fmt.Sprintf("it answered with something that is not a 6-digit code (%d characters)", len(code)),
+			"Check the provider's settings (the awsenv_mfa_* keys of the profile).", nil)
+	}
+	return code, nil
+}
+
+// listPlugins describes every provider: the built-ins, and each plugin
 // found, started once to ask its Info, which also proves it speaks the
 // protocol.
 func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 	var out []helper.PluginInfo
+	self, _ := os.Executable()
+	for _, name := range builtinNames {
+		// Built-ins are served in this process: nothing to start.
+		out = append(out, helper.PluginInfo{Name: name, Kind: "built-in", Path: self,
+			Protocol: rpc.ProtocolVersion, Version: version, Status: "ok"})
+	}
 	describe := func(info helper.PluginInfo, cfg rpc.LaunchConfig) helper.PluginInfo {
 		cfg.Stderr = nil // a listing is no time for a plugin's chatter
 		p, err := rpc.Launch(ctx, cfg)
@@ -146,16 +189,6 @@ func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 		defer p.Close()
 		info.Protocol, info.Version, info.Status = rpc.ProtocolVersion, p.Info().Version, "ok"
 		return info
-	}
-	for _, name := range builtinNames {
-		cfg, err := launchConfig(name, false)
-		info := helper.PluginInfo{Name: name, Kind: "built-in", Path: cfg.Path}
-		if err != nil {
-			info.Status = err.Error()
-			out = append(out, info)
-			continue
-		}
-		out = append(out, describe(info, cfg))
 	}
 	for _, p := range discovery.List(pluginDirs(), os.Getuid()) {
 		info := helper.PluginInfo{Name: p.Name, Kind: "plugin", Path: p.Path}

@@ -84,6 +84,7 @@ func Main(args []string, d *Deps) int {
 	defer stop()
 	app := newApp(d)
 	err := app.RunContext(ctx, permuteArgs(app, args))
+	d.closeHelper()
 	if err == nil {
 		return exitOK
 	}

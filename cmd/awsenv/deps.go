@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/adrg/xdg"
+
+	"github.com/awsenv/awsenv/internal/helper"
 )
 
 // Deps is everything awsenv takes from the outside world. Only
@@ -26,6 +28,25 @@ type Deps struct {
 	Executable string
 	// Exec replaces the process (awsenv exec).
 	Exec func(path string, argv, env []string) error
+
+	helper *helper.Client // this run's helper; see Deps.Helper
+}
+
+// Helper is this run's awsenv-helper client: every command that needs the
+// helper shares it, so a run starts at most one helper process (on its
+// first request); Main closes it.
+func (d *Deps) Helper() *helper.Client {
+	if d.helper == nil {
+		d.helper = &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+	}
+	return d.helper
+}
+
+// closeHelper ends the helper, if this run started one.
+func (d *Deps) closeHelper() {
+	if d.helper != nil {
+		d.helper.Close()
+	}
 }
 
 // SystemDeps is the real world.

@@ -39,7 +39,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return err
 			}
-			client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+			client := d.Helper()
 			var retired = map[string]time.Time{}
 			if rs, err := rotateStore(d); err == nil {
 				for id, r := range loadRetired(rs) {

@@ -39,7 +39,9 @@ func newExecCommand(d *Deps) *cli.Command {
 			}
 			env := execEnv(d.Environ(), useChanges(res))
 			// exec replaces awsenv, so the command gets the terminal, the
-			// signals and the exit status as if run directly.
+			// signals and the exit status as if run directly; the helper
+			// has done its work and must not linger beside it.
+			d.closeHelper()
 			if err := d.Exec(path, argv, env); err != nil {
 				return &userError{code: exitNoExec, msg: "cannot run " + path + ": " + err.Error() + "."}
 			}

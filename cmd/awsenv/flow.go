@@ -104,7 +104,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		static = s
 	}
 	debug := c.Bool("debug")
-	client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+	client := d.Helper()
 	f := &credflow.Flow{
 		Config:    cfg,
 		Global:    global,

@@ -16,7 +16,7 @@ func newPluginsCommand(d *Deps) *cli.Command {
 		if err != nil {
 			return err
 		}
-		client := &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+		client := d.Helper()
 		found, err := client.ListPlugins(c.Context, helper.ListInput{Pins: global.PluginPins()})
 		if err != nil {
 			return err

@@ -33,6 +33,10 @@ const (
 // and only a new MFA code would do.
 var ErrNeedsCode = errors.New("a new MFA code is needed")
 
+// ErrCodeUsed is the cause of the error Get returns when the only code to
+// be had is one AWS already accepted, and waiting cannot bring another.
+var ErrCodeUsed = errors.New("the MFA code was already used")
+
 // Options are the per-call choices from the command line.
 type Options struct {
 	Refresh  bool          // make new credentials for the profile even if cached ones are fresh
@@ -381,9 +385,11 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions,
 		Terminal: f.Terminal != nil && f.Terminal()}
 	var lastErr error
+	waitedOut := "" // a code already waited out for a new window
 	for try := 1; try <= 3; try++ {
 		req.Accepted = ""
-		if last, at := f.Store.LastCode(serial); last != "" && f.Now().Sub(at) < 2*totpStep {
+		last, at := f.Store.LastCode(serial)
+		if last != "" && f.Now().Sub(at) < 2*totpStep {
 			req.Accepted = last
 		}
 		code, err := prov.Code(ctx, req)
@@ -398,15 +404,23 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 				Fix: "Check the provider's configuration (awsenv_mfa_* keys) and that it prints only the code."}
 		}
 		if code == req.Accepted {
+			if err := f.cannotChange(prov, code, waitedOut, at); err != nil {
+				return profiles.Credentials{}, err
+			}
 			// AWS would refuse the code as reused: wait for the next one.
 			now := f.Now()
-			next := time.Unix((now.Unix()/int64(totpStep/time.Second)+1)*int64(totpStep/time.Second), 0).Add(time.Second)
+			next := windowStart(now).Add(totpStep + time.Second)
 			f.Notef("%s gave the MFA code AWS accepted a moment ago; waiting %s for the next code.", prov.Name(), next.Sub(now).Round(time.Second))
 			if err := f.Sleep(ctx, next.Sub(now)); err != nil {
 				return profiles.Credentials{}, err
 			}
-			lastErr = nil
+			waitedOut, lastErr = code, nil
 			continue
+		}
+		if code == req.Rejected {
+			// Sending it again would only be refused again.
+			f.Notef("%s gave the code AWS has just refused again; it cannot give another.", prov.Name())
+			return profiles.Credentials{}, lastErr
 		}
 		creds, err := call(code)
 		var api *stsapi.APIError
@@ -426,6 +440,37 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 			Fix: "Check that the provider reads the current code from your device."}
 	}
 	return profiles.Credentials{}, lastErr
+}
+
+// fixedProvider is a provider whose code can never change, such as the
+// code given with --mfa-code.
+type fixedProvider interface{ Fixed() bool }
+
+// windowStart is the start of the TOTP window t falls in.
+func windowStart(t time.Time) time.Time {
+	return t.Truncate(totpStep)
+}
+
+// cannotChange says why waiting for the next window would be pointless when
+// a provider hands back code, the code AWS accepted at: a fixed code, a
+// provider that gave the same code after such a wait, or one that still
+// gives it after its window has passed (a device shows a new code then).
+// Nil means waiting may help. A person at the prompt may have read the
+// device just before it changed, so the prompt always gets the wait.
+func (f *Flow) cannotChange(prov plugins.Provider, code, waitedOut string, at time.Time) error {
+	when := at.Local().Format("15:04:05")
+	if fp, ok := prov.(fixedProvider); ok && fp.Fixed() {
+		return &plugins.Error{Provider: prov.Name(), Err: ErrCodeUsed,
+			Problem: fmt.Sprintf("the code given is the one AWS accepted at %s, and AWS takes each code once", when),
+			Fix:     "Pass the next code your device shows, or leave --mfa-code out to be asked for one."}
+	}
+	stale := f.Now().Sub(windowStart(at)) >= totpStep+2*time.Second
+	if code == waitedOut || (stale && prov.Name() != "prompt") {
+		return &plugins.Error{Provider: prov.Name(), Err: ErrCodeUsed,
+			Problem: fmt.Sprintf("it gave the code AWS accepted at %s again after that code's 30-second window had passed, so it cannot give a new one", when),
+			Fix:     "Make it print the current code of your device (a fixed code in mfa_process works only once), or pass --mfa-code with the next code."}
+	}
+	return nil
 }
 
 func (f *Flow) clamp(what, profile string, d, max time.Duration) time.Duration {

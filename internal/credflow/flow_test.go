@@ -436,3 +436,78 @@ func TestClockSkewNoted(t *testing.T) {
 		}
 	}
 }
+
+// fixedCode hands out one code, whatever the time: an mfa_process that
+// prints a constant.
+type fixedCode struct{ code string }
+
+func (p fixedCode) Name() string { return "process" }
+func (p fixedCode) Code(context.Context, plugins.Request) (string, error) {
+	return p.code, nil
+}
+
+// A code that cannot change is refused at once, without a wait and without
+// a call AWS would refuse: --mfa-code, a provider that gives the same code
+// after a new window began, and one whose code's window has passed.
+func TestCodeThatCannotChangeFailsAtOnce(t *testing.T) {
+	accept := func(r *rig, code string) {
+		if err := r.flow.Store.SaveLastCode("arn:aws:iam::123456789012:mfa/alice", code, r.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fails := func(r *rig, what string, wantSleeps int) error {
+		t.Helper()
+		_, err := r.flow.Get(context.Background(), "alice", Options{Refresh: true})
+		var pe *plugins.Error
+		if !errors.As(err, &pe) || !errors.Is(err, ErrCodeUsed) {
+			t.Fatalf("%s: err = %v, want a provider error caused by ErrCodeUsed", what, err)
+		}
+		if len(r.slept) != wantSleeps || len(r.sts.gst) != 0 {
+			t.Fatalf("%s: slept %v and made %d calls, want %d waits and no call", what, r.slept, len(r.sts.gst), wantSleeps)
+		}
+		return err
+	}
+
+	r := newRig(t)
+	r.now = r.now.Add(3 * time.Second)
+	accept(r, "123456")
+	r.now = r.now.Add(5 * time.Second)
+	static, err := plugins.NewStatic("123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return static, nil }
+	if err := fails(r, "--mfa-code", 0); !strings.Contains(err.Error(), "Pass the next code your device shows") {
+		t.Errorf("--mfa-code message: %v", err)
+	}
+
+	// Accepted in this window: one wait for the next, then no more.
+	r = newRig(t)
+	r.now = r.now.Add(3 * time.Second)
+	accept(r, "123456")
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return fixedCode{"123456"}, nil }
+	fails(r, "same code after a wait", 1)
+
+	// Accepted in the window before: a device would show another code now.
+	r = newRig(t)
+	accept(r, "123456")
+	r.now = r.now.Add(40 * time.Second)
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return fixedCode{"123456"}, nil }
+	fails(r, "code of a past window", 0)
+}
+
+// A provider that hands back the code AWS just refused is not asked twice
+// more: the refusal ends it after one call.
+func TestRefusedCodeGivenAgainEnds(t *testing.T) {
+	r := newRig(t)
+	r.sts.rejectN = 5
+	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return fixedCode{"123456"}, nil }
+	_, err := r.flow.Get(context.Background(), "alice", Options{})
+	var ce *CallError
+	if !errors.As(err, &ce) || len(r.sts.gst) != 1 {
+		t.Fatalf("a fixed wrong code: %v after %d calls, want AWS's refusal after 1", err, len(r.sts.gst))
+	}
+	if !containsNote(r.notes, "gave the code AWS has just refused again") {
+		t.Errorf("notes %q", r.notes)
+	}
+}

@@ -67,7 +67,9 @@ func newClient(t *testing.T, endpoint string, extra ...string) (*Client, *bytes.
 		"AWS_ENDPOINT_URL=" + endpoint,
 	}
 	var stderr bytes.Buffer
-	return &Client{Path: helperBin, Env: append(env, extra...), Stderr: &stderr}, &stderr
+	c := &Client{Path: helperBin, Env: append(env, extra...), Stderr: &stderr}
+	t.Cleanup(func() { c.Close() })
+	return c, &stderr
 }
 
 func near(got, want time.Duration) bool {
@@ -124,8 +126,11 @@ func TestClockSkewThroughTheHelper(t *testing.T) {
 	if d, known := fresh.ClockSkew(); known {
 		t.Fatalf("unreachable endpoint: skew %v reported", d)
 	}
-	// The last measurement stays when a later call has none.
+	// The last measurement stays when a later call has none. The helper
+	// that c keeps running has the old environment: close it, so the next
+	// call starts one with the new.
 	c.Env = fresh.Env
+	c.Close()
 	if _, err := c.GetCallerIdentity(context.Background(), stsapi.Target{}, alice); err == nil {
 		t.Fatal("unreachable endpoint answered")
 	}

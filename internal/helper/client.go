@@ -1,0 +1,371 @@
+package helper
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// closeWait is how long Close lets the helper finish after its stdin
+// closes before it is killed.
+const closeWait = 5 * time.Second
+
+// Client sends requests to one awsenv-helper process, started on the first
+// request and kept for the next ones until Close. Requests are served one
+// at a time; Client is safe for concurrent use.
+type Client struct {
+	Path   string    // the awsenv-helper binary
+	Env    []string  // its environment (nil: awsenv's own, less AWS credentials)
+	Stderr io.Writer // where its complaints go
+
+	skew skewBox
+
+	mu     sync.Mutex
+	proc   *process // the running helper; nil before the first request, after Close, or after it died
+	starts int
+	pid    atomic.Int64 // proc's pid, readable while a request holds mu
+}
+
+var (
+	_ stsapi.Client = (*Client)(nil)
+	_ iamapi.Client = (*Client)(nil)
+)
+
+// process is one running helper and its two pipes.
+type process struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+// Starts is how many helper processes c has started (for tests and
+// --debug: a run should need at most one).
+func (c *Client) Starts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.starts
+}
+
+// ClockSkew returns the last clock skew (AWS's clock minus this machine's)
+// an STS or IAM call through c measured, and whether any did. A call that
+// succeeded may still have needed the SDK to correct a skew it found.
+func (c *Client) ClockSkew() (time.Duration, bool) { return c.skew.get() }
+
+// skewBox holds a measurement that may be read and written concurrently.
+type skewBox struct {
+	mu    sync.Mutex
+	skew  time.Duration
+	known bool
+}
+
+func (b *skewBox) set(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.skew, b.known = d, true
+}
+
+func (b *skewBox) get() (time.Duration, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.skew, b.known
+}
+
+// helperEnviron is awsenv's environment without the credentials in it:
+// the helper signs every call with the credentials its request names, and
+// neither it nor the providers it runs have any business with the others.
+func helperEnviron() []string {
+	env := os.Environ()
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// start runs the helper. The caller holds c.mu.
+func (c *Client) start() (*process, error) {
+	cmd := exec.Command(c.Path)
+	cmd.Env = c.Env
+	if cmd.Env == nil {
+		cmd.Env = helperEnviron()
+	}
+	cmd.Stderr = c.Stderr
+	// When Stderr is not a file, a process the helper started may hold
+	// the pipe open after the helper is gone: stop copying soon after.
+	cmd.WaitDelay = time.Second
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) || errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("run the helper %s: %w. Install awsenv-helper next to awsenv (./install.sh does).", c.Path, err)
+		}
+		return nil, fmt.Errorf("run the helper %s: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
+	}
+	c.starts++
+	c.pid.Store(int64(cmd.Process.Pid))
+	return &process{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+}
+
+// Close ends the helper: its stdin closes, it finishes and exits; one
+// that does not within closeWait is killed. Close may be called more than
+// once, and the next request starts a new helper.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.proc
+	c.proc = nil
+	if p == nil {
+		return nil
+	}
+	c.pid.Store(0)
+	p.in.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(closeWait):
+		p.cmd.Process.Kill()
+		return <-done
+	}
+}
+
+// kill stops a helper that is in the middle of a request. The caller holds
+// c.mu.
+func (c *Client) kill(p *process) error {
+	c.proc = nil
+	c.pid.Store(0)
+	p.cmd.Process.Kill()
+	return p.cmd.Wait()
+}
+
+func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
+	in, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.proc
+	if p == nil {
+		if p, err = c.start(); err != nil {
+			return nil, err
+		}
+		c.proc = p
+	}
+	type answer struct {
+		line []byte
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		if _, err := p.in.Write(append(in, '\n')); err != nil {
+			got <- answer{err: err}
+			return
+		}
+		line, err := p.out.ReadBytes('\n')
+		got <- answer{line, err}
+	}()
+	var a answer
+	select {
+	case a = <-got:
+	case <-ctx.Done():
+		// The request is abandoned: the helper (and any provider it runs)
+		// goes with it, and the next request starts a new one.
+		c.kill(p)
+		<-got
+		return nil, ctx.Err()
+	}
+	if a.err != nil {
+		werr := c.kill(p)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if werr == nil {
+			werr = a.err
+		}
+		return nil, fmt.Errorf("the helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.Path, werr)
+	}
+	var resp Response
+	if err := json.Unmarshal(a.line, &resp); err != nil {
+		c.kill(p)
+		return nil, fmt.Errorf("the helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-helper come from the same install.", c.Path, err)
+	}
+	if resp.ClockSkew != nil {
+		c.skew.set(*resp.ClockSkew)
+	}
+	switch {
+	case resp.APIError != nil:
+		return nil, resp.APIError
+	case resp.TransportError != nil:
+		return nil, resp.TransportError
+	case resp.MFAError != nil:
+		e := resp.MFAError
+		pe := &plugins.Error{Provider: e.Provider, Problem: e.Problem, Fix: e.Fix}
+		if e.Cause != "" {
+			pe.Err = errors.New(e.Cause)
+		}
+		return nil, pe
+	}
+	return &resp, nil
+}
+func (c *Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{GetSessionToken: &in})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	return credentialsOf(resp)
+}
+
+func (c *Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{AssumeRole: &in})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	return credentialsOf(resp)
+}
+
+func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (stsapi.Identity, error) {
+	resp, err := c.call(ctx, Request{GetCallerIdentity: &IdentityInput{Target: t, Credentials: creds}})
+	if err != nil {
+		return stsapi.Identity{}, err
+	}
+	if resp.Identity == nil {
+		return stsapi.Identity{}, errors.New("the helper returned no identity. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.Identity, nil
+}
+
+// ListPlugins asks the helper for every MFA provider.
+func (c *Client) ListPlugins(ctx context.Context, in ListInput) ([]PluginInfo, error) {
+	resp, err := c.call(ctx, Request{ListPlugins: &in})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Plugins, nil
+}
+
+// MFACode asks the helper for a code from a provider.
+func (c *Client) MFACode(ctx context.Context, in MFAInput) (string, error) {
+	resp, err := c.call(ctx, Request{MFACode: &in})
+	if err != nil {
+		return "", err
+	}
+	return resp.Code, nil
+}
+
+// ListAccessKeys asks the helper for iam:ListAccessKeys.
+func (c *Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.AccessKey, error) {
+	resp, err := c.call(ctx, Request{ListAccessKeys: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return nil, err
+	}
+	return resp.AccessKeys, nil
+}
+
+// CreateAccessKey asks the helper for iam:CreateAccessKey.
+func (c *Client) CreateAccessKey(ctx context.Context, call iamapi.Call, userName string) (iamapi.NewKey, error) {
+	resp, err := c.call(ctx, Request{CreateAccessKey: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return iamapi.NewKey{}, err
+	}
+	if resp.NewKey == nil || resp.NewKey.ID == "" || resp.NewKey.Secret == "" {
+		return iamapi.NewKey{}, errors.New("the helper returned no new key, though IAM may have made one. List the user's keys and delete any you do not know; make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.NewKey, nil
+}
+
+// UpdateAccessKey asks the helper for iam:UpdateAccessKey.
+func (c *Client) UpdateAccessKey(ctx context.Context, call iamapi.Call, userName, keyID, status string) error {
+	_, err := c.call(ctx, Request{UpdateAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID, Status: status}})
+	return err
+}
+
+// DeleteAccessKey asks the helper for iam:DeleteAccessKey.
+func (c *Client) DeleteAccessKey(ctx context.Context, call iamapi.Call, userName, keyID string) error {
+	_, err := c.call(ctx, Request{DeleteAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID}})
+	return err
+}
+
+// GetAccessKeyLastUsed asks the helper for iam:GetAccessKeyLastUsed.
+func (c *Client) GetAccessKeyLastUsed(ctx context.Context, call iamapi.Call, keyID string) (iamapi.LastUsed, error) {
+	resp, err := c.call(ctx, Request{GetAccessKeyLastUsed: &IAMInput{Call: call, KeyID: keyID}})
+	if err != nil {
+		return iamapi.LastUsed{}, err
+	}
+	if resp.LastUsed == nil {
+		return iamapi.LastUsed{}, errors.New("the helper returned no last use. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.LastUsed, nil
+}
+
+// ListMFADevices asks the helper for iam:ListMFADevices.
+func (c *Client) ListMFADevices(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.MFADevice, error) {
+	resp, err := c.call(ctx, Request{ListMFADevices: &IAMInput{Call: call, UserName: userName}})
+	if err != nil {
+		return nil, err
+	}
+	return resp.MFADevices, nil
+}
+
+func credentialsOf(resp *Response) (profiles.Credentials, error) {
+	if resp.Credentials == nil || resp.Credentials.AccessKeyID == "" {
+		return profiles.Credentials{}, errors.New("the helper returned no credentials. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.Credentials, nil
+}
+
+// Provider is an MFA provider reached through the helper: awsenv asks, the
+// helper runs the provider (a plugin process) and answers with the code.
+type Provider struct {
+	Client   *Client
+	Provider string            // the provider's name
+	Extra    map[string]string // options awsenv adds to the profile's (e.g. the mfa_process command)
+	SHA256   string
+	Timeout  time.Duration
+	Debug    bool
+}
+
+func (p *Provider) Name() string { return p.Provider }
+
+func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error) {
+	if len(p.Extra) > 0 {
+		opts := map[string]string{}
+		for k, v := range req.Options {
+			opts[k] = v
+		}
+		for k, v := range p.Extra {
+			opts[k] = v
+		}
+		req.Options = opts
+	}
+	return p.Client.MFACode(ctx, MFAInput{Provider: p.Provider, Request: req, SHA256: p.SHA256, Timeout: p.Timeout, Debug: p.Debug})
+}

@@ -1,0 +1,106 @@
+// Package helper carries STS and IAM calls and MFA code requests to the
+// awsenv-helper process. awsenv starts one helper for a run, on its first
+// request, and sends every request of that run to it: one JSON request a
+// line on its stdin, one JSON answer a line on its stdout, until awsenv
+// closes its stdin. The helper links the AWS SDK and go-plugin; awsenv
+// itself does not, so the cached path (no STS call, no code) starts as fast
+// as a small Go binary can, and a cold run pays the helper's start once.
+package helper
+
+import (
+	"time"
+
+	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Request is one call, exactly one field set.
+type Request struct {
+	GetSessionToken   *stsapi.GetSessionTokenInput `json:"get_session_token,omitempty"`
+	AssumeRole        *stsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
+	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
+	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
+	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
+
+	ListAccessKeys       *IAMInput `json:"list_access_keys,omitempty"`
+	CreateAccessKey      *IAMInput `json:"create_access_key,omitempty"`
+	UpdateAccessKey      *IAMInput `json:"update_access_key,omitempty"`
+	DeleteAccessKey      *IAMInput `json:"delete_access_key,omitempty"`
+	GetAccessKeyLastUsed *IAMInput `json:"get_access_key_last_used,omitempty"`
+	ListMFADevices       *IAMInput `json:"list_mfa_devices,omitempty"`
+}
+
+// isIAM reports whether r asks for an IAM call.
+func (r *Request) isIAM() bool {
+	return r.ListAccessKeys != nil || r.CreateAccessKey != nil || r.UpdateAccessKey != nil ||
+		r.DeleteAccessKey != nil || r.GetAccessKeyLastUsed != nil || r.ListMFADevices != nil
+}
+
+// IAMInput is the input of every IAM call; each uses the fields its
+// iamapi.Client method takes.
+type IAMInput struct {
+	iamapi.Call
+	UserName string `json:"user_name,omitempty"`
+	KeyID    string `json:"key_id,omitempty"`
+	Status   string `json:"status,omitempty"`
+}
+
+// ListInput asks for every MFA provider, built in or found.
+type ListInput struct {
+	Pins map[string]string `json:"pins,omitempty"` // sha256 pins from awsenv's config
+}
+
+// PluginInfo is one MFA provider as `awsenv plugins list` shows it.
+type PluginInfo struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"` // built-in or plugin
+	Path     string `json:"path"`
+	Protocol int    `json:"protocol,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Status   string `json:"status"` // ok, or what is wrong and the fix
+}
+
+// MFAInput asks an MFA provider, built in or a plugin, for a code.
+type MFAInput struct {
+	Provider string          `json:"provider"` // prompt, ykman, op, process, or a plugin's name
+	Request  plugins.Request `json:"request"`
+	SHA256   string          `json:"sha256,omitempty"`  // pin for a third-party plugin
+	Timeout  time.Duration   `json:"timeout,omitempty"` // for the call; 0: the default
+	Debug    bool            `json:"debug,omitempty"`
+}
+
+// MFAError is a plugins.Error as it crosses the pipe.
+type MFAError struct {
+	Provider string `json:"provider"`
+	Problem  string `json:"problem"`
+	Fix      string `json:"fix"`
+	Cause    string `json:"cause,omitempty"`
+}
+
+// IdentityInput is GetCallerIdentity's input.
+type IdentityInput struct {
+	stsapi.Target
+	Credentials profiles.Credentials `json:"credentials"`
+}
+
+// Response is the answer, or the error AWS gave.
+type Response struct {
+	Credentials    *profiles.Credentials  `json:"credentials,omitempty"`
+	AccessKeys     []iamapi.AccessKey     `json:"access_keys,omitempty"`
+	NewKey         *iamapi.NewKey         `json:"new_key,omitempty"` // its secret in clear: the pipe is private
+	LastUsed       *iamapi.LastUsed       `json:"last_used,omitempty"`
+	MFADevices     []iamapi.MFADevice     `json:"mfa_devices,omitempty"`
+	Identity       *stsapi.Identity       `json:"identity,omitempty"`
+	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
+	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
+	Code           string                 `json:"code,omitempty"`
+	Plugins        []PluginInfo           `json:"plugins,omitempty"`
+	MFAError       *MFAError              `json:"mfa_error,omitempty"`
+
+	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
+	// as the last response of an STS or IAM call measured it, failed calls
+	// included; nil when no response came (or for other requests).
+	ClockSkew *time.Duration `json:"clock_skew,omitempty"`
+}

@@ -1,0 +1,144 @@
+package helper
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// RequestTimeout bounds one request in the helper: a person may be typing
+// a code, but nothing should wait longer.
+const RequestTimeout = 10 * time.Minute
+
+// MFAFunc gets a code from the provider an MFAInput names.
+type MFAFunc func(ctx context.Context, in MFAInput) (string, error)
+
+// ListFunc lists the MFA providers.
+type ListFunc func(ctx context.Context, in ListInput) []PluginInfo
+
+// Handlers are what the helper does with each kind of request.
+type Handlers struct {
+	STS  stsapi.Client
+	IAM  iamapi.Client
+	MFA  MFAFunc
+	List ListFunc
+}
+
+// errNoIAM answers IAM requests when Handlers has no IAM client.
+var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
+
+// Serve answers requests from r on w, one JSON value a line each way,
+// until r ends: STS calls with h.STS, IAM calls with h.IAM, code requests
+// with h.MFA. It is the helper's main. AWS calls report the clock skew
+// their responses showed.
+func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	out := bufio.NewWriter(w)
+	for {
+		var req Request
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read request: %w", err)
+		}
+		rctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+		resp, err := serveOne(rctx, req, h)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if err := json.NewEncoder(out).Encode(resp); err != nil {
+			return err
+		}
+		if err := out.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// serveOne answers one request; its error is for a request no handler
+// takes.
+func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
+	client := h.STS
+	var skew skewBox
+	awsCtx := stsapi.WithClockSkewObserver(ctx, skew.set)
+	var resp Response
+	var err error
+	switch {
+	case req.GetSessionToken != nil:
+		var c profiles.Credentials
+		c, err = client.GetSessionToken(awsCtx, *req.GetSessionToken)
+		resp.Credentials = &c
+	case req.AssumeRole != nil:
+		var c profiles.Credentials
+		c, err = client.AssumeRole(awsCtx, *req.AssumeRole)
+		resp.Credentials = &c
+	case req.GetCallerIdentity != nil:
+		var id stsapi.Identity
+		id, err = client.GetCallerIdentity(awsCtx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
+		resp.Identity = &id
+	case h.IAM == nil && req.isIAM():
+		err = errNoIAM
+	case req.ListAccessKeys != nil:
+		in := req.ListAccessKeys
+		resp.AccessKeys, err = h.IAM.ListAccessKeys(awsCtx, in.Call, in.UserName)
+	case req.CreateAccessKey != nil:
+		in := req.CreateAccessKey
+		var k iamapi.NewKey
+		k, err = h.IAM.CreateAccessKey(awsCtx, in.Call, in.UserName)
+		resp.NewKey = &k
+	case req.UpdateAccessKey != nil:
+		in := req.UpdateAccessKey
+		err = h.IAM.UpdateAccessKey(awsCtx, in.Call, in.UserName, in.KeyID, in.Status)
+	case req.DeleteAccessKey != nil:
+		in := req.DeleteAccessKey
+		err = h.IAM.DeleteAccessKey(awsCtx, in.Call, in.UserName, in.KeyID)
+	case req.GetAccessKeyLastUsed != nil:
+		in := req.GetAccessKeyLastUsed
+		var lu iamapi.LastUsed
+		lu, err = h.IAM.GetAccessKeyLastUsed(awsCtx, in.Call, in.KeyID)
+		resp.LastUsed = &lu
+	case req.ListMFADevices != nil:
+		in := req.ListMFADevices
+		resp.MFADevices, err = h.IAM.ListMFADevices(awsCtx, in.Call, in.UserName)
+	case req.MFACode != nil:
+		resp.Code, err = h.MFA(ctx, *req.MFACode)
+	case req.ListPlugins != nil:
+		resp.Plugins = h.List(ctx, *req.ListPlugins)
+	default:
+		return nil, errors.New("empty request")
+	}
+	if err != nil {
+		resp = Response{}
+		var api *stsapi.APIError
+		var tr *stsapi.TransportError
+		var pe *plugins.Error
+		switch {
+		case errors.As(err, &pe):
+			resp.MFAError = &MFAError{Provider: pe.Provider, Problem: pe.Problem, Fix: pe.Fix}
+			if pe.Err != nil {
+				resp.MFAError.Cause = pe.Err.Error()
+			}
+		case errors.As(err, &api):
+			resp.APIError = api
+		case errors.As(err, &tr):
+			resp.TransportError = tr
+		default:
+			resp.TransportError = &stsapi.TransportError{Message: err.Error()}
+		}
+	}
+	if d, ok := skew.get(); ok {
+		resp.ClockSkew = &d
+	}
+	return &resp, nil
+}
