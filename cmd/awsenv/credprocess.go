@@ -16,6 +16,14 @@ type processOutput struct {
 	Expiration      string `json:"Expiration,omitempty"`
 }
 
+// credentialProcessMinLeft is how long credentials handed to an SDK must
+// still last. botocore (the aws CLI, boto3) runs the process again on every
+// call once its credentials have less than 15 minutes left; renewing below
+// 20 keeps it at one run per session. SDKs that refresh later (the Go SDK
+// at expiry, the JavaScript SDK 5 minutes and the Java SDK 15 seconds
+// before) are served by the same rule.
+const credentialProcessMinLeft = 20 * time.Minute
+
 func newCredentialProcessCommand(d *Deps) *cli.Command {
 	return &cli.Command{
 		Name:      "credential-process",
@@ -30,7 +38,12 @@ func newCredentialProcessCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := getCredentials(c, d, name)
+			opt, err := credentialOptions(c)
+			if err != nil {
+				return err
+			}
+			opt.MinLeft = credentialProcessMinLeft
+			res, err := getCredentialsWith(c, d, name, opt)
 			if err != nil {
 				return err
 			}

@@ -61,6 +61,11 @@ func getCredentials(c *cli.Context, d *Deps, name string) (*credflow.Result, err
 	if err != nil {
 		return nil, err
 	}
+	return getCredentialsWith(c, d, name, opt)
+}
+
+// getCredentialsWith runs the credential flow with options already made.
+func getCredentialsWith(c *cli.Context, d *Deps, name string, opt credflow.Options) (*credflow.Result, error) {
 	f, err := newFlow(c, d)
 	if err != nil {
 		return nil, err

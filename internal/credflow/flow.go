@@ -41,6 +41,31 @@ var ErrCodeUsed = errors.New("the MFA code was already used")
 type Options struct {
 	Refresh  bool          // make new credentials for the profile even if cached ones are fresh
 	Duration time.Duration // overrides the profile's duration for the requested profile
+	// MinLeft, when longer than the profile's refresh margin, is how long
+	// the credentials handed out must still last: a cached session with
+	// less is renewed. If renewing fails, a session that the refresh margin
+	// still counts as fresh is handed out with a note.
+	MinLeft time.Duration
+}
+
+// renewal says when a cached session is made anew.
+type renewal struct {
+	force  bool          // whatever is cached (--refresh)
+	margin time.Duration // when it has less than this left
+	least  time.Duration // if renewing fails, keep one with this much left (0: never)
+}
+
+// within drops a wish for more time left than a new session of duration d
+// would have: renewing could not meet it, only repeat the call.
+func (rn renewal) within(d time.Duration) renewal {
+	if rn.least > 0 && d <= rn.margin {
+		rn.margin, rn.least = rn.least, 0
+	}
+	return rn
+}
+
+func renewWith(s profiles.Settings, force bool) renewal {
+	return renewal{force: force, margin: s.RefreshMargin}
 }
 
 // Flow holds what getting credentials needs. Everything from the outside
@@ -92,6 +117,10 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 		return nil, err
 	}
 	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region()}
+	rn := renewWith(settings, opt.Refresh)
+	if opt.MinLeft > rn.margin {
+		rn.least, rn.margin = rn.margin, opt.MinLeft
+	}
 	switch r.Kind {
 	case profiles.KindSession:
 		p := r.Profile
@@ -105,13 +134,13 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 		if opt.Duration > 0 {
 			d = opt.Duration
 		}
-		s, cached, err := f.userSession(ctx, r, r.MFASerial(), d, settings, opt.Refresh)
+		s, cached, err := f.userSession(ctx, r, r.MFASerial(), d, settings, rn)
 		if err != nil {
 			return nil, err
 		}
 		res.Credentials, res.Cached = s.Credentials, cached
 	case profiles.KindRole:
-		s, cached, err := f.role(ctx, r, opt.Duration, settings, opt.Refresh)
+		s, cached, err := f.role(ctx, r, opt.Duration, settings, rn)
 		if err != nil {
 			return nil, err
 		}
@@ -123,11 +152,12 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 // userSession returns the GetSessionToken session of an IAM user profile,
 // with MFA when serial is set.
 func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial string, d time.Duration,
-	settings profiles.Settings, refresh bool) (*sessions.Session, bool, error) {
+	settings profiles.Settings, rn renewal) (*sessions.Session, bool, error) {
 	p := r.Profile
 	d = f.clamp("session", p.Name, d, maxSessionDuration)
+	rn = rn.within(d)
 	key := userKey(p, serial)
-	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
+	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
 		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: fileCredentials(p), Duration: d}
 		var creds profiles.Credentials
 		var err error
@@ -167,7 +197,7 @@ func brokenSession(err error) bool {
 
 // role returns credentials for a role profile, built on its source.
 func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, settings profiles.Settings,
-	refresh bool) (*sessions.Session, bool, error) {
+	rn renewal) (*sessions.Session, bool, error) {
 	p, src := r.Profile, r.Source
 	if d == 0 {
 		d = time.Duration(p.DurationSeconds) * time.Second
@@ -182,6 +212,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 		d = roleChainingLimit
 	}
 	d = f.clamp("role", p.Name, d, maxRoleDuration)
+	rn = rn.within(d)
 	sessionName := p.RoleSessionName
 	if sessionName == "" {
 		sessionName = defaultSessionName(serial, f.LocalUser)
@@ -189,7 +220,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	base := r.Base().Profile
 	key := sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
 		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, base.AccessKeyID, serial, d.String()}}
-	return f.cached(ctx, key, refresh, settings.RefreshMargin, func() (*sessions.Session, error) {
+	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
 		in := stsapi.AssumeRoleInput{Target: target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
 		var creds profiles.Credentials
@@ -214,7 +245,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			if serr != nil {
 				return nil, serr
 			}
-			sess, cachedSrc, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, false)
+			sess, cachedSrc, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, renewWith(srcSettings, false))
 			if serr != nil {
 				return nil, serr
 			}
@@ -223,7 +254,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			creds, err = f.STS.AssumeRole(ctx, in)
 			if cachedSrc && brokenSession(err) {
 				f.dropped(err, src.Profile.Name, userKey(src.Profile, serial))
-				if sess, _, serr = f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, true); serr != nil {
+				if sess, _, serr = f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, renewWith(srcSettings, true)); serr != nil {
 					return nil, serr
 				}
 				in.Credentials = sess.Credentials
@@ -242,7 +273,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			if serr != nil {
 				return nil, serr
 			}
-			sess, cachedSrc, serr := f.role(ctx, src, 0, srcSettings, false)
+			sess, cachedSrc, serr := f.role(ctx, src, 0, srcSettings, renewWith(srcSettings, false))
 			if serr != nil {
 				return nil, serr
 			}
@@ -251,7 +282,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			creds, err = f.STS.AssumeRole(ctx, in)
 			if cachedSrc && brokenSession(err) {
 				f.dropped(err, src.Profile.Name, sessions.Key{})
-				if sess, _, serr = f.role(ctx, src, 0, srcSettings, true); serr != nil {
+				if sess, _, serr = f.role(ctx, src, 0, srcSettings, renewWith(srcSettings, true)); serr != nil {
 					return nil, serr
 				}
 				in.Credentials = sess.Credentials
@@ -325,15 +356,15 @@ func (f *Flow) mfaSettings(r *profiles.Resolved, own profiles.Settings) (profile
 // cached returns the fresh session under key, or makes one. The check is
 // repeated under the lock: whoever waited on it finds the session the
 // holder just made and makes no call of its own.
-func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margin time.Duration,
+func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 	make func() (*sessions.Session, error)) (*sessions.Session, bool, error) {
 	start := f.Now()
-	if !refresh {
+	if !rn.force {
 		s, err := f.Store.Load(key)
 		if err != nil {
 			return nil, false, err
 		}
-		if s != nil && s.Fresh(start, margin) {
+		if s != nil && s.Fresh(start, rn.margin) {
 			f.Debugf("using the cached %s of %s, %s left", key.Kind, key.Profile, s.Expiration().Sub(start).Round(time.Second))
 			return s, true, nil
 		}
@@ -347,18 +378,23 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, refresh bool, margi
 		return nil, false, err
 	}
 	defer unlock()
-	s, err := f.Store.Load(key)
+	old, err := f.Store.Load(key)
 	if err != nil {
 		return nil, false, err
 	}
 	// With --refresh, only a session made after this call began will do.
-	if s != nil && s.Fresh(f.Now(), margin) && (!refresh || s.Created.After(start)) {
+	if old != nil && old.Fresh(f.Now(), rn.margin) && (!rn.force || old.Created.After(start)) {
 		f.Debugf("using the %s of %s that another awsenv just made", key.Kind, key.Profile)
-		return s, true, nil
+		return old, true, nil
 	}
-	s, err = make()
+	s, err := make()
 	f.noteSkew()
 	if err != nil {
+		if rn.least > 0 && !rn.force && old != nil && old.Fresh(f.Now(), rn.least) {
+			f.Notef("could not renew the %s of %s (%v); handing out the cached one, which has %s left.",
+				key.Kind, key.Profile, err, old.Expiration().Sub(f.Now()).Round(time.Minute))
+			return old, true, nil
+		}
 		return nil, false, err
 	}
 	s.Created = f.Now()

@@ -511,3 +511,35 @@ func TestRefusedCodeGivenAgainEnds(t *testing.T) {
 		t.Errorf("notes %q", r.notes)
 	}
 }
+
+// MinLeft (credential-process) renews what has less than that left, even
+// when the refresh margin would keep it; when renewing fails, what the
+// margin still counts as fresh is handed out with a note.
+func TestMinLeft(t *testing.T) {
+	r := newRig(t)
+	r.get(t, "prod", Options{})
+	r.now = r.now.Add(42 * time.Minute) // 18 minutes left of the role
+	if res := r.get(t, "prod", Options{}); !res.Cached || len(r.sts.ar) != 1 {
+		t.Fatalf("without MinLeft, 18 minutes left is fresh: cached %v, %d AssumeRole", res.Cached, len(r.sts.ar))
+	}
+	res := r.get(t, "prod", Options{MinLeft: 20 * time.Minute})
+	if res.Cached || len(r.sts.ar) != 2 || len(r.sts.gst) != 1 {
+		t.Fatalf("MinLeft 20m with 18m left: cached %v, %d AssumeRole, %d GetSessionToken (the MFA session must be reused)",
+			res.Cached, len(r.sts.ar), len(r.sts.gst))
+	}
+	if left := res.Credentials.Expiration.Sub(r.now); left < 20*time.Minute {
+		t.Fatalf("handed out credentials with %s left", left)
+	}
+
+	// alice's MFA session near its end, and no code to be had.
+	r.now = r.now.Add(12*time.Hour - 42*time.Minute - 18*time.Minute)
+	r.flow.NoInput = true
+	res = r.get(t, "alice", Options{MinLeft: 20 * time.Minute})
+	if !res.Cached || len(r.sts.gst) != 1 || !containsNote(r.notes, "handing out the cached one, which has 18m0s left") {
+		t.Fatalf("renewal impossible: cached %v, %d GetSessionToken, notes %q", res.Cached, len(r.sts.gst), r.notes)
+	}
+	r.now = r.now.Add(15 * time.Minute) // 3 minutes left: not even the margin keeps it
+	if _, err := r.flow.Get(context.Background(), "alice", Options{MinLeft: 20 * time.Minute}); !errors.Is(err, ErrNeedsCode) {
+		t.Fatalf("3 minutes left and no code: %v, want ErrNeedsCode", err)
+	}
+}
