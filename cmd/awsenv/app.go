@@ -82,9 +82,13 @@ var debugFlag = &cli.BoolFlag{Name: "debug", Usage: "explain each step on stderr
 func Main(args []string, d *Deps) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	d.bufferStdout()
 	app := newApp(d)
 	err := app.RunContext(ctx, permuteArgs(app, args))
 	d.closeHelper()
+	if ferr := d.flushStdout(); ferr != nil && err == nil {
+		err = fmt.Errorf("write the output: %w. Check where stdout goes (a full disk, a closed pipe).", ferr)
+	}
 	if err == nil {
 		return exitOK
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,6 +31,26 @@ type Deps struct {
 	Exec func(path string, argv, env []string) error
 
 	helper *helper.Client // this run's helper; see Deps.Helper
+	out    *bufio.Writer  // Stdout's buffer, when bufferStdout made one
+}
+
+// bufferStdout makes Stdout a buffer, written out by flushStdout: a
+// listing of thousands of rows then costs a few writes, not one a cell,
+// and nothing reaches stdout before the command has succeeded.
+func (d *Deps) bufferStdout() {
+	if d.out == nil {
+		d.out = bufio.NewWriterSize(d.Stdout, 64<<10)
+		d.Stdout = d.out
+	}
+}
+
+// flushStdout writes out what is buffered: at the end of the run, and
+// before awsenv exec replaces the process.
+func (d *Deps) flushStdout() error {
+	if d.out == nil {
+		return nil
+	}
+	return d.out.Flush()
 }
 
 // Helper is this run's awsenv-helper client: every command that needs the

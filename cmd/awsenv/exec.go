@@ -42,6 +42,9 @@ func newExecCommand(d *Deps) *cli.Command {
 			// signals and the exit status as if run directly; the helper
 			// has done its work and must not linger beside it.
 			d.closeHelper()
+			if err := d.flushStdout(); err != nil {
+				return err
+			}
 			if err := d.Exec(path, argv, env); err != nil {
 				return &userError{code: exitNoExec, msg: "cannot run " + path + ": " + err.Error() + "."}
 			}

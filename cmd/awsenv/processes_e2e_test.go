@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,13 +12,13 @@ import (
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
 
-// execs runs awsenv under strace and returns the program of every
-// successful execve of it and its descendants, in order.
-func (w *world) execs(args ...string) ([]string, result) {
+// strace runs awsenv under strace with the given -e filter, following
+// children, and returns the lines of calls that succeeded.
+func (w *world) strace(filter string, args ...string) ([]string, result) {
 	w.t.Helper()
 	strace := requireTool(w.t, "strace")
-	log := filepath.Join(w.dir, "execve.log")
-	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log,
+	log := filepath.Join(w.dir, "strace.log")
+	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", filter, "-e", "signal=none", "-o", log,
 		filepath.Join(binDir, "awsenv")}, args...)...)
 	cmd.Env = w.env()
 	cmd.Dir = w.dir
@@ -25,15 +26,27 @@ func (w *world) execs(args ...string) ([]string, result) {
 	r := runCmd(w.t, cmd)
 	data, err := os.ReadFile(log)
 	must(w.t, err)
-	var progs []string
+	var calls []string
 	for _, line := range strings.Split(string(data), "\n") {
-		// 1234 execve("/path/prog", ["prog", ...], ...) = 0
-		_, call, ok := strings.Cut(line, " execve(\"")
-		if !ok || !strings.HasSuffix(line, " = 0") {
-			continue
+		if _, ret, ok := strings.Cut(line, ") = "); ok && !strings.HasPrefix(ret, "-1") && !strings.HasPrefix(ret, "?") {
+			calls = append(calls, line)
 		}
-		prog, _, _ := strings.Cut(call, "\"")
-		progs = append(progs, filepath.Base(prog))
+	}
+	return calls, r
+}
+
+// execs runs awsenv under strace and returns the program of every
+// successful execve of it and its descendants, in order.
+func (w *world) execs(args ...string) ([]string, result) {
+	w.t.Helper()
+	calls, r := w.strace("trace=execve", args...)
+	var progs []string
+	for _, line := range calls {
+		// 1234 execve("/path/prog", ["prog", ...], ...) = 0
+		if _, call, ok := strings.Cut(line, " execve(\""); ok {
+			prog, _, _ := strings.Cut(call, "\"")
+			progs = append(progs, filepath.Base(prog))
+		}
 	}
 	return progs, r
 }
@@ -125,4 +138,33 @@ func TestFixedCodeFailsFast(t *testing.T) {
 	if g := w2.fake.Calls("GetSessionToken"); g != 0 {
 		t.Fatalf("GetSessionToken calls = %d, want 0", g)
 	}
+}
+
+// awsenv list writes its rows to a pipe in a few large writes, not one a
+// cell (22,045 writes for 2,004 rows before stdout was buffered).
+func TestListWritesInFewCalls(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	var b strings.Builder
+	b.Write(cfg)
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&b, "\n[profile p%04d]\nrole_arn = arn:aws:iam::123456789012:role/r%d\nsource_profile = alice\nregion = eu-west-1\n", i, i)
+	}
+	w.writeConfig(b.String())
+	calls, r := w.strace("trace=write", "list")
+	if r.code != 0 || strings.Count(r.stdout, "\n") < 2000 {
+		t.Fatalf("list: %d lines, %s", strings.Count(r.stdout, "\n"), r.stderr)
+	}
+	n := 0
+	for _, c := range calls {
+		if strings.Contains(c, "write(1,") {
+			n++
+		}
+	}
+	if max := len(r.stdout)/(64<<10) + 2; n > max {
+		t.Fatalf("list wrote %d bytes to stdout in %d writes, want at most %d", len(r.stdout), n, max)
+	}
+	t.Logf("list: %d rows, %d bytes in %d writes", strings.Count(r.stdout, "\n"), len(r.stdout), n)
 }
