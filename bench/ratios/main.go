@@ -1,0 +1,378 @@
+// Command ratios measures awsenv as whole processes, each run next to an
+// empty Go binary, and prints one table: median wall time, its ratio to the
+// empty binary, median CPU time, peak memory, and for the cold path the
+// processes each run started. It asserts nothing.
+//
+//	go run ./bench/ratios                       # this tree
+//	go run ./bench/ratios -before /tmp/old/bin  # and binaries built from an older commit
+//
+// Runs are interleaved (empty, then each scenario, round after round), so a
+// busy machine slows them alike and the ratios stay meaningful. The cold
+// role path runs against moto_server on 127.0.0.1 when it is installed.
+package main
+
+import (
+	"cmp"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fakeaws"
+)
+
+const (
+	keyID     = "AKIAIOSFODNN7EXAMPLE"
+	secret    = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	mfaSecret = "JBSWY3DPEHPK3PXP"
+	serial    = "arn:aws:iam::123456789012:mfa/alice"
+	roleARN   = "arn:aws:iam::123456789012:role/admin"
+)
+
+func main() {
+	rounds := flag.Int("n", 40, "runs of each scenario")
+	before := flag.String("before", "", "a directory with awsenv and awsenv-helper built from another commit, measured alike")
+	flag.Parse()
+	if err := run(*rounds, *before); err != nil {
+		fmt.Fprintln(os.Stderr, "ratios:", err)
+		os.Exit(1)
+	}
+}
+
+// scenario is one command line, run in an environment.
+type scenario struct {
+	name  string
+	argv  []string
+	env   []string
+	reset func() // before each run, untimed (the cold path empties the cache)
+	note  string
+}
+
+// sample is one run's cost.
+type sample struct{ wall, cpu time.Duration }
+
+func run(rounds int, before string) error {
+	dir, err := os.MkdirTemp("", "awsenv-ratios-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "bin")
+	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	defer func() {
+		for _, f := range cleanups {
+			f()
+		}
+	}()
+	builds := []struct{ label, bin string }{{"now", bin}}
+	if before != "" {
+		builds = append(builds, struct{ label, bin string }{"before", before})
+	}
+	var all []scenario
+	empty := scenario{name: "empty Go binary", argv: []string{filepath.Join(bin, "empty")}}
+	for _, b := range builds {
+		ss, err := scenarios(dir, b.label, b.bin)
+		if err != nil {
+			return err
+		}
+		all = append(all, ss...)
+	}
+	results := measure(rounds, empty, all)
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "run\tmedian wall\tx empty\tmedian CPU\tpeak RSS\tnote\n")
+	base := median(results[empty.name], func(s sample) time.Duration { return s.wall })
+	row := func(s scenario) {
+		w := median(results[s.name], func(x sample) time.Duration { return x.wall })
+		c := median(results[s.name], func(x sample) time.Duration { return x.cpu })
+		rss := "-"
+		if kb, ok := peakRSS(s); ok {
+			rss = fmt.Sprintf("%.1f MB", float64(kb)/1024)
+		}
+		fmt.Fprintf(tw, "%s\t%8s\t%6.2fx\t%8s\t%8s\t%s\n", s.name, ms(w), float64(w)/float64(base), ms(c), rss, s.note)
+	}
+	row(empty)
+	for _, s := range all {
+		row(s)
+	}
+	tw.Flush()
+	fmt.Printf("(%d runs each, interleaved; %s)\n", rounds, time.Now().Format(time.RFC3339))
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// scenarios builds the worlds for the binaries in bin.
+func scenarios(dir, label, bin string) ([]scenario, error) {
+	awsenv := filepath.Join(bin, "awsenv")
+	small, err := newHome(filepath.Join(dir, label, "small"), 0, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	big, err := newHome(filepath.Join(dir, label, "big"), 2000, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	huge, err := newHome(filepath.Join(dir, label, "huge"), hugeProfiles, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range []*home{small, big, huge} {
+		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
+		fill.Env = h.env
+		if out, err := fill.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("fill the cache of %s (%s): %v\n%s", h.dir, label, err, out)
+		}
+	}
+	info, _ := os.Stat(filepath.Join(huge.dir, "home", ".aws", "config"))
+	prompt := append(slices.Clone(small.env), "AWSENV_PROFILE=prod", "AWSENV_EXPIRES_AT="+strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	ss := []scenario{
+		{name: label + ": version", argv: []string{awsenv, "version"}, env: small.env},
+		{name: label + ": prompt", argv: []string{awsenv, "prompt"}, env: prompt},
+		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env},
+		{name: label + ": use prod, cached, 2,000 profiles", argv: []string{awsenv, "use", "prod"}, env: big.env},
+		{name: label + ": list, 2,000 profiles", argv: []string{awsenv, "list"}, env: big.env},
+		{name: label + ": use prod, cached, 10 MB config", argv: []string{awsenv, "use", "prod"}, env: huge.env,
+			note: fmt.Sprintf("%.1f MB, %d profiles", float64(info.Size())/1e6, hugeProfiles+2)},
+	}
+	cold, err := coldScenarios(filepath.Join(dir, label, "cold"), label, awsenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ratios: no cold path for %s: %v\n", label, err)
+	}
+	return append(ss, cold...), nil
+}
+
+// hugeProfiles makes a config of about 10 MB.
+const hugeProfiles = 58000
+
+// cleanups stop what the run started.
+var cleanups []func()
+
+// fakeSTS starts the in-repo STS double with alice and her role, and
+// returns its URL: one per home, so each can use the same MFA code.
+func fakeSTS() string {
+	fake := fakeaws.New()
+	if _, err := fake.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "ratios: start the STS double:", err)
+		os.Exit(1)
+	}
+	cleanups = append(cleanups, fake.Close)
+	u := fake.AddUser("123456789012", "alice")
+	u.AddKey(keyID, secret)
+	u.AddMFADevice(serial, mfaSecret)
+	fake.AddRole(roleARN, fakeaws.RoleOptions{RequireMFA: true})
+	return fake.URL()
+}
+
+// home is a HOME with AWS files, XDG directories and the environment to
+// run awsenv in it.
+type home struct {
+	dir string
+	env []string
+}
+
+func newHome(dir string, extra int, endpoint string) (*home, error) {
+	aws := filepath.Join(dir, "home", ".aws")
+	if err := os.MkdirAll(aws, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(aws, "credentials"), []byte(fmt.Sprintf(
+		"[alice]\naws_access_key_id = %s\naws_secret_access_key = %s\n", keyID, secret)), 0o600); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	for i := 0; i < extra; i++ {
+		// Profiles as people have them: roles in many accounts, with a
+		// comment now and then.
+		if i%10 == 0 {
+			fmt.Fprintf(&b, "# team %d\n", i/10)
+		}
+		fmt.Fprintf(&b, "[profile team%05d]\nrole_arn = arn:aws:iam::%012d:role/developer-%d\nsource_profile = alice\nregion = eu-west-1\nrole_session_name = alice\nduration_seconds = 3600\n\n", i, 100000000000+i, i)
+	}
+	fmt.Fprintf(&b, "[profile alice]\nregion = eu-west-1\nmfa_serial = %s\n\n[profile prod]\nrole_arn = %s\nsource_profile = alice\n", serial, roleARN)
+	if err := os.WriteFile(filepath.Join(aws, "config"), []byte(b.String()), 0o600); err != nil {
+		return nil, err
+	}
+	return &home{dir: dir, env: []string{"HOME=" + filepath.Join(dir, "home"), "PATH=/usr/bin:/bin", "USER=alice",
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"), "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"XDG_RUNTIME_DIR=" + filepath.Join(dir, "run"), "AWS_ENDPOINT_URL=" + endpoint}}, nil
+}
+
+// coldScenarios are `use prod` with an empty cache against moto_server:
+// GetSessionToken with a code, then AssumeRole; with --mfa-code, and with
+// an mfa_process.
+func coldScenarios(dir, label, awsenv string) ([]scenario, error) {
+	moto, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command("pyenv", "which", "moto_server").Output(); err == nil {
+		moto = strings.TrimSpace(string(out)) // past pyenv's shim, so the server is the child
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { cmd.Process.Kill(); cmd.Wait() })
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+		if i > 300 {
+			return nil, fmt.Errorf("moto_server did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h, err := newHome(dir, 0, url)
+	if err != nil {
+		return nil, err
+	}
+	proc, err := newHome(dir+"-process", 0, url)
+	if err != nil {
+		return nil, err
+	}
+	cfg := filepath.Join(proc.dir, "home", ".aws", "config")
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(data), "[profile alice]\n", "[profile alice]\nmfa_process = echo 123456\n", 1)), 0o600)
+	clear := func(h *home) func() {
+		return func() { os.RemoveAll(filepath.Join(h.dir, "state")) }
+	}
+	ss := []scenario{
+		{name: label + ": use prod, cold, moto_server, --mfa-code", argv: []string{awsenv, "use", "prod", "--mfa-code", "123456"}, env: h.env, reset: clear(h)},
+		{name: label + ": use prod, cold, moto_server, mfa_process", argv: []string{awsenv, "use", "prod"}, env: proc.env, reset: clear(proc)},
+	}
+	for i := range ss {
+		ss[i].note = execCount(ss[i])
+	}
+	return ss, nil
+}
+
+// execCount runs s once under strace and says how many programs it ran,
+// and how many of them were awsenv-helper.
+func execCount(s scenario) string {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		return "(install strace to count processes)"
+	}
+	if s.reset != nil {
+		s.reset()
+	}
+	log, _ := os.CreateTemp("", "ratios-strace-")
+	log.Close()
+	defer os.Remove(log.Name())
+	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log.Name()}, s.argv...)...)
+	cmd.Env = s.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Sprintf("(strace run failed: %v: %s)", err, out)
+	}
+	data, _ := os.ReadFile(log.Name())
+	var progs []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if _, call, ok := strings.Cut(line, " execve(\""); ok && strings.HasSuffix(line, " = 0") {
+			prog, _, _ := strings.Cut(call, "\"")
+			progs = append(progs, filepath.Base(prog))
+		}
+	}
+	helpers := 0
+	for _, p := range progs {
+		if p == "awsenv-helper" {
+			helpers++
+		}
+	}
+	return fmt.Sprintf("%d processes (%s), %d helper", len(progs), strings.Join(progs, " "), helpers)
+}
+
+// measure runs every scenario rounds times, interleaved with the empty
+// binary.
+func measure(rounds int, empty scenario, all []scenario) map[string][]sample {
+	out := map[string][]sample{}
+	for r := 0; r < rounds; r++ {
+		for _, s := range all {
+			for _, x := range []scenario{empty, s} {
+				if x.reset != nil {
+					x.reset()
+				}
+				out[x.name] = append(out[x.name], once(x))
+			}
+		}
+	}
+	return out
+}
+
+func once(s scenario) sample {
+	cmd := exec.Command(s.argv[0], s.argv[1:]...)
+	cmd.Env = s.env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ratios: %s: %v\n%s", s.name, err, out)
+		os.Exit(1)
+	}
+	st := cmd.ProcessState
+	return sample{wall: wall, cpu: st.UserTime() + st.SystemTime()}
+}
+
+func median(ss []sample, f func(sample) time.Duration) time.Duration {
+	if len(ss) == 0 {
+		return 0
+	}
+	v := make([]time.Duration, len(ss))
+	for i, s := range ss {
+		v[i] = f(s)
+	}
+	slices.SortFunc(v, func(a, b time.Duration) int { return cmp.Compare(a, b) })
+	return v[len(v)/2]
+}
+
+// peakRSS measures with GNU time, which forks the program from a small
+// process: a child of this (larger) process would carry its high-water
+// mark in its rusage.
+func peakRSS(s scenario) (int64, bool) {
+	if _, err := os.Stat("/usr/bin/time"); err != nil {
+		return 0, false
+	}
+	var peak int64
+	for range 3 {
+		if s.reset != nil {
+			s.reset()
+		}
+		cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M"}, s.argv...)...)
+		cmd.Env = s.env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			return 0, false
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		kb, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		peak = max(peak, kb)
+	}
+	return peak, true
+}
