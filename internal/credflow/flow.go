@@ -35,7 +35,7 @@ var ErrNeedsCode = errors.New("a new MFA code is needed")
 
 // ErrCodeUsed is the cause of the error Get returns when the only code to
 // be had is one AWS already accepted, and waiting cannot bring another.
-var ErrCodeUsed = errors.New("the MFA code was already used")
+var ErrCodeUsed = errors.New("AWS takes each code once")
 
 // Options are the per-call choices from the command line.
 type Options struct {
@@ -497,7 +497,7 @@ func (f *Flow) cannotChange(prov plugins.Provider, code, waitedOut string, at ti
 	when := at.Local().Format("15:04:05")
 	if fp, ok := prov.(fixedProvider); ok && fp.Fixed() {
 		return &plugins.Error{Provider: prov.Name(), Err: ErrCodeUsed,
-			Problem: fmt.Sprintf("the code given is the one AWS accepted at %s, and AWS takes each code once", when),
+			Problem: fmt.Sprintf("the code given is the one AWS accepted at %s", when),
 			Fix:     "Pass the next code your device shows, or leave --mfa-code out to be asked for one."}
 	}
 	stale := f.Now().Sub(windowStart(at)) >= totpStep+2*time.Second
