@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -213,8 +214,11 @@ func requireTool(t *testing.T, name string) string {
 
 // toolDirs puts the real directories of the Python tools (aws,
 // moto_server) on PATH: pyenv's shims look for their root under HOME,
-// which the tests replace.
-func toolDirs() string {
+// which the tests replace. It is worked out once per test binary: `pyenv
+// which` costs tens of milliseconds and every command a test runs asks.
+var toolDirs = sync.OnceValue(findToolDirs)
+
+func findToolDirs() string {
 	var dirs []string
 	for _, name := range []string{"aws", "moto_server"} {
 		p, err := exec.LookPath(name)
