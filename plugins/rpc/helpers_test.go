@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 )
 
@@ -30,10 +30,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
+	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator),
 		"./testdata/good", "./testdata/misbehave", "./testdata/raw", "../examples/oathtool")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "building the test plugins:", err)
 		os.Exit(1)
 	}

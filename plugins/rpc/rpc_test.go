@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 )
 
@@ -349,11 +350,11 @@ func TestHostOutputIsolation(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "result.json")
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd := testproc.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), helperEnv+"="+out, "HELPER_CONFIG="+string(cfg))
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
+			if err := testproc.Run(cmd); err != nil {
 				t.Fatalf("helper: %v\n%s", err, stderr.String())
 			}
 			if stdout.Len() > 0 {
@@ -460,7 +461,7 @@ func TestOathtoolExample(t *testing.T) {
 	}
 	const secret = "JBSWY3DPEHPK3PXP"
 	current := func() string {
-		out, err := exec.Command("oathtool", "--totp", "-b", secret).Output()
+		out, err := testproc.Command("oathtool", "--totp", "-b", secret).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +551,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 func BenchmarkBareStart(b *testing.B) {
 	path := filepath.Join(bin, "good")
 	for b.Loop() {
-		if err := exec.Command(path, "--exit").Run(); err != nil {
+		if err := testproc.Command(path, "--exit").Run(); err != nil {
 			b.Fatal(err)
 		}
 	}
