@@ -1,6 +1,7 @@
 package testproc
 
 import (
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -25,5 +26,15 @@ func holdUntilExit(pid int) func() {
 				return
 			}
 		}
+	}
+}
+
+func followParent() {
+	ppid := os.Getppid()
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		return
+	}
+	if os.Getppid() != ppid { // the parent died before the signal was set
+		os.Exit(1)
 	}
 }

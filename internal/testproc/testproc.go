@@ -16,6 +16,7 @@
 package testproc
 
 import (
+	"os"
 	"os/exec"
 	"runtime"
 	"syscall"
@@ -64,4 +65,20 @@ func Run(cmd *exec.Cmd) error {
 		return err
 	}
 	return cmd.Wait()
+}
+
+// EnvFollowParent, set to 1 in the environment of a test's helper program
+// (a test plugin) that is started by code which sets no Pdeathsig, asks the
+// program to call FollowParent.
+const EnvFollowParent = "TESTPROC_FOLLOW_PARENT"
+
+// FollowParent, called first thing in a test's helper program, makes it
+// die with its parent when EnvFollowParent is 1: the code under test
+// starts such programs, and a test must not change how. Only for programs
+// whose parent is the test binary (or one of its children): a test that
+// checks that the code under test ends its children must not set it.
+func FollowParent() {
+	if os.Getenv(EnvFollowParent) == "1" {
+		followParent()
+	}
 }
