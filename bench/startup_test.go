@@ -8,7 +8,6 @@ package bench
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 const (
@@ -31,7 +31,7 @@ func setup(b *testing.B) (bin string, env []string) {
 	b.Helper()
 	dir := b.TempDir()
 	bin = filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
+	build := testproc.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
 		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
@@ -55,7 +55,7 @@ func setup(b *testing.B) (bin string, env []string) {
 		"[profile alice]\nregion = eu-west-1\nmfa_serial = %s\n\n[profile prod]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n", serial)), 0o600)
 	env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "AWS_ENDPOINT_URL=" + fake.URL(), "USER=alice"}
-	fill := exec.Command(filepath.Join(bin, "awsenv"), "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
+	fill := testproc.Command(filepath.Join(bin, "awsenv"), "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
 	fill.Env = env
 	if out, err := fill.CombinedOutput(); err != nil {
 		b.Fatalf("fill the cache: %v\n%s", err, out)
@@ -67,7 +67,7 @@ func setup(b *testing.B) (bin string, env []string) {
 func run(b *testing.B, env []string, path string, args ...string) {
 	b.Helper()
 	for b.Loop() {
-		cmd := exec.Command(path, args...)
+		cmd := testproc.Command(path, args...)
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%s: %v\n%s", path, err, out)
@@ -87,7 +87,7 @@ func peakRSS(env []string, path string, args ...string) (int64, bool) {
 	}
 	var peak int64
 	for range 5 {
-		cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", path}, args...)...)
+		cmd := testproc.Command("/usr/bin/time", append([]string{"-f", "%M", path}, args...)...)
 		cmd.Env = env
 		var stderr strings.Builder
 		cmd.Stderr = &stderr

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -665,7 +666,7 @@ func TestReplaceKeyCrash(t *testing.T) {
 	dir := t.TempDir()
 	in := lines("# keep me", "[work]", "aws_access_key_id = "+oldID, "aws_secret_access_key = "+oldSecret)
 	path := writeFile(t, dir, "credentials", in)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestReplaceKeyCrash$")
+	cmd := testproc.Command(os.Args[0], "-test.run=^TestReplaceKeyCrash$")
 	cmd.Env = []string{"AWSENV_TEST_CRASH_FILE=" + path, "HOME=" + dir}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // envDumpVar makes the test binary write its environment (NUL-separated, as
@@ -235,7 +237,7 @@ func runDriver(t *testing.T, rs realShell, spec driverSpec) shellRun {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(bin, append(slices.Clone(rs.args), "./driver")...)
+	cmd := testproc.Command(bin, append(slices.Clone(rs.args), "./driver")...)
 	cmd.Dir = work
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin"}, spec.inherit...)
 	if rs.utf8 {
@@ -311,7 +313,7 @@ var utf8Locale = sync.OnceValue(func() string {
 })
 
 func runWithTimeout(cmd *exec.Cmd, d time.Duration) error {
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		return err
 	}
 	done := make(chan error, 1)
@@ -456,7 +458,7 @@ func TestShellcheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dialect := range []string{"sh", "bash"} {
-		cmd := exec.Command(bin, "--shell="+dialect, "--severity=warning", "--exclude=SC1112", "--format=gcc", "-")
+		cmd := testproc.Command(bin, "--shell="+dialect, "--severity=warning", "--exclude=SC1112", "--format=gcc", "-")
 		cmd.Stdin = strings.NewReader(script)
 		out, err := cmd.CombinedOutput()
 		if err != nil || len(out) > 0 {
@@ -484,7 +486,7 @@ func TestZshCshJunkieQuotes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "rendered"), []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-f", "-c", `setopt csh_junkie_quotes; eval "$(cat ./rendered)"; echo "A=${A-unset}"`)
+	cmd := testproc.Command(bin, "-f", "-c", `setopt csh_junkie_quotes; eval "$(cat ./rendered)"; echo "A=${A-unset}"`)
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + dir, "PATH=/usr/bin:/bin"}
 	out, _ := cmd.Output()

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 func TestPermuteArgs(t *testing.T) {
+	t.Parallel()
 	app := newApp(&Deps{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	cases := []struct{ in, want []string }{
 		{[]string{"awsenv", "use", "prod", "--shell", "fish"}, []string{"awsenv", "use", "--shell", "fish", "prod"}},
@@ -33,6 +36,7 @@ func TestPermuteArgs(t *testing.T) {
 }
 
 func TestTimeLeft(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{
 		42 * time.Minute: "42m", 3*time.Hour + 5*time.Minute: "3h05m", -time.Second: "expired", 30 * time.Second: "0m",
@@ -49,6 +53,7 @@ func TestTimeLeft(t *testing.T) {
 // Usage mistakes give exit 2, a short message and nothing on stdout (an
 // eval of it must do nothing); help itself is never printed to stdout then.
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, args := range [][]string{
 		{"use"}, {"use", "alice", "extra"}, {"use", "alice", "--shell", "tcsh"}, {"use", "alice", "--nope"},
@@ -70,6 +75,7 @@ func TestUsageErrors(t *testing.T) {
 // README's install command works: install.sh builds and installs both
 // binaries into PREFIX, and the installed awsenv finds its helper.
 func TestInstallScript(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	prefix := filepath.Join(w.dir, "prefix")
 	goBin, err := exec.LookPath("go")
@@ -77,10 +83,10 @@ func TestInstallScript(t *testing.T) {
 		t.Skip("go is not on PATH")
 	}
 	// Go's caches stay where they are (they default to places under HOME).
-	goEnv, err := exec.Command(goBin, "env", "GOPATH", "GOMODCACHE", "GOCACHE").Output()
+	goEnv, err := testproc.Command(goBin, "env", "GOPATH", "GOMODCACHE", "GOCACHE").Output()
 	must(t, err)
 	dirs := strings.Fields(string(goEnv))
-	cmd := exec.Command("bash", filepath.Join("..", "..", "install.sh"), "--no-modify-rc")
+	cmd := testproc.Command("bash", filepath.Join("..", "..", "install.sh"), "--no-modify-rc")
 	// The world's HOME: never the real rc files, whatever the script does.
 	cmd.Env = append(os.Environ(), "HOME="+w.home, "PREFIX="+prefix, "PATH="+filepath.Dir(goBin)+":/usr/bin:/bin",
 		"GOPATH="+dirs[0], "GOMODCACHE="+dirs[1], "GOCACHE="+dirs[2])
@@ -92,13 +98,13 @@ func TestInstallScript(t *testing.T) {
 			t.Fatalf("%s not installed 0755: %v", b, err)
 		}
 	}
-	use := exec.Command(filepath.Join(prefix, "bin", "awsenv"), "use", "alice", "--mfa-code", w.code())
+	use := testproc.Command(filepath.Join(prefix, "bin", "awsenv"), "use", "alice", "--mfa-code", w.code())
 	use.Env = w.env("PATH=/usr/bin:/bin") // no awsenv-helper on PATH: it must be found beside awsenv
 	setNoTTY(use)
 	if r := runCmd(t, use); r.code != 0 || !strings.Contains(r.stdout, "AWS_SESSION_TOKEN") {
 		t.Fatalf("installed awsenv (helper found beside it): %s", r)
 	}
-	un := exec.Command("bash", filepath.Join("..", "..", "install.sh"), "--uninstall", "--no-modify-rc")
+	un := testproc.Command("bash", filepath.Join("..", "..", "install.sh"), "--uninstall", "--no-modify-rc")
 	un.Env = append(os.Environ(), "HOME="+w.home, "PREFIX="+prefix)
 	if out, err := un.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
@@ -111,6 +117,7 @@ func TestInstallScript(t *testing.T) {
 // --no-input renews what cached sessions can and never asks for a code;
 // list --names prints the names alone.
 func TestNoInputAndNames(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("use", "prod", "--no-input")
 	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "needs a new MFA code") {

@@ -2,13 +2,13 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // The seeds' twelve failures, each reproduced by the double the way AWS
@@ -47,6 +47,7 @@ func wantAll(t *testing.T, what, text string, want ...string) {
 }
 
 func TestCatalogue1InvalidClientTokenId(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().AddKey(userKeyID, userSecret).SetActive(false)
 	r := w.run("use", "alice", "--mfa-code", "123456")
@@ -57,6 +58,7 @@ func TestCatalogue1InvalidClientTokenId(t *testing.T) {
 }
 
 func TestCatalogue2SignatureAndClock(t *testing.T) {
+	t.Parallel()
 	t.Run("wrong secret", func(t *testing.T) {
 		w := newWorld(t)
 		w.writeCredentials("[alice]\naws_access_key_id = " + userKeyID + "\naws_secret_access_key = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")
@@ -84,6 +86,7 @@ func TestCatalogue2SignatureAndClock(t *testing.T) {
 }
 
 func TestCatalogue3WrongSerialOffersTheRightOne(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeConfig("[profile alice]\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n")
 	r := w.run("use", "alice", "--mfa-code", "123456")
@@ -94,6 +97,7 @@ func TestCatalogue3WrongSerialOffersTheRightOne(t *testing.T) {
 }
 
 func TestCatalogue4WrongCodeAskedAgain(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	// The process provider plays a person who mistypes once.
 	script := filepath.Join(w.dir, "codes.sh")
@@ -109,6 +113,7 @@ func TestCatalogue4WrongCodeAskedAgain(t *testing.T) {
 }
 
 func TestCatalogue5SessionCredentialsInDefault(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	// The seed's mistake: the session from get-session-token pasted into [default].
 	out := w.run("use", "alice", "--mfa-code", w.code())
@@ -123,6 +128,7 @@ func TestCatalogue5SessionCredentialsInDefault(t *testing.T) {
 }
 
 func TestCatalogue6DamagedToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := w.run("use", "alice", "--mfa-code", w.code())
 	env := parseExports(t, out.stdout)
@@ -145,6 +151,7 @@ func TestCatalogue6DamagedToken(t *testing.T) {
 }
 
 func TestCatalogue7SessionKeyWithoutToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := w.run("use", "alice", "--mfa-code", w.code())
 	env := parseExports(t, out.stdout)
@@ -164,6 +171,7 @@ func TestCatalogue7SessionKeyWithoutToken(t *testing.T) {
 }
 
 func TestCatalogue8MFARequiredForServiceCall(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().RequireMFA()
 	aws, ex := w.awsThenExplain("s3 ls", "AWS_ACCESS_KEY_ID="+userKeyID, "AWS_SECRET_ACCESS_KEY="+userSecret, "AWS_PROFILE=alice")
@@ -181,6 +189,7 @@ func TestCatalogue8MFARequiredForServiceCall(t *testing.T) {
 }
 
 func TestCatalogue9GetSessionTokenDenied(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().Deny("sts:GetSessionToken")
 	r := w.run("use", "alice", "--mfa-code", "123456")
@@ -191,6 +200,7 @@ func TestCatalogue9GetSessionTokenDenied(t *testing.T) {
 }
 
 func TestCatalogue10CreateAccessKeyDenied(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().Deny("iam:CreateAccessKey")
 	r := w.run("rotate", "alice", "--yes")
@@ -204,6 +214,7 @@ func TestCatalogue10CreateAccessKeyDenied(t *testing.T) {
 }
 
 func TestCatalogue11LimitExceeded(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	// Another key appears between awsenv's look and its CreateAccessKey.
 	remove := w.fake.Hook("CreateAccessKey", fakeaws.Before, func() {
@@ -218,6 +229,7 @@ func TestCatalogue11LimitExceeded(t *testing.T) {
 }
 
 func TestCatalogue12StaleKeyAfterRotation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("rotate", "alice", "--yes"); r.code != 0 {
 		t.Fatalf("%s", r)
@@ -233,7 +245,7 @@ func TestCatalogue12StaleKeyAfterRotation(t *testing.T) {
 // credential variables it set.
 func parseExports(t *testing.T, out string) map[string]string {
 	t.Helper()
-	cmd := exec.Command("bash", "-c", `eval "$1" && printf '%s\n%s\n%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN"`, "bash", out)
+	cmd := testproc.Command("bash", "-c", `eval "$1" && printf '%s\n%s\n%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN"`, "bash", out)
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	got, err := cmd.Output()
 	if err != nil {

@@ -10,11 +10,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // The same flow against moto_server, an independent STS, checked with the
 // real aws CLI; AWS_PROFILE set beforehand must not win over the exports.
 func TestMotoServerWithAWSCLI(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "moto_server")
 	requireTool(t, "aws")
 	w := newWorld(t)
@@ -46,15 +49,17 @@ printf '%s\n' "$AWS_ACCESS_KEY_ID"
 	}
 }
 
-// startMoto runs moto_server on a free loopback port until the test ends.
+// startMoto is the test binary's moto_server without authentication,
+// shared by the tests that need one (testproc.SharedMoto).
 func startMoto(t *testing.T) string {
 	t.Helper()
-	return startMotoAuth(t, -1)
+	return testproc.SharedMoto(t).URL
 }
 
 // The prompt reads the code from the controlling terminal, not stdin or
 // stdout, so it works inside $(...); a malformed code is asked again.
 func TestPromptOnTerminal(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	o := w.startOnTerminal("use", "prod")
 	cmd, ptmx, screen, stdout, stderr := o.cmd, o.ptmx, o.screen, o.stdout, o.stderr
@@ -111,6 +116,7 @@ func expect(t *testing.T, r *bufio.Reader, want string) {
 // Without a terminal and without --mfa-code, the prompt fails clearly and
 // stdout stays empty.
 func TestNoTerminalNoCode(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("use", "alice")
 	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "--mfa-code") {
@@ -120,6 +126,7 @@ func TestNoTerminalNoCode(t *testing.T) {
 
 // Each shell evaluates its own output: fish and zsh as well as bash.
 func TestUseInFishAndZsh(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
 		t.Fatalf("use: %s", r)
@@ -144,6 +151,7 @@ func TestUseInFishAndZsh(t *testing.T) {
 // exec runs a command with the credentials and returns its exit status;
 // credential-process feeds the real aws CLI through credential_process.
 func TestExecAndCredentialProcess(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.runEnv([]string{"AWS_PROFILE=alice"}, "exec", "alice", "--mfa-code", w.code(), "--",
 		"sh", "-c", `printf '%s|%s|%s' "$AWS_ACCESS_KEY_ID" "${AWS_PROFILE:-unset}" "$AWSENV_PROFILE"; exit 7`)
@@ -178,6 +186,7 @@ func TestExecAndCredentialProcess(t *testing.T) {
 // A profile that already holds session credentials is used as it is,
 // never sent to GetSessionToken, with a hint.
 func TestSessionCredentialsInFile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeCredentials("[default]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = " + userSecret +
 		"\naws_session_token = AQoDYXdzEJrEXAMPLETOKEN\n")
@@ -197,6 +206,7 @@ func TestSessionCredentialsInFile(t *testing.T) {
 
 // AWS's answers become a message with a fix, an exit status, and nothing on stdout.
 func TestAWSErrorsExplained(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	cases := []struct {
 		name, config, creds string
@@ -246,6 +256,7 @@ func TestAWSErrorsExplained(t *testing.T) {
 
 // unset undoes use in each shell; AWS_REGION is left as it was.
 func TestUnsetUndoesUse(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
 		t.Fatalf("use: %s", r)
@@ -273,6 +284,7 @@ func TestUnsetUndoesUse(t *testing.T) {
 
 // PowerShell output sets and removes the same variables, quoted for it.
 func TestPowerShellOutput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("use", "alice", "--shell", "powershell", "--mfa-code", w.code())
 	if r.code != 0 {
@@ -287,6 +299,7 @@ func TestPowerShellOutput(t *testing.T) {
 
 // sessions lists what is cached, without secrets, and clear removes it.
 func TestSessionsListAndClear(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeCounterMFA(t)
 	if r := w.run("use", "prod"); r.code != 0 {
@@ -320,6 +333,7 @@ func TestSessionsListAndClear(t *testing.T) {
 // Ctrl-C at the MFA prompt stops awsenv at once with 130 and prints no
 // shell code, though the helper itself lets awsenv decide about interrupts.
 func TestCtrlCAtPrompt(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	o := w.startOnTerminal("use", "prod")
 	cmd, ptmx, screen, stdout, stderr := o.cmd, o.ptmx, o.screen, o.stdout, o.stderr

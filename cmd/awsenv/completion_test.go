@@ -12,6 +12,7 @@ import (
 // The completion word lists are written by hand in each script; this keeps
 // them in step with the commands the binary has.
 func TestCompletionListsEveryCommand(t *testing.T) {
+	t.Parallel()
 	var want []string
 	for _, c := range newApp(&Deps{}).Commands {
 		want = append(want, c.Name)

@@ -38,6 +38,7 @@ func statuses(rep doctorReport) map[string]string {
 }
 
 func TestDoctorHealthy(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("use", "prod", "--mfa-code", w.code()); r.code != 0 {
 		t.Fatalf("use: %s", r)
@@ -65,6 +66,7 @@ func TestDoctorHealthy(t *testing.T) {
 }
 
 func TestDoctorBroken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().AddKey(userKeyID, userSecret).SetActive(false)
 	w.writeConfig("[profile alice]\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n")
@@ -105,6 +107,7 @@ func TestDoctorBroken(t *testing.T) {
 
 // A built-in provider whose tool is missing is a failure with the install fix.
 func TestDoctorProviderToolMissing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeConfig("[profile alice]\nmfa_serial = " + serial + "\nawsenv_mfa_provider = ykman\n")
 	rep, _ := w.doctor([]string{"PATH=" + binDir + ":/nonexistent"}, "alice")

@@ -93,6 +93,7 @@ const awsCLIPrefix = "An error occurred "
 // The seed's "missing session token": a session key exported without its
 // token, pasted as an argument.
 func TestExplainArgument(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	w.env["AWS_ACCESS_KEY_ID"] = sessionKeyID
 	w.env["AWS_SECRET_ACCESS_KEY"] = userSecret
@@ -111,6 +112,7 @@ func TestExplainArgument(t *testing.T) {
 // `aws s3 ls 2>&1 | awsenv explain` with long-term keys in a profile:
 // the account wants MFA, and the fix names the profile.
 func TestExplainStdin(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	w.env["AWS_PROFILE"] = "alice"
 	r := w.run("\nAn error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied\n")
@@ -121,6 +123,7 @@ func TestExplainStdin(t *testing.T) {
 
 // [default] is the profile when nothing names one, as in the AWS CLI.
 func TestExplainDefaultProfile(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	w.write("credentials", "[default]\naws_access_key_id = "+sessionKeyID+"\naws_secret_access_key = "+userSecret+"\naws_session_token = "+sessionToken+"\n")
 	r := w.run("An error occurred (AccessDenied) when calling the GetSessionToken operation: Cannot call GetSessionToken with session credentials\n")
@@ -132,6 +135,7 @@ func TestExplainDefaultProfile(t *testing.T) {
 // A role profile named with --profile: AssumeRole is signed by its source
 // profile's key, and the fix names role_arn in the config file.
 func TestExplainRoleProfile(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	r := w.run("", "--profile", "prod", "operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 1a2b, api error AccessDenied: User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
 	wantOut(t, r, exitOK,
@@ -142,6 +146,7 @@ func TestExplainRoleProfile(t *testing.T) {
 }
 
 func TestExplainJSON(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	r := w.run("", "--json", "--profile", "alice", awsCLIPrefix+"(AccessDenied) when calling the GetSessionToken operation: User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:GetSessionToken on resource: *")
 	wantOut(t, r, exitOK)
@@ -163,6 +168,7 @@ func TestExplainJSON(t *testing.T) {
 // Keys left in the shell after a rotation: the file holds the new key, the
 // environment the old one.
 func TestExplainStaleKey(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	w.env["AWS_ACCESS_KEY_ID"] = oldKeyID
 	w.env["AWS_SECRET_ACCESS_KEY"] = userSecret
@@ -177,6 +183,7 @@ func TestExplainStaleKey(t *testing.T) {
 
 // Secrets in pasted text are never echoed, nor terminal escapes.
 func TestExplainRedactsInput(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	w.env["AWS_SESSION_TOKEN"] = sessionToken
 	in := "export AWS_SECRET_ACCESS_KEY=" + userSecret + "\nexport AWS_SESSION_TOKEN=" + sessionToken + "\n" +
@@ -194,6 +201,7 @@ func TestExplainRedactsInput(t *testing.T) {
 }
 
 func TestExplainNothingFound(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	for _, in := range []string{"", "2026-11-20 12:00:00 my-bucket\n", "Unable to locate credentials."} {
 		r := w.run(in)
@@ -204,6 +212,7 @@ func TestExplainNothingFound(t *testing.T) {
 }
 
 func TestExplainProfileErrors(t *testing.T) {
+	t.Parallel()
 	w := newExplainWorld(t)
 	line := awsCLIPrefix + "(AccessDenied) when calling the ListBuckets operation: Access Denied"
 	if r := w.run("", "--profile", "-x;rm", line); r.code != exitUsage || r.stdout != "" {
@@ -228,6 +237,7 @@ func TestExplainProfileErrors(t *testing.T) {
 
 // The paste hint goes only to a person at a terminal.
 func TestIsTerminal(t *testing.T) {
+	t.Parallel()
 	ptmx, tty, err := pty.Open()
 	must(t, err)
 	defer ptmx.Close()

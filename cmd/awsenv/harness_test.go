@@ -7,11 +7,15 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +23,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 var binDir string
@@ -29,17 +34,31 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", dir+string(os.PathSeparator),
+	build := testproc.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", dir+string(os.PathSeparator),
 		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "build awsenv:", err)
 		os.Exit(1)
 	}
 	binDir = dir
+	moreParallel()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// moreParallel runs up to 4 tests per CPU at once unless -parallel was
+// given: the end-to-end tests spend most of their time waiting, for the
+// processes they start, for the double, and one for the next TOTP window,
+// so -parallel's default (GOMAXPROCS) leaves the CPUs idle.
+func moreParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
 
 // Example keys from AWS's documentation; nothing real.
@@ -157,7 +176,7 @@ func (w *world) run(args ...string) result {
 
 func (w *world) runEnv(extraEnv []string, args ...string) result {
 	w.t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "awsenv"), args...)
+	cmd := testproc.Command(filepath.Join(binDir, "awsenv"), args...)
 	cmd.Env = w.env(extraEnv...)
 	cmd.Dir = w.dir
 	setNoTTY(cmd)
@@ -165,9 +184,11 @@ func (w *world) runEnv(extraEnv []string, args ...string) result {
 }
 
 // setNoTTY starts the command in a new session, without a controlling
-// terminal, as under CI or cron: the prompt cannot reach a person.
+// terminal, as under CI or cron: the prompt cannot reach a person. Like
+// every process the tests start, it dies with the test binary.
 func setNoTTY(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	testproc.DieWithParent(cmd)
 }
 
 // shell runs a script in a real shell with the world's environment.
@@ -175,7 +196,7 @@ func (w *world) shell(sh, script string, extraEnv ...string) result {
 	w.t.Helper()
 	path := requireTool(w.t, sh)
 	args := []string{"-c", script}
-	cmd := exec.Command(path, args...)
+	cmd := testproc.Command(path, args...)
 	cmd.Env = w.env(extraEnv...)
 	cmd.Dir = w.dir
 	setNoTTY(cmd)
@@ -187,7 +208,7 @@ func runCmd(t *testing.T, cmd *exec.Cmd) result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
+	err := testproc.Run(cmd)
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -213,8 +234,11 @@ func requireTool(t *testing.T, name string) string {
 
 // toolDirs puts the real directories of the Python tools (aws,
 // moto_server) on PATH: pyenv's shims look for their root under HOME,
-// which the tests replace.
-func toolDirs() string {
+// which the tests replace. It is worked out once per test binary: `pyenv
+// which` costs tens of milliseconds and every command a test runs asks.
+var toolDirs = sync.OnceValue(findToolDirs)
+
+func findToolDirs() string {
 	var dirs []string
 	for _, name := range []string{"aws", "moto_server"} {
 		p, err := exec.LookPath(name)
@@ -257,13 +281,13 @@ func (w *world) startOnTerminal(args ...string) *onTerminal {
 	ptmx, tty, err := pty.Open()
 	must(w.t, err)
 	w.t.Cleanup(func() { ptmx.Close() })
-	o := &onTerminal{cmd: exec.Command(filepath.Join(binDir, "awsenv"), args...), ptmx: ptmx,
+	o := &onTerminal{cmd: testproc.Command(filepath.Join(binDir, "awsenv"), args...), ptmx: ptmx,
 		screen: bufio.NewReader(ptmx), stdout: &strings.Builder{}, stderr: &strings.Builder{}}
 	o.cmd.Env = w.env()
 	o.cmd.Stdout, o.cmd.Stderr = o.stdout, o.stderr
 	o.cmd.ExtraFiles = []*os.File{tty} // fd 3 becomes the controlling terminal
 	o.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
-	must(w.t, o.cmd.Start())
+	must(w.t, testproc.Start(o.cmd))
 	tty.Close()
 	return o
 }

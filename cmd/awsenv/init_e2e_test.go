@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/shell"
 )
 
@@ -292,7 +293,7 @@ func (w *world) straceShell(t *testing.T, sh, script string) (result, []string) 
 	t.Helper()
 	st := requireTool(t, "strace")
 	log := filepath.Join(w.dir, fmt.Sprintf("strace-%d.log", time.Now().UnixNano()))
-	cmd := exec.Command(st, "-f", "-qq", "-e", "trace=process", "-o", log, requireTool(t, sh), "-c", script)
+	cmd := testproc.Command(st, "-f", "-qq", "-e", "trace=process", "-o", log, requireTool(t, sh), "-c", script)
 	cmd.Env = w.env()
 	cmd.Dir = w.dir
 	setNoTTY(cmd)
@@ -332,7 +333,7 @@ func TestInitBinaryPathWithSpacesAndQuotes(t *testing.T) {
 	}
 	noAwsenvPath := "PATH=/usr/local/bin:/usr/bin:/bin"
 	initFrom := func(sh string) string {
-		cmd := exec.Command(filepath.Join(dir, "awsenv"), "init", sh)
+		cmd := testproc.Command(filepath.Join(dir, "awsenv"), "init", sh)
 		cmd.Env = w.env(noAwsenvPath)
 		r := runCmd(t, cmd)
 		q, _ := shell.Lookup(sh)
@@ -346,7 +347,7 @@ func TestInitBinaryPathWithSpacesAndQuotes(t *testing.T) {
 		// At warning level: for a path with $ in it, shellcheck's info
 		// SC2016 ("expressions don't expand in single quotes") is exactly
 		// what is meant. TestInitScriptsCheck runs it at every level.
-		cmd := exec.Command(p, "--severity=warning", "-")
+		cmd := testproc.Command(p, "--severity=warning", "-")
 		cmd.Stdin = strings.NewReader(bash)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("shellcheck on the bash script for %s: %v\n%s", dir, err, out)
@@ -534,7 +535,7 @@ func TestInitScriptsCheck(t *testing.T) {
 	w := newWorld(t)
 	check := func(tool string, args ...string) func(t *testing.T, script string) {
 		return func(t *testing.T, script string) {
-			cmd := exec.Command(requireTool(t, tool), args...)
+			cmd := testproc.Command(requireTool(t, tool), args...)
 			cmd.Stdin = strings.NewReader(script)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s %s: %v\n%s", tool, strings.Join(args, " "), err, out)

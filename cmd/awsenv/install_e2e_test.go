@@ -7,10 +7,11 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 const (
@@ -47,7 +48,7 @@ func (in *installer) run(args ...string) result {
 	in.t.Helper()
 	script, err := filepath.Abs(filepath.Join("..", "..", "install.sh"))
 	must(in.t, err)
-	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	cmd := testproc.Command("bash", append([]string{script}, args...)...)
 	for k, v := range in.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -133,6 +134,7 @@ const bashInit = `eval "$("$HOME/my prefix/bin/awsenv" init bash)"`
 // exact bytes, whether or not it ended in a newline, was empty, or did not
 // exist (then an empty file stays).
 func TestInstallRCBashOnceAndUninstall(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, original string
 		exists         bool
@@ -207,6 +209,7 @@ func TestInstallRCBashOnceAndUninstall(t *testing.T) {
 // zsh honours ZDOTDIR and --shell over $SHELL; fish's config.fish is
 // created along with its directories.
 func TestInstallRCZshAndFish(t *testing.T) {
+	t.Parallel()
 	t.Run("zsh", func(t *testing.T) {
 		in := newInstaller(t, "/bin/bash")
 		in.env["ZDOTDIR"] = in.path("zdot")
@@ -244,6 +247,7 @@ func TestInstallRCZshAndFish(t *testing.T) {
 // A dotfile manager's symlinked .bashrc stays a symlink: its target gets
 // the block, and the backup sits beside the link.
 func TestInstallRCSymlink(t *testing.T) {
+	t.Parallel()
 	in := newInstaller(t, "/bin/bash")
 	original := "# managed by my dotfiles\nexport PAGER=less\n"
 	in.write("dotfiles/bashrc", original, 0o644)
@@ -283,6 +287,7 @@ func TestInstallRCSymlink(t *testing.T) {
 // --no-modify-rc installs and uninstalls the binaries only, and prints the
 // line to add by hand.
 func TestInstallRCNoModify(t *testing.T) {
+	t.Parallel()
 	in := newInstaller(t, "/bin/bash")
 	in.write(".bashrc", "export A=1\n", 0o644)
 	r := in.ok("--no-modify-rc")
@@ -304,6 +309,7 @@ func TestInstallRCNoModify(t *testing.T) {
 
 // An unknown shell gets the lines to add by hand and no rc file changes.
 func TestInstallRCUnknownShell(t *testing.T) {
+	t.Parallel()
 	in := newInstaller(t, "/bin/tcsh")
 	in.write(".bashrc", "export A=1\n", 0o644)
 	r := in.ok()
@@ -327,6 +333,7 @@ func TestInstallRCUnknownShell(t *testing.T) {
 // Set-ups already there: a block from another PREFIX is updated in place, a
 // hand-written init line is left alone, a broken block is not touched.
 func TestInstallRCExisting(t *testing.T) {
+	t.Parallel()
 	in := newInstaller(t, "/bin/bash")
 	in.write(".bashrc", "export A=1\n", 0o644)
 	in.ok()
@@ -363,6 +370,7 @@ func TestInstallRCExisting(t *testing.T) {
 // what it prints, and puts the install directory on PATH once. A stub
 // stands in for awsenv: these tests do not depend on `awsenv init`.
 func TestInstallRCLinesRunInShells(t *testing.T) {
+	t.Parallel()
 	stub := t.TempDir()
 	script := `#!/bin/sh
 if [ "$2" = fish ]; then echo "set -g STUB_ARGS '$*'"; else echo "STUB_ARGS='$*'"; fi
@@ -398,7 +406,7 @@ if [ "$2" = fish ]; then echo "set -g STUB_ARGS '$*'"; else echo "STUB_ARGS='$*'
 				if c.shell == "fish" {
 					args = append([]string{"--no-config"}, args...)
 				}
-				cmd := exec.Command(shellPath, args...)
+				cmd := testproc.Command(shellPath, args...)
 				cmd.Env = []string{"HOME=" + in.home, "PATH=/usr/bin:/bin", "ZDOTDIR=" + in.path("zdot"), "LANG=C.UTF-8"}
 				setNoTTY(cmd)
 				r := runCmd(t, cmd)
@@ -412,6 +420,7 @@ if [ "$2" = fish ]; then echo "set -g STUB_ARGS '$*'"; else echo "STUB_ARGS='$*'
 }
 
 func TestInstallScriptHelpAndShellcheck(t *testing.T) {
+	t.Parallel()
 	in := newInstaller(t, "/bin/bash")
 	r := in.run("--help")
 	for _, want := range []string{"--shell", "--no-modify-rc", "--uninstall", "--help", "PREFIX", "AWSENV_BIN", "ZDOTDIR", "backup"} {
@@ -423,7 +432,7 @@ func TestInstallScriptHelpAndShellcheck(t *testing.T) {
 		t.Fatalf("an unknown option is a usage error and installs nothing: %s", r)
 	}
 	sc := requireTool(t, "shellcheck")
-	out, err := exec.Command(sc, filepath.Join("..", "..", "install.sh")).CombinedOutput()
+	out, err := testproc.Command(sc, filepath.Join("..", "..", "install.sh")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("shellcheck install.sh: %v\n%s", err, out)
 	}

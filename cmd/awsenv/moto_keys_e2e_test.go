@@ -3,53 +3,26 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
-// startMotoAuth runs moto_server on a free loopback port until the test
-// ends. With freeActions >= 0, authentication is enforced after that many
-// free actions: from then on it checks keys, signatures and IAM policies on
-// its own, an emulator independent of awsenv's double.
+// startMotoAuth runs moto_server of the test's own on a free loopback port
+// until the test ends. With freeActions >= 0, authentication is enforced
+// after that many free actions: from then on it checks keys, signatures and
+// IAM policies on its own, an emulator independent of awsenv's double.
 func startMotoAuth(t *testing.T, freeActions int) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	addr := l.Addr().String()
-	l.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(requireTool(t, "moto_server"), "-H", "127.0.0.1", "-p", port)
-	if freeActions >= 0 {
-		cmd.Env = append(os.Environ(), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeActions))
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	must(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	})
-	// A TCP dial, not an HTTP request: every request counts as an action.
-	waitFor(t, func() bool {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	return "http://" + addr
+	return testproc.StartMoto(t, freeActions).URL
 }
 
 // TestKeysAndRotateAgainstMoto runs keys and rotate against moto_server
 // with signatures and policies checked, and the real aws CLI confirms the
 // result with the keys in the file.
 func TestKeysAndRotateAgainstMoto(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "aws")
 	w := newWorld(t)
 	moto := startMotoAuth(t, 3)

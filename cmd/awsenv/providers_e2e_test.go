@@ -3,13 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // fakeTool writes an executable NAME into a directory put first on PATH: it
@@ -39,6 +40,7 @@ func (w *world) setProvider(t *testing.T, lines string) {
 }
 
 func TestYkmanProvider(t *testing.T) {
+	t.Parallel()
 	oathtool := requireTool(t, "oathtool")
 	w := newWorld(t)
 	w.setProvider(t, "awsenv_mfa_provider = ykman\nawsenv_mfa_account = aws:alice\nawsenv_mfa_device = 12345678\n")
@@ -63,6 +65,7 @@ func TestYkmanProvider(t *testing.T) {
 }
 
 func TestOpProvider(t *testing.T) {
+	t.Parallel()
 	oathtool := requireTool(t, "oathtool")
 	w := newWorld(t)
 	w.setProvider(t, "awsenv_mfa_provider = op\nawsenv_mfa_item = AWS alice\nawsenv_mfa_vault = Work\n")
@@ -81,6 +84,7 @@ func TestOpProvider(t *testing.T) {
 }
 
 func TestUnknownProvider(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.setProvider(t, "awsenv_mfa_provider = nosuch\n")
 	r := w.run("use", "alice")
@@ -93,12 +97,13 @@ func TestUnknownProvider(t *testing.T) {
 // data directory and selected by name; unsafe permissions and a wrong pin
 // are refused.
 func TestThirdPartyPlugin(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "oathtool")
 	w := newWorld(t)
 	dir := filepath.Join(w.dir, "data", "awsenv", "plugins")
 	must(t, os.MkdirAll(dir, 0o755))
 	plugin := filepath.Join(dir, "awsenv-plugin-oathtool")
-	build := exec.Command("go", "build", "-o", plugin, "-ldflags", "-X main.version=1.2.3", "github.com/awsenv/awsenv/plugins/examples/oathtool")
+	build := testproc.Command("go", "build", "-o", plugin, "-ldflags", "-X main.version=1.2.3", "github.com/awsenv/awsenv/plugins/examples/oathtool")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the example plugin: %v\n%s", err, out)
 	}
@@ -133,11 +138,12 @@ func TestThirdPartyPlugin(t *testing.T) {
 // Plugins that go wrong, run through awsenv as a person would: a clear
 // error naming the plugin, nothing on stdout, no process left behind.
 func TestMisbehavingPlugins(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	dir := filepath.Join(w.dir, "data", "awsenv", "plugins")
 	must(t, os.MkdirAll(dir, 0o755))
 	bin := filepath.Join(w.dir, "misbehave")
-	build := exec.Command("go", "build", "-o", bin, "github.com/awsenv/awsenv/plugins/rpc/testdata/misbehave")
+	build := testproc.Command("go", "build", "-o", bin, "github.com/awsenv/awsenv/plugins/rpc/testdata/misbehave")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the test plugin: %v\n%s", err, out)
 	}

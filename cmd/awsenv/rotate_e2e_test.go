@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // credentialsWithNeighbours is a hand-edited file: comments, another
@@ -52,6 +53,7 @@ func (w *world) onlyNewKey() string {
 }
 
 func TestKeysLists(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("keys", "alice")
 	if r.code != 0 || !strings.Contains(r.stdout, userKeyID) || !strings.Contains(r.stdout, "Active") ||
@@ -82,6 +84,7 @@ func TestKeysLists(t *testing.T) {
 }
 
 func TestRotateOneKey(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeCredentials(credentialsWithNeighbours)
 	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
@@ -127,6 +130,7 @@ func TestRotateOneKey(t *testing.T) {
 }
 
 func TestRotateKeepOld(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("rotate", "alice", "--yes", "--keep-old"); r.code != 0 {
 		t.Fatalf("rotate: %s", r.stderr)
@@ -138,6 +142,7 @@ func TestRotateKeepOld(t *testing.T) {
 }
 
 func TestRotateAsksFirst(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("rotate", "alice")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--yes") {
@@ -149,6 +154,7 @@ func TestRotateAsksFirst(t *testing.T) {
 }
 
 func TestRotateTwoKeys(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	other := w.alice().AddKey("AKIAOTHERKEY00000002", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0")
 	other.SetActive(false)
@@ -171,6 +177,7 @@ func TestRotateTwoKeys(t *testing.T) {
 }
 
 func TestRotateFailsAfterCreate(t *testing.T) {
+	t.Parallel()
 	t.Run("new key never works", func(t *testing.T) {
 		w := newWorld(t)
 		w.fake.SetKeyNeverWorks(true)
@@ -220,6 +227,7 @@ func TestRotateFailsAfterCreate(t *testing.T) {
 // The key in the file must work right after the kill, and the next rotate
 // must finish the job.
 func TestRotateKilledAtEachStep(t *testing.T) {
+	t.Parallel()
 	steps := []struct {
 		action string
 		nth    int // which call of that action
@@ -264,6 +272,7 @@ func TestRotateKilledAtEachStep(t *testing.T) {
 // Under the usual "MFA or nothing" policy, keys and rotate fall back to an
 // MFA session for the IAM calls the long-term key may not make.
 func TestKeysAndRotateWithMFARequired(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.alice().RequireMFA()
 	r := w.run("keys", "alice", "--mfa-code", w.code())
@@ -279,6 +288,7 @@ func TestKeysAndRotateWithMFARequired(t *testing.T) {
 // Ctrl-C in the middle of a rotation does not leave it half done: awsenv
 // says it is finishing, and finishes.
 func TestRotateInterruptedFinishes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	b := w.rotateBlockedAt("UpdateAccessKey", fakeaws.Before, 1)
 	cmd, stderr := b.cmd, b.stderr
@@ -294,6 +304,7 @@ func TestRotateInterruptedFinishes(t *testing.T) {
 
 // On a terminal, rotate asks first; anything but yes changes nothing.
 func TestRotateConfirmOnTerminal(t *testing.T) {
+	t.Parallel()
 	for _, answer := range []string{"n", "y"} {
 		t.Run(answer, func(t *testing.T) {
 			w := newWorld(t)
@@ -347,11 +358,11 @@ func (w *world) rotateBlockedAt(action string, when fakeaws.HookWhen, nth int) *
 		case <-w.fake.Done():
 		}
 	})
-	b.cmd = exec.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
+	b.cmd = testproc.Command(filepath.Join(binDir, "awsenv"), "rotate", "alice", "--yes")
 	b.cmd.Env = w.env()
 	setNoTTY(b.cmd)
 	b.cmd.Stderr = b.stderr
-	must(w.t, b.cmd.Start())
+	must(w.t, testproc.Start(b.cmd))
 	select {
 	case <-reached:
 	case <-time.After(30 * time.Second):

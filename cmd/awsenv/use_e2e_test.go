@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,11 +11,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // A person evals `use` in bash, gets working credentials, and a second use
 // makes no STS call.
 func TestUseEvalInBashThenCached(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	script := `set -euo pipefail
 eval "$(awsenv use alice --mfa-code ` + w.code() + `)"
@@ -74,6 +76,7 @@ func (w *world) callerIdentity(t *testing.T, sh, setup, want string) {
 // One MFA code covers a role on top of the user's MFA session, and the
 // user's own session after it.
 func TestRoleOnMFASessionOneCode(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeCounterMFA(t)
 	r := w.run("use", "prod", "--shell", "bash")
@@ -101,6 +104,7 @@ func TestRoleOnMFASessionOneCode(t *testing.T) {
 // A role asking for more than an hour cannot be chained on a session; it
 // is assumed directly with the keys and a code, and --debug says so.
 func TestLongRoleAssumedDirectlyWithMFA(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.run("use", "long", "--debug", "--mfa-code", w.code())
 	if r.code != 0 {
@@ -120,6 +124,7 @@ func TestLongRoleAssumedDirectlyWithMFA(t *testing.T) {
 
 // N shells at once on an expired session: one MFA request, one STS call.
 func TestParallelUseOneMFARequest(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.writeCounterMFA(t)
 	const n = 8
@@ -160,13 +165,14 @@ func TestParallelUseOneMFARequest(t *testing.T) {
 // A process killed while it holds the lock (waiting for a code) must not
 // wedge the next one.
 func TestKilledHolderDoesNotWedge(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	started := filepath.Join(w.dir, "started")
 	w.writeConfig(fmt.Sprintf("[profile alice]\nmfa_serial = %s\nmfa_process = touch %s; sleep 30\n", serial, started))
-	cmd := exec.Command(filepath.Join(binDir, "awsenv"), "use", "alice")
+	cmd := testproc.Command(filepath.Join(binDir, "awsenv"), "use", "alice")
 	cmd.Env = w.env()
 	setNoTTY(cmd)
-	must(t, cmd.Start())
+	must(t, testproc.Start(cmd))
 	waitFor(t, func() bool { _, err := os.Stat(started); return err == nil })
 	// Kill awsenv and its mfa_process (the whole session).
 	must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL))
@@ -184,6 +190,7 @@ func TestKilledHolderDoesNotWedge(t *testing.T) {
 
 // --refresh makes new credentials even though the cached ones are fresh.
 func TestRefreshForcesNewSession(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	first := w.run("use", "alice", "--mfa-code", w.code())
 	second := w.run("use", "alice", "--refresh", "--mfa-code", w.code())
@@ -200,6 +207,7 @@ func TestRefreshForcesNewSession(t *testing.T) {
 
 // Hostile profile names are refused before any work, with nothing on stdout.
 func TestHostileProfileNamesRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	pwned := filepath.Join(w.dir, "PWNED")
 	names := []string{
@@ -239,6 +247,7 @@ func TestHostileProfileNamesRefused(t *testing.T) {
 
 // A corrupt session file is replaced; files others can read are refused.
 func TestCorruptAndUnsafeSessionFiles(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
 		t.Fatalf("use: %s", r)
@@ -353,6 +362,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // A device gives the same code for 30 s: a second session inside that
 // window waits for the next code instead of sending one AWS refuses.
 func TestReusedCodeWait(t *testing.T) {
+	t.Parallel()
 	oathtool := requireTool(t, "oathtool")
 	w := newWorld(t)
 	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // The Python AWS CLI (botocore) is a second, independent client: if it and
@@ -73,12 +75,12 @@ func runCLI(t *testing.T, endpoint string, creds *stsCreds, args ...string) (std
 	}
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(c, aws, append(args, "--output", "json")...)
+	cmd := testproc.DieWithParent(exec.CommandContext(c, aws, append(args, "--output", "json")...))
 	cmd.Env = env
 	cmd.Dir = home
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
+	err = testproc.Run(cmd)
 	return out.String(), errOut.String(), err
 }
 

@@ -9,18 +9,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fakeaws"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -33,9 +30,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	helperBin = filepath.Join(dir, "awsenv-helper")
-	build := exec.Command("go", "build", "-o", helperBin, "github.com/awsenv/awsenv/cmd/awsenv-helper")
+	build := testproc.Command("go", "build", "-o", helperBin, "github.com/awsenv/awsenv/cmd/awsenv-helper")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "build awsenv-helper:", err)
 		os.Exit(1)
 	}
@@ -139,58 +136,10 @@ func TestClockSkewThroughTheHelper(t *testing.T) {
 	}
 }
 
-// requireTool finds an external program, resolving pyenv's shims; without
-// it the test skips, except in CI (CI=true), where that is a broken setup.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed; .ci/run must install it", name)
-		}
-		t.Skipf("%s is not installed; install it to run this test", name)
-	}
-	if strings.Contains(p, "shims") {
-		if out, err := exec.Command("pyenv", "which", name).Output(); err == nil {
-			p = strings.TrimSpace(string(out))
-		}
-	}
-	return p
-}
-
-// startMoto runs moto_server on a free loopback port until the test ends.
-// After freeCalls requests it checks keys, signatures and IAM policies.
+// startMoto runs moto_server of the test's own on a free loopback port
+// until the test ends. After freeCalls requests it checks keys, signatures
+// and IAM policies.
 func startMoto(t *testing.T, freeCalls int) string {
 	t.Helper()
-	bin := requireTool(t, "moto_server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", addr[strings.LastIndex(addr, ":")+1:])
-	cmd.Env = append(os.Environ(), fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeCalls))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	})
-	// A plain connection, not a request: requests count against freeCalls.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			conn.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not listen on %s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return testproc.StartMoto(t, freeCalls).URL
 }

@@ -2,11 +2,11 @@ package rpc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 )
 
@@ -25,15 +26,18 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(helperMain())
 	}
+	if os.Getenv(holdEnv) != "" {
+		os.Exit(holdMain())
+	}
 	dir, err := os.MkdirTemp("", "awsenv-rpc-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
+	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator),
 		"./testdata/good", "./testdata/misbehave", "./testdata/raw", "../examples/oathtool")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "building the test plugins:", err)
 		os.Exit(1)
 	}
@@ -69,6 +73,7 @@ func newRun(t *testing.T, plugin string, args ...string) *run {
 			"HOME=" + dir,
 			"TESTPLUGIN_PIDFILE=" + r.pidFile,
 			"TESTPLUGIN_RECORD=" + r.record,
+			testproc.EnvFollowParent + "=1", // the plugins die with the test binary
 		},
 		SocketDir:    filepath.Join(sockBase, "plugins"),
 		Stderr:       r.stderr,
@@ -215,5 +220,27 @@ func helperMain() int {
 	if err := os.WriteFile(os.Getenv(helperEnv), b, 0o600); err != nil {
 		return 2
 	}
+	return 0
+}
+
+// holdEnv makes the test binary, run as a child process, a host that
+// launches the plugin of HELPER_CONFIG, says "launched" and waits to be
+// killed (TestPluginDiesWithKilledHost).
+const holdEnv = "AWSENV_RPC_TEST_HOLD"
+
+func holdMain() int {
+	var cfg LaunchConfig
+	if err := json.Unmarshal([]byte(os.Getenv("HELPER_CONFIG")), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p, err := Launch(context.Background(), cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer p.Close()
+	fmt.Println("launched")
+	time.Sleep(time.Minute) // the test kills us long before
 	return 0
 }

@@ -1,20 +1,25 @@
 package rpc
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 )
 
@@ -349,11 +354,11 @@ func TestHostOutputIsolation(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "result.json")
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd := testproc.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), helperEnv+"="+out, "HELPER_CONFIG="+string(cfg))
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
+			if err := testproc.Run(cmd); err != nil {
 				t.Fatalf("helper: %v\n%s", err, stderr.String())
 			}
 			if stdout.Len() > 0 {
@@ -460,7 +465,7 @@ func TestOathtoolExample(t *testing.T) {
 	}
 	const secret = "JBSWY3DPEHPK3PXP"
 	current := func() string {
-		out, err := exec.Command("oathtool", "--totp", "-b", secret).Output()
+		out, err := testproc.Command("oathtool", "--totp", "-b", secret).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +555,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 func BenchmarkBareStart(b *testing.B) {
 	path := filepath.Join(bin, "good")
 	for b.Loop() {
-		if err := exec.Command(path, "--exit").Run(); err != nil {
+		if err := testproc.Command(path, "--exit").Run(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -562,5 +567,70 @@ func TestToProtoAccepted(t *testing.T) {
 	}
 	if got := toProto(Request{Request: plugins.Request{Accepted: "111111"}, LastAccepted: "222222"}).GetLastAcceptedCode(); got != "222222" {
 		t.Errorf("LastAccepted: %q", got)
+	}
+}
+
+// A host killed with SIGKILL (as go test's timeout kills a test binary)
+// runs no clean-up; the test plugins it launched die with it because the
+// tests set testproc.EnvFollowParent for them.
+func TestPluginDiesWithKilledHost(t *testing.T) {
+	r := newRun(t, "good")
+	r.cfg.Stderr = nil
+	cfg, err := json.Marshal(r.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A killed host cannot remove its socket, and the dead plugin may stay a
+	// zombie of whoever adopted it: not what this test checks.
+	t.Cleanup(func() { _ = os.RemoveAll(r.cfg.SocketDir); _ = os.Remove(r.pidFile) })
+	host := testproc.Command(os.Args[0], "-test.run=^$")
+	host.Env = append(os.Environ(), holdEnv+"=1", "HELPER_CONFIG="+string(cfg))
+	var stderr lockedBuffer
+	host.Stderr = &stderr
+	out, err := host.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testproc.Start(host); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	select {
+	case l := <-line:
+		if l != "launched\n" {
+			_ = host.Process.Kill()
+			_ = host.Wait()
+			t.Fatalf("host said %q, want launched\n%s", l, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = host.Process.Kill()
+		_ = host.Wait()
+		t.Fatalf("the host did not launch the plugin within 30s\n%s", stderr.String())
+	}
+	b, err := os.ReadFile(r.pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(string(b))
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("plugin %d is not running: %v", pid, err)
+	}
+
+	_ = host.Process.Signal(syscall.SIGKILL)
+	_ = host.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil || bytes.Contains(st[bytes.LastIndexByte(st, ')'):], []byte(") Z ")) {
+			return // gone, or a zombie its new parent has yet to reap: dead either way
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin %d outlived its killed host by 5s", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

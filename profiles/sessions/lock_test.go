@@ -5,12 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 func lockPath(s *Store, key Key) string {
@@ -184,14 +185,14 @@ func TestLockHolderKilled(t *testing.T) {
 	key := mfaKey("dev")
 	path := lockPath(s, key)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := testproc.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), holdLockEnv+"="+path)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	killed := false

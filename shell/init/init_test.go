@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/shell"
 )
 
@@ -60,7 +61,7 @@ func TestRawScriptsLint(t *testing.T) {
 		t.Error("awsenv.bash must start with # shellcheck shell=bash")
 	}
 	if p, err := exec.LookPath("shellcheck"); err == nil {
-		cmd := exec.Command(p, "-")
+		cmd := testproc.Command(p, "-")
 		cmd.Stdin = strings.NewReader(raw)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("shellcheck awsenv.bash: %v\n%s", err, out)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
@@ -47,6 +48,7 @@ func stdinIsNull() bool {
 }
 
 func main() {
+	testproc.FollowParent()
 	if len(os.Args) > 1 && os.Args[1] == "--exit" {
 		return
 	}

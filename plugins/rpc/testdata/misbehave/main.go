@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
@@ -58,6 +59,7 @@ func serve(p provider, hs plugin.HandshakeConfig) {
 }
 
 func main() {
+	testproc.FollowParent()
 	if path := os.Getenv("TESTPLUGIN_PIDFILE"); path != "" {
 		_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())), 0o600)
 	}

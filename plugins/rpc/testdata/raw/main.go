@@ -80,6 +80,7 @@ func controller(stop func()) *grpc.ServiceDesc {
 }
 
 func main() {
+	followParent() // test scaffolding, not part of the protocol
 	// 1. Started by awsenv? A person running the plugin by hand is told so.
 	if os.Getenv(cookieKey) != cookieValue {
 		fmt.Fprintln(os.Stderr, "This is an awsenv plugin: awsenv starts it when it needs an MFA code.")
