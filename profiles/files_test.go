@@ -462,7 +462,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 // TestLoadLikeTheAWSCLI: files the AWS CLI (Python's configparser) reads
-// one way and the ini package another. configparser treats a line as a
+// one way and gopkg.in/ini.v1, which awsenv once used, another. configparser treats a line as a
 // continuation only when it is indented more than its key line, and knows
 // no backslash continuations.
 func TestLoadLikeTheAWSCLI(t *testing.T) {
