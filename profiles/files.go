@@ -68,9 +68,11 @@ func loadINI(path string, limit int64) (*awsini.File, error) {
 		return emptyINI, nil
 	}
 	if errors.Is(err, ErrTooLarge) {
-		return nil, &FileError{Path: path, Err: err, Fix: fmt.Sprintf(
-			"awsenv reads files of up to %s; check that this is the file you meant (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE), or move what is not configuration out of it.",
-			sizeString(limit))}
+		fix := fmt.Sprintf("awsenv reads AWS files of up to %s: check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files you meant, and move what is not configuration out of this one.", sizeString(limit))
+		if limit == MaxGlobalFileSize {
+			fix = fmt.Sprintf("awsenv reads its own config file up to %s: move what is not awsenv's configuration out of it.", sizeString(limit))
+		}
+		return nil, &FileError{Path: path, Err: err, Fix: fix}
 	}
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err, Fix: "Check that the file is readable by you."}
@@ -102,7 +104,7 @@ func readLimited(path string, limit int64) (string, error) {
 		size = fi.Size()
 	}
 	if size > limit {
-		return "", tooLarge(size, limit)
+		return "", fmt.Errorf("the file is %s (%d bytes), over the limit of %s: %w", sizeString(size), size, sizeString(limit), ErrTooLarge)
 	}
 	// One buffer, read into directly and handed on as the file's one string.
 	buf := make([]byte, 0, size+1) // +1: EOF is seen without growing
@@ -121,22 +123,14 @@ func readLimited(path string, limit int64) (string, error) {
 		}
 	}
 	if int64(len(buf)) > limit {
-		return "", tooLarge(int64(len(buf)), limit)
+		// It grew while being read, or it is not a regular file.
+		return "", fmt.Errorf("the file holds more than %s, the limit: %w", sizeString(limit), ErrTooLarge)
 	}
 	if len(buf) == 0 {
 		return "", nil
 	}
 	// buf is never written again: it can be the string without a copy.
 	return unsafe.String(&buf[0], len(buf)), nil
-}
-
-func tooLarge(size, limit int64) error {
-	if size == limit+1 {
-		// The read stopped at the limit: the file grew while being read,
-		// or it is not a regular file.
-		return fmt.Errorf("the file holds more than %s, the limit: %w", sizeString(limit), ErrTooLarge)
-	}
-	return fmt.Errorf("the file is %s (%d bytes), over the limit of %s: %w", sizeString(size), size, sizeString(limit), ErrTooLarge)
 }
 
 // sizeString prints a size in MiB, KiB or bytes.
