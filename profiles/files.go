@@ -65,7 +65,7 @@ var ErrTooLarge = errors.New("file too large")
 func loadINI(path string, limit int64) (*awsini.File, error) {
 	text, err := readLimited(path, limit)
 	if errors.Is(err, fs.ErrNotExist) {
-		return emptyINI, nil
+		return awsini.Parse("")
 	}
 	if errors.Is(err, ErrTooLarge) {
 		fix := fmt.Sprintf("awsenv reads AWS files of up to %s: check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files you meant, and move what is not configuration out of this one.", sizeString(limit))
@@ -86,9 +86,6 @@ func loadINI(path string, limit int64) (*awsini.File, error) {
 	}
 	return f, nil
 }
-
-// emptyINI is a missing file.
-var emptyINI, _ = awsini.Parse("")
 
 // readLimited reads a whole file of at most limit bytes: the size is
 // checked before reading, and the read stops one byte past the limit, so a
