@@ -110,6 +110,9 @@ func BenchmarkStartup(b *testing.B) {
 	b.Run("empty-go-binary", func(b *testing.B) { run(b, env, filepath.Join(bin, "empty")) })
 	b.Run("use-cached-user", func(b *testing.B) { run(b, env, filepath.Join(bin, "awsenv"), "use", "alice") })
 	b.Run("use-cached-role", func(b *testing.B) { run(b, env, filepath.Join(bin, "awsenv"), "use", "prod") })
+	b.Run("use-cached-role-2000-profiles", func(b *testing.B) {
+		run(b, manyProfiles(b, env, 2000), filepath.Join(bin, "awsenv"), "use", "prod")
+	})
 	b.Run("credential-process-cached", func(b *testing.B) {
 		run(b, env, filepath.Join(bin, "awsenv"), "credential-process", "prod")
 	})
@@ -119,4 +122,38 @@ func BenchmarkStartup(b *testing.B) {
 		// that ignores the status; the shell's own start is in the number.
 		run(b, env, "/bin/sh", "-c", filepath.Join(bin, "awsenv-helper")+" </dev/null 2>/dev/null; true")
 	})
+}
+
+// manyProfiles copies env's HOME into a new one whose config holds n
+// profiles (the two of setup and n-2 roles, about 9,000 lines for 2,000),
+// sharing the session cache: a cached `use prod` then reads a big file.
+func manyProfiles(b *testing.B, env []string, n int) []string {
+	b.Helper()
+	out := append([]string{}, env...)
+	for i, kv := range out {
+		home, ok := strings.CutPrefix(kv, "HOME=")
+		if !ok {
+			continue
+		}
+		big := filepath.Join(b.TempDir(), "home")
+		os.MkdirAll(filepath.Join(big, ".aws"), 0o700)
+		for _, name := range []string{"config", "credentials"} {
+			data, err := os.ReadFile(filepath.Join(home, ".aws", name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if name == "config" {
+				var extra strings.Builder
+				for j := 0; j < n-2; j++ {
+					fmt.Fprintf(&extra, "\n[profile p%d]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/r%d\nsource_profile = alice\n", j, j)
+				}
+				data = append(data, extra.String()...)
+			}
+			if err := os.WriteFile(filepath.Join(big, ".aws", name), data, 0o600); err != nil {
+				b.Fatal(err)
+			}
+		}
+		out[i] = "HOME=" + big
+	}
+	return out
 }

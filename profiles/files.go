@@ -3,12 +3,14 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
 
-	"gopkg.in/ini.v1"
+	"github.com/awsenv/awsenv/profiles/awsini"
 )
 
 // Files names the two shared AWS files, as the AWS CLI and SDKs find them.
@@ -44,33 +46,101 @@ func expandHome(p, home string) string {
 	return p
 }
 
-// iniOptions follow what botocore accepts: indented continuation lines for
-// nested values (s3 = ...), and inline comments only after whitespace, since
-// secrets may contain '#' or ';' characters next to other characters.
-var iniOptions = ini.LoadOptions{
-	AllowPythonMultilineValues: true,
-	SpaceBeforeInlineComment:   true,
-	IgnoreContinuation:         true, // a value may end in a backslash
+// Size limits. An AWS config or credentials file is a few kilobytes, and a
+// large organisation's generated config a few megabytes; a file beyond the
+// limit is more likely the wrong file (AWS_CONFIG_FILE naming a log or a
+// disk image) than a config, and awsenv refuses it rather than read it all.
+const (
+	// MaxAWSFileSize bounds ~/.aws/config and ~/.aws/credentials.
+	MaxAWSFileSize = 32 << 20
+	// MaxGlobalFileSize bounds awsenv's own config file.
+	MaxGlobalFileSize = 1 << 20
+)
+
+// ErrTooLarge is a file over its size limit (see MaxAWSFileSize).
+var ErrTooLarge = errors.New("file too large")
+
+// loadINI reads and parses one file of at most limit bytes. A missing file
+// is an empty file: many people have only one of the two.
+func loadINI(path string, limit int64) (*awsini.File, error) {
+	text, err := readLimited(path, limit)
+	if errors.Is(err, fs.ErrNotExist) {
+		return awsini.Parse("")
+	}
+	if errors.Is(err, ErrTooLarge) {
+		fix := fmt.Sprintf("awsenv reads AWS files of up to %s: check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files you meant, and move what is not configuration out of this one.", sizeString(limit))
+		if limit == MaxGlobalFileSize {
+			fix = fmt.Sprintf("awsenv reads its own config file up to %s: move what is not awsenv's configuration out of it.", sizeString(limit))
+		}
+		return nil, &FileError{Path: path, Err: err, Fix: fix}
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err, Fix: "Check that the file is readable by you."}
+	}
+	f, err := awsini.Parse(text)
+	if err != nil {
+		// awsini names the bad line by number, never by its text, which
+		// may hold a secret.
+		return nil, &FileError{Path: path, Err: err,
+			Fix: "Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment on a line of its own, and indented lines continue the value above."}
+	}
+	return f, nil
 }
 
-// loadINI reads one INI file. A missing file is an empty file: many people
-// have only one of the two.
-func loadINI(path string) (*ini.File, bool, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return ini.Empty(iniOptions), false, nil
-	}
+// readLimited reads a whole file of at most limit bytes: the size is
+// checked before reading, and the read stops one byte past the limit, so a
+// file that grows meanwhile cannot get past it either.
+func readLimited(path string, limit int64) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, &FileError{Path: path, Err: err, Fix: "Check that the file is readable by you."}
+		return "", err
 	}
-	f, err := ini.LoadSources(iniOptions, normalizeIndent(data))
-	if err != nil {
-		// The parser's message quotes the bad line, which may hold a
-		// secret: name the line by number instead.
-		return nil, false, &FileError{Path: path, Err: errors.New(badLine(data)),
-			Fix: "Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment."}
+	defer f.Close()
+	size := int64(0)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
 	}
-	return f, true, nil
+	if size > limit {
+		return "", fmt.Errorf("the file is %s (%d bytes), over the limit of %s: %w", sizeString(size), size, sizeString(limit), ErrTooLarge)
+	}
+	// One buffer, read into directly and handed on as the file's one string.
+	buf := make([]byte, 0, size+1) // +1: EOF is seen without growing
+	r := io.LimitReader(f, limit+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	if int64(len(buf)) > limit {
+		// It grew while being read, or it is not a regular file.
+		return "", fmt.Errorf("the file holds more than %s, the limit: %w", sizeString(limit), ErrTooLarge)
+	}
+	if len(buf) == 0 {
+		return "", nil
+	}
+	// buf is never written again: it can be the string without a copy.
+	return unsafe.String(&buf[0], len(buf)), nil
+}
+
+// sizeString prints a size in MiB, KiB or bytes.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // FileError is a config or credentials file that cannot be read or parsed.
@@ -85,45 +155,3 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
-
-// normalizeIndent makes indentation mean what it means to the AWS CLI
-// (Python's configparser): a line is a continuation of the value above only
-// when it is indented deeper than that key; otherwise it is a key of its
-// own, whatever its indentation.
-func normalizeIndent(data []byte) []byte {
-	lines := strings.Split(string(data), "\n")
-	keyIndent := -1 // indentation of the current key, -1 outside any value
-	for i, line := range lines {
-		trimmed := strings.TrimLeft(line, " \t")
-		indent := len(line) - len(trimmed)
-		switch {
-		case strings.TrimSpace(trimmed) == "":
-			continue
-		case keyIndent >= 0 && indent > keyIndent:
-			continue // a continuation line, kept indented
-		case strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
-			lines[i] = trimmed
-		case strings.HasPrefix(trimmed, "["):
-			lines[i], keyIndent = trimmed, -1
-		default:
-			lines[i], keyIndent = trimmed, indent
-		}
-	}
-	return []byte(strings.Join(lines, "\n"))
-}
-
-// badLine finds the first line the parser cannot read, by number only.
-func badLine(data []byte) string {
-	for i, line := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(line)
-		if t[0:min(1, len(t))] == "=" {
-			return fmt.Sprintf("line %d is not valid INI", i+1)
-		}
-		if t == "" || t[0] == '#' || t[0] == ';' || strings.Contains(t, "=") ||
-			(t[0] == '[' && strings.HasSuffix(t, "]")) || line[0] == ' ' || line[0] == '\t' {
-			continue
-		}
-		return fmt.Sprintf("line %d is not valid INI", i+1)
-	}
-	return "the file is not valid INI"
-}

@@ -175,15 +175,16 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
-			name:   "comments and inline comments after a space",
+			name:   "comments on lines of their own; no inline comments, as in the AWS CLI",
 			config: "-",
 			creds: lines(
 				"# a comment",
 				"; another comment",
-				"[x] # section comment",
+				"[x] # text after the header is ignored",
 				"  # indented comment",
-				"aws_access_key_id = "+exampleKeyID+" # inline",
-				"aws_secret_access_key = "+exampleSecret+" ; inline",
+				"aws_access_key_id = "+exampleKeyID,
+				"aws_secret_access_key = "+exampleSecret,
+				"mfa_process = otp-cli ; echo done # all of it",
 				"region = eu-west-1\t# tab, then comment",
 			),
 			wantNames: []string{"x"},
@@ -195,8 +196,11 @@ func TestLoad(t *testing.T) {
 				if p.SecretAccessKey.Reveal() != exampleSecret {
 					t.Errorf("SecretAccessKey = %q", p.SecretAccessKey.Reveal())
 				}
-				// Only a space starts an inline comment; a tab does not
-				// (the AWS CLI strips no inline comments at all).
+				// botocore strips no inline comments: the value is all of
+				// the line after '='.
+				if p.MFAProcess != "otp-cli ; echo done # all of it" {
+					t.Errorf("MFAProcess = %q", p.MFAProcess)
+				}
 				if p.Region != "eu-west-1\t# tab, then comment" {
 					t.Errorf("Region = %q", p.Region)
 				}
@@ -248,7 +252,7 @@ func TestLoad(t *testing.T) {
 		},
 		{
 			name: "CRLF line endings",
-			config: strings.ReplaceAll(lines("[profile x]", "region = eu-west-1 # c", "s3 =",
+			config: strings.ReplaceAll(lines("[profile x]", "region = eu-west-1", "s3 =",
 				"    max_concurrent_requests = 20", "role_arn = arn:aws:iam::123456789012:role/admin",
 				"source_profile = x"), "\n", "\r\n"),
 			creds: strings.ReplaceAll(lines("; comment", "[x]", "aws_access_key_id = "+exampleKeyID,
@@ -458,7 +462,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 // TestLoadLikeTheAWSCLI: files the AWS CLI (Python's configparser) reads
-// one way and the ini package another. configparser treats a line as a
+// one way and gopkg.in/ini.v1, which awsenv once used, another. configparser treats a line as a
 // continuation only when it is indented more than its key line, and knows
 // no backslash continuations.
 func TestLoadLikeTheAWSCLI(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+
+	"github.com/awsenv/awsenv/profiles/awsini"
 )
 
 // FileKind tells the two shared files apart: they name a profile's section
@@ -288,13 +290,12 @@ func planEdit(f *keyFile, kind FileKind, profile, oldKeyID string) (*keyEdit, er
 			p, ok := configSectionProfile(name)
 			return ok && p == profile
 		}
-		// As Load: the ini package's implicit section is not a profile.
-		name = strings.TrimSpace(name)
-		return name != "DEFAULT" && name == profile
+		// As Load: the section's name as written is the profile's.
+		return name == profile
 	})
-	if bad > 0 {
-		return nil, refuse(fmt.Sprintf("line %d is not valid INI", bad),
-			"Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment.")
+	if bad != nil {
+		return nil, refuse(bad.Error(),
+			"Fix that line; the file uses the AWS CLI's INI format: [section], key = value, # comment on a line of its own.")
 	}
 	switch len(sections) {
 	case 0:
@@ -368,188 +369,63 @@ func (s iniSection) lineNo() int { return s.line }
 type iniKey struct {
 	name    string // lower case, trimmed: as Load's apply sees it
 	line    int    // 1-based
-	value   span   // in the original bytes: what apply's TrimSpace keeps
+	value   span   // in the original bytes: the value as Load reads it
 	problem string // why the value cannot be replaced in place
 }
 
 func (k iniKey) lineNo() int { return k.line }
 
-// scanINI walks data as Load reads it (normalizeIndent, then the ini
-// package with iniOptions) and returns the sections want accepts, with
-// their keys and where each value sits in data. badLine is the 1-based line
-// the ini package would fail on, or 0.
-//
-// It models the parser rather than reusing it because the parser does not
-// say where a value is. ReplaceKey checks the result with the real loader,
-// so a gap in the model makes it refuse, never write a wrong file.
-func scanINI(data []byte, want func(section string) bool) (sections []iniSection, badLine int) {
-	norm := normalizeIndent(data)
-	origLines := strings.SplitAfter(string(data), "\n")
-	normLines := strings.SplitAfter(string(norm), "\n")
-	if len(origLines) != len(normLines) {
-		return nil, 1 // cannot happen: normalizeIndent only trims line starts
+// scanINI parses data as Load does and returns the section headers want
+// accepts (every header, so a repeated one shows), with their keys and
+// where each value sits in data. bad is the parse error, naming a line.
+// ReplaceKey checks its edit with Load itself as well.
+func scanINI(data []byte, want func(section string) bool) (sections []iniSection, bad *awsini.Error) {
+	f, err := awsini.Parse(string(data))
+	if err != nil {
+		if !errors.As(err, &bad) {
+			bad = &awsini.Error{Line: 1, Problem: err.Error()}
+		}
+		return nil, bad
 	}
-	// Each normalized line is a suffix of its original line; base[i] is
-	// where lines[i] starts in data.
-	lines := make([]string, len(normLines))
-	base := make([]int, len(normLines))
-	pos := 0
-	for i := range normLines {
-		lines[i] = normLines[i]
-		base[i] = pos + len(origLines[i]) - len(normLines[i])
-		pos += len(origLines[i])
-	}
-	// The ini package drops a byte order mark at the start of its input.
-	if n := bomLen(lines[0]); n > 0 {
-		lines[0] = lines[0][n:]
-		base[0] += n
-	}
-	var cur *iniSection
-	for i := 0; i < len(lines); i++ {
-		t := strings.TrimLeftFunc(lines[i], unicode.IsSpace)
-		off := len(lines[i]) - len(t)
-		if t == "" || t[0] == '#' || t[0] == ';' {
+	for _, sec := range f.Sections() {
+		if !want(sec.Name()) {
 			continue
 		}
-		if t[0] == '[' {
-			end := strings.LastIndexByte(t, ']')
-			if end <= 1 { // unclosed, or an empty name
-				return nil, i + 1
+		headers := sec.Headers()
+		base := len(sections)
+		for _, line := range headers {
+			sections = append(sections, iniSection{line: line})
+		}
+		h := 0
+		for _, k := range sec.RawKeys() { // in file order: a key belongs to the last header above it
+			for h+1 < len(headers) && k.Line > headers[h+1] {
+				h++
 			}
-			cur = nil
-			if want(t[1:end]) {
-				sections = append(sections, iniSection{line: i + 1})
-				cur = &sections[len(sections)-1]
-			}
-			continue
+			sections[base+h].keys = append(sections[base+h].keys, iniKeyOf(k))
 		}
-		name, voff, ok := iniKeyName(t)
-		if !ok {
-			return nil, i + 1
-		}
-		v, extra, problem, ok := iniValue(lines, i, t[voff:])
-		if !ok {
-			return nil, i + 1
-		}
-		if cur != nil {
-			start := base[i] + off + voff
-			cur.keys = append(cur.keys, iniKey{
-				name:    strings.ToLower(name),
-				line:    i + 1,
-				value:   span{start + v.start, start + v.end},
-				problem: problem,
-			})
-		}
-		i += extra
 	}
-	return sections, 0
+	return sections, nil
 }
 
-// bomLen is the byte order mark the ini package skips.
-func bomLen(s string) int {
+// iniKeyOf says where k's value is and whether it can be replaced in place.
+func iniKeyOf(k awsini.Key) iniKey {
+	ik := iniKey{name: k.Name, line: k.Line}
 	switch {
-	case len(s) >= 2 && (s[0] == 0xfe && s[1] == 0xff || s[0] == 0xff && s[1] == 0xfe):
-		return 2
-	case len(s) >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf:
-		return 3
+	case k.Offset < 0:
+		ik.problem = "continues on the next line"
+	case k.Value == "":
+		ik.problem = "is empty"
+	case controlProblem(k.Value) != "":
+		ik.problem = controlProblem(k.Value)
+	case strings.ContainsAny(k.Value, "\"'`"):
+		ik.problem = "is quoted, and the AWS CLI reads quotes as part of the value"
+	case strings.ContainsFunc(k.Value, unicode.IsSpace):
+		ik.problem = "holds whitespace: the AWS CLI reads all of the line after = as the value, an inline comment too"
 	}
-	return 0
-}
-
-// iniKeyName reads a key name as the ini package does: up to the first '='
-// or ':', or a quoted name. voff is where the value starts in line.
-func iniKeyName(line string) (name string, voff int, ok bool) {
-	q := ""
-	switch {
-	case line[0] == '"' && len(line) > 6 && line[:3] == `"""`:
-		q = `"""`
-	case line[0] == '"':
-		q = `"`
-	case line[0] == '`':
-		q = "`"
+	if k.Offset >= 0 {
+		ik.value = span{k.Offset, k.Offset + len(k.Value)}
 	}
-	if q != "" {
-		end := strings.Index(line[len(q):], q)
-		if end < 0 {
-			return "", 0, false
-		}
-		end += len(q)
-		d := strings.IndexAny(line[end+len(q):], "=:")
-		if d < 0 {
-			return "", 0, false
-		}
-		name = strings.TrimSpace(line[len(q):end])
-		return name, end + d + len(q) + 1, name != ""
-	}
-	d := strings.IndexAny(line, "=:")
-	if d <= 0 {
-		return "", 0, false
-	}
-	return strings.TrimSpace(line[:d]), d + 1, true
-}
-
-// iniValue reads the value that starts in lines[i] with in, as the ini
-// package's readValue does with iniOptions. It returns where the value
-// (after Load's TrimSpace) sits in in, how many further lines it takes, and
-// why it cannot be replaced in place ("" when it can).
-func iniValue(lines []string, i int, in string) (v span, extra int, problem string, ok bool) {
-	line := strings.TrimLeftFunc(in, unicode.IsSpace)
-	lead := len(in) - len(line)
-	if line == "" {
-		if strings.HasSuffix(in, "\n") {
-			extra, problem = pythonContinuation(lines, i)
-		}
-		if problem == "" {
-			problem = "is empty"
-		}
-		return span{lead, lead}, extra, problem, true
-	}
-	q := ""
-	if len(line) > 3 && line[:3] == `"""` {
-		q = `"""`
-	} else if line[0] == '`' {
-		q = "`"
-	}
-	if q != "" {
-		if strings.Contains(line[len(q):], q) {
-			return span{lead, lead}, 0, "is quoted with " + q, true
-		}
-		// A multi-line quoted value: it runs to the line holding q.
-		for j := i + 1; j < len(lines) && lines[j] != ""; j++ {
-			if strings.Contains(lines[j], q) {
-				return span{lead, lead}, j - i, "spans several lines", true
-			}
-			if !strings.HasSuffix(lines[j], "\n") {
-				break
-			}
-		}
-		return span{}, 0, "", false
-	}
-	lastChar := line[len(line)-1]
-	val := strings.TrimSpace(line) // left side is already trimmed
-	c := strings.Index(val, " #")
-	if c < 0 {
-		c = strings.Index(val, " ;")
-	}
-	if c >= 0 {
-		val = strings.TrimSpace(val[:c])
-	}
-	if hasSurroundedQuote(val, '\'') || hasSurroundedQuote(val, '"') {
-		inner := val[1 : len(val)-1]
-		l := len(inner) - len(strings.TrimLeftFunc(inner, unicode.IsSpace))
-		r := len(strings.TrimSpace(inner))
-		if r == 0 {
-			return span{lead + 1, lead + 1}, 0, "is empty", true
-		}
-		return span{lead + 1 + l, lead + 1 + l + r}, 0, controlProblem(inner), true
-	}
-	if lastChar == '\n' {
-		extra, problem = pythonContinuation(lines, i)
-	}
-	if problem == "" {
-		problem = controlProblem(val)
-	}
-	return span{lead, lead + len(val)}, extra, problem, true
+	return ik
 }
 
 // controlProblem refuses a value with a control character inside, such as
@@ -561,27 +437,6 @@ func controlProblem(v string) string {
 		}
 	}
 	return ""
-}
-
-// pythonContinuation counts the lines after lines[i] the ini package adds
-// to its value (AllowPythonMultilineValues): each starting with a space, tab
-// or form feed once normalized. Whitespace-only ones change nothing after
-// Load's TrimSpace; others make the value span lines.
-func pythonContinuation(lines []string, i int) (extra int, problem string) {
-	for j := i + 1; j < len(lines) && lines[j] != "" && strings.IndexByte("\t\f ", lines[j][0]) >= 0; j++ {
-		extra++
-		if strings.TrimSpace(lines[j]) != "" {
-			problem = "continues on the next line"
-		}
-	}
-	return extra, problem
-}
-
-// hasSurroundedQuote is the ini package's: in starts and ends with quote
-// and holds no other.
-func hasSurroundedQuote(in string, quote byte) bool {
-	return len(in) >= 2 && in[0] == quote && in[len(in)-1] == quote &&
-		strings.IndexByte(in[1:], quote) == len(in)-2
 }
 
 // writeTemp writes data to a new file beside the target with the target's
@@ -665,18 +520,19 @@ func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secr
 	if err != nil {
 		return err
 	}
-	p, ok := after.profiles[profile]
+	beforeAll, afterAll := before.all(), after.all()
+	p, ok := afterAll[profile]
 	if !ok {
 		return errors.New("the profile is gone")
 	}
 	if p.AccessKeyID != id || p.SecretAccessKey != secret || p.SessionToken != "" {
 		return errors.New("the profile does not hold exactly the new key")
 	}
-	if len(before.profiles) != len(after.profiles) {
+	if len(beforeAll) != len(afterAll) {
 		return errors.New("the set of profiles changed")
 	}
-	for name, b := range before.profiles {
-		a, ok := after.profiles[name]
+	for name, b := range beforeAll {
+		a, ok := afterAll[name]
 		if !ok {
 			return fmt.Errorf("profile %q is gone", name)
 		}

@@ -5,8 +5,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
-	"gopkg.in/ini.v1"
+	"github.com/awsenv/awsenv/profiles/awsini"
 )
 
 // Profile is one named profile, merged from the config and credentials files.
@@ -96,72 +97,188 @@ func (e *NameError) Error() string {
 		strconv.QuoteToASCII(e.Name), e.Why)
 }
 
-// Config is every profile of the two files.
+// Config is every profile of the two files. Load indexes the files'
+// sections; a Profile is built the first time it is asked for, so a file of
+// thousands of profiles costs little more than one of two. A Config is safe
+// for use by several goroutines.
 type Config struct {
-	Files    Files
-	profiles map[string]*Profile
+	Files Files
+
+	cfg, creds *awsini.File
+	index      map[string]sources // profile name -> where its keys are
+	ssoSession map[string]awsini.Section
+	services   map[string]awsini.Section
+
+	mu       sync.Mutex
+	profiles map[string]*Profile // built so far
+	resolved map[string]*resolution
+}
+
+// sources are the sections a profile's keys come from: indexes for
+// awsini.File.SectionAt, -1 for none.
+type sources struct {
+	cfg, creds int32
 }
 
 // Load reads both files. Missing files count as empty.
+//
+// The files are read as the AWS CLI reads them (see package awsini for the
+// dialect), with one difference: a section or key written twice is merged,
+// the later key winning, where the AWS CLI refuses the file.
 func Load(files Files) (*Config, error) {
-	c := &Config{Files: files, profiles: map[string]*Profile{}}
-	cfg, _, err := loadINI(files.Config)
+	cfg, err := loadINI(files.Config, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}
-	creds, _, err := loadINI(files.Credentials)
+	creds, err := loadINI(files.Credentials, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range cfg.Sections() {
-		name, ok := configSectionProfile(s.Name())
+	c := &Config{Files: files, cfg: cfg, creds: creds,
+		index: make(map[string]sources, cfg.NumSections()+creds.NumSections())}
+	// A later section naming the same profile replaces an earlier one
+	// wholesale, as in botocore's build_profile_map: [default] and
+	// [profile default] are the same profile, and the later one wins.
+	for i, n := 0, cfg.NumSections(); i < n; i++ {
+		s := cfg.SectionAt(i)
+		kind, name, ok := configSection(s.Name())
+		switch {
+		case !ok:
+		case kind == "profile":
+			src, ok := c.index[name]
+			if !ok {
+				src.creds = -1
+			}
+			src.cfg = int32(i)
+			c.index[name] = src
+		case kind == "sso-session":
+			if c.ssoSession == nil {
+				c.ssoSession = map[string]awsini.Section{}
+			}
+			c.ssoSession[name] = s
+		case kind == "services":
+			if c.services == nil {
+				c.services = map[string]awsini.Section{}
+			}
+			c.services[name] = s
+		}
+	}
+	// In the credentials file the section's name is the profile's, as
+	// written; its keys win over the config file's, key by key.
+	for i, n := 0, creds.NumSections(); i < n; i++ {
+		name := creds.SectionAt(i).Name()
+		src, ok := c.index[name]
 		if !ok {
-			continue
+			src.cfg = -1
 		}
-		p := c.profile(name)
-		p.ConfigFile = files.Config
-		apply(p, s)
-	}
-	// The credentials file wins where both set a key, as in the AWS CLI.
-	for _, s := range creds.Sections() {
-		name := strings.TrimSpace(s.Name())
-		if name == ini.DefaultSection {
-			continue
-		}
-		p := c.profile(name)
-		p.CredentialsFile = files.Credentials
-		apply(p, s)
+		src.creds = int32(i)
+		c.index[name] = src
 	}
 	return c, nil
 }
 
-// configSectionProfile maps a config file section to a profile name:
-// [default], [profile default] and [profile NAME]. Other sections
-// ([sso-session x], [services x], a bare [name]) are not profiles there.
-func configSectionProfile(section string) (string, bool) {
-	section = strings.TrimSpace(section)
+// configSection maps a config file section to what it is, as botocore's
+// build_profile_map does: [default] is profile default; a name starting
+// with "profile", "sso-session" or "services" that splits (shell-like, see
+// shlexSplit) into exactly two words names the second word, so
+// [profile "a b"] is profile "a b" and [profilefoo] is nothing. Other
+// sections are not profiles.
+func configSection(section string) (kind, name string, ok bool) {
 	if section == "default" {
-		return "default", true
+		return "profile", "default", true
 	}
-	if rest, ok := strings.CutPrefix(section, "profile"); ok && rest != strings.TrimLeft(rest, " \t") {
-		return strings.TrimSpace(rest), true
+	for _, kind := range []string{"profile", "sso-session", "services"} {
+		if strings.HasPrefix(section, kind) {
+			name, ok := shlexSecond(section)
+			if !ok {
+				return "", "", false
+			}
+			return kind, name, true
+		}
 	}
-	return "", false
+	return "", "", false
 }
 
-func (c *Config) profile(name string) *Profile {
-	p, ok := c.profiles[name]
+// configSectionProfile is the profile a config file section defines.
+func configSectionProfile(section string) (string, bool) {
+	kind, name, ok := configSection(section)
+	return name, ok && kind == "profile"
+}
+
+// SSOSession is the keys of the [sso-session NAME] section of the config
+// file (each name once, the last value).
+func (c *Config) SSOSession(name string) (map[string]string, bool) {
+	s, ok := c.ssoSession[name]
 	if !ok {
-		p = &Profile{Name: name, Awsenv: map[string]string{}}
-		c.profiles[name] = p
+		return nil, false
 	}
+	return s.Map(), true
+}
+
+// Services is the keys of the [services NAME] section of the config file;
+// nested values (s3 = ...) read with awsini.Nested.
+func (c *Config) Services(name string) (map[string]string, bool) {
+	s, ok := c.services[name]
+	if !ok {
+		return nil, false
+	}
+	return s.Map(), true
+}
+
+// keyValues are a profile's keys as botocore merges them: the config
+// file's section, updated key by key with the credentials file's.
+func (c *Config) keyValues(src sources) map[string]string {
+	m := map[string]string{}
+	if src.cfg >= 0 {
+		for _, k := range c.cfg.SectionAt(int(src.cfg)).Keys() {
+			m[k.Name] = k.Value
+		}
+	}
+	if src.creds >= 0 {
+		for _, k := range c.creds.SectionAt(int(src.creds)).Keys() {
+			m[k.Name] = k.Value
+		}
+	}
+	return m
+}
+
+// lookupLocked builds (once) and returns a profile, or nil.
+func (c *Config) lookupLocked(name string) *Profile {
+	if p, ok := c.profiles[name]; ok {
+		return p
+	}
+	src, ok := c.index[name]
+	if !ok {
+		return nil
+	}
+	p := &Profile{Name: name, Awsenv: map[string]string{}}
+	if src.cfg >= 0 {
+		p.ConfigFile = c.Files.Config
+	}
+	if src.creds >= 0 {
+		p.CredentialsFile = c.Files.Credentials
+	}
+	apply(p, c.keyValues(src))
+	if c.profiles == nil {
+		c.profiles = map[string]*Profile{}
+	}
+	c.profiles[name] = p
 	return p
 }
 
-func apply(p *Profile, s *ini.Section) {
-	for _, k := range s.Keys() {
-		key := strings.ToLower(strings.TrimSpace(k.Name()))
-		val := strings.TrimSpace(k.Value())
+// all builds every profile.
+func (c *Config) all() map[string]*Profile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name := range c.index {
+		c.lookupLocked(name)
+	}
+	return c.profiles
+}
+
+// apply sets the profile's fields from its merged keys.
+func apply(p *Profile, kv map[string]string) {
+	for key, val := range kv {
 		switch key {
 		case "region":
 			p.Region = val
@@ -169,8 +286,6 @@ func apply(p *Profile, s *ini.Section) {
 			p.AccessKeyID = val
 		case "aws_secret_access_key":
 			p.SecretAccessKey = Secret(val)
-		case "aws_session_token", "aws_security_token":
-			p.SessionToken = Secret(val)
 		case "mfa_serial":
 			p.MFASerial = val
 		case "role_arn":
@@ -203,12 +318,18 @@ func apply(p *Profile, s *ini.Section) {
 			}
 		}
 	}
+	// botocore asks for aws_security_token first, then aws_session_token.
+	if v, ok := kv["aws_security_token"]; ok {
+		p.SessionToken = Secret(v)
+	} else if v, ok := kv["aws_session_token"]; ok {
+		p.SessionToken = Secret(v)
+	}
 }
 
 // Names lists the profiles, sorted.
 func (c *Config) Names() []string {
-	names := make([]string, 0, len(c.profiles))
-	for n := range c.profiles {
+	names := make([]string, 0, len(c.index))
+	for n := range c.index {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -217,11 +338,17 @@ func (c *Config) Names() []string {
 
 // Get returns one profile.
 func (c *Config) Get(name string) (*Profile, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.getLocked(name)
+}
+
+func (c *Config) getLocked(name string) (*Profile, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
-	p, ok := c.profiles[name]
-	if !ok {
+	p := c.lookupLocked(name)
+	if p == nil {
 		return nil, &ProfileError{Profile: name, File: c.Files.Config + " or " + c.Files.Credentials,
 			Problem: "no such profile",
 			Fix:     fmt.Sprintf("Add [profile %s] to %s or [%s] to %s, or pick one from `awsenv list`.", name, c.Files.Config, name, c.Files.Credentials)}

@@ -55,61 +55,143 @@ func (r *Resolved) MFASerial() string {
 }
 
 // Resolve follows source_profile links from name down to keys.
+//
+// Each profile of a Config is resolved once and remembered, without
+// recursion: resolving every profile (as `awsenv list` does) costs time in
+// proportion to the number of profiles, however long the chains.
 func (c *Config) Resolve(name string) (*Resolved, error) {
-	return c.resolve(name, nil)
-}
-
-func (c *Config) resolve(name string, seen []string) (*Resolved, error) {
-	p, err := c.Get(name)
-	if err != nil {
-		if len(seen) > 0 {
-			parent := c.profiles[seen[len(seen)-1]]
-			return nil, &ProfileError{Profile: parent.Name, File: parent.Where(),
-				Problem: fmt.Sprintf("source_profile %q does not exist", name),
-				Fix:     fmt.Sprintf("Point source_profile at a profile that exists, or add [profile %s].", name)}
-		}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if res, ok := c.resolved[name]; ok {
+		return res.outcome(name)
+	}
+	if _, err := c.getLocked(name); err != nil {
 		return nil, err
 	}
-	for i, s := range seen {
-		if s == name {
-			loop := append(append([]string{}, seen[i:]...), name)
-			return nil, &ProfileError{Profile: seen[0], File: p.Where(),
-				Problem: "source_profile loop: " + strings.Join(loop, " -> "),
-				Fix:     "Make the last source_profile in the chain name a profile with aws_access_key_id."}
+	if c.resolved == nil {
+		c.resolved = map[string]*resolution{}
+	}
+	// Walk down the chain until a profile whose result is known or can be
+	// worked out on its own; then fill in the results back up the path.
+	var path []*Profile
+	onPath := map[string]int{}
+	cur := name
+	var res *resolution
+	for res == nil {
+		if known, ok := c.resolved[cur]; ok {
+			res = known
+			break
 		}
+		p, err := c.getLocked(cur)
+		if err != nil {
+			// cur is the source_profile of the last profile on the path.
+			parent := path[len(path)-1]
+			path = path[:len(path)-1]
+			res = &resolution{err: &ProfileError{Profile: parent.Name, File: parent.Where(),
+				Problem: fmt.Sprintf("source_profile %q does not exist", cur),
+				Fix:     fmt.Sprintf("Point source_profile at a profile that exists, or add [profile %s].", cur)}}
+			c.resolved[parent.Name] = res
+			break
+		}
+		if i, ok := onPath[cur]; ok {
+			// A loop: path[i:] is its profiles, each of which gets the
+			// loop as seen from itself; those before it lead into it.
+			loop := path[i:]
+			for j, q := range loop {
+				c.resolved[q.Name] = &resolution{loopEntry: q, loop: loopText(loop, j)}
+			}
+			res = c.resolved[cur]
+			path = path[:i]
+			break
+		}
+		next, local := c.step(p)
+		if next == "" {
+			res = local
+			c.resolved[cur] = res
+			break
+		}
+		onPath[cur] = len(path)
+		path = append(path, p)
+		cur = next
 	}
-	if p.DurationSeconds < 0 {
-		return nil, &ProfileError{Profile: name, File: p.Where(), Problem: "duration_seconds is not a positive whole number of seconds",
-			Fix: "Set duration_seconds to a number such as 3600."}
+	for j := len(path) - 1; j >= 0; j-- {
+		if res.err == nil && res.loop == "" {
+			res = &resolution{r: &Resolved{Profile: path[j], Kind: KindRole, Source: res.r}}
+		}
+		c.resolved[path[j].Name] = res
 	}
+	return c.resolved[name].outcome(name)
+}
 
+// resolution is what resolving one profile gave.
+type resolution struct {
+	r   *Resolved
+	err error
+	// A source_profile loop: the error names the profile Resolve was
+	// asked for, so it is made for each caller.
+	loopEntry *Profile // the first profile of the loop the chain reaches
+	loop      string   // "b -> c -> b", from loopEntry
+}
+
+func (res *resolution) outcome(name string) (*Resolved, error) {
+	if res.loop != "" {
+		return nil, &ProfileError{Profile: name, File: res.loopEntry.Where(),
+			Problem: "source_profile loop: " + res.loop,
+			Fix:     "Make the last source_profile in the chain name a profile with aws_access_key_id."}
+	}
+	return res.r, res.err
+}
+
+// loopText shows the loop of profiles starting at loop[start]; a loop of
+// more than 20 profiles is shortened in the middle.
+func loopText(loop []*Profile, start int) string {
+	n := len(loop)
+	name := func(k int) string { return loop[(start+k)%n].Name }
+	var b strings.Builder
+	for k := 0; k < n; k++ {
+		if n > 20 && k == 10 {
+			fmt.Fprintf(&b, "(%d more) -> ", n-15)
+			k = n - 5
+		}
+		b.WriteString(name(k))
+		b.WriteString(" -> ")
+	}
+	b.WriteString(name(0))
+	return b.String()
+}
+
+// step looks at one profile on its own: either it names the source to
+// follow, or its result is known without one.
+func (c *Config) step(p *Profile) (next string, res *resolution) {
+	fail := func(err error) (string, *resolution) { return "", &resolution{err: err} }
+	if p.DurationSeconds < 0 {
+		return fail(&ProfileError{Profile: p.Name, File: p.Where(), Problem: "duration_seconds is not a positive whole number of seconds",
+			Fix: "Set duration_seconds to a number such as 3600."})
+	}
 	if p.RoleARN != "" {
 		switch {
-		case p.SourceProfile == name && p.AccessKeyID != "":
+		case p.SourceProfile == p.Name && p.AccessKeyID != "":
 			// The AWS CLI allows a profile to be its own source when it
 			// holds the keys too.
 			base, err := c.keys(p)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
-			return &Resolved{Profile: p, Kind: KindRole, Source: base}, nil
+			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}}
 		case p.SourceProfile != "":
-			src, err := c.resolve(p.SourceProfile, append(seen, name))
-			if err != nil {
-				return nil, err
-			}
-			return &Resolved{Profile: p, Kind: KindRole, Source: src}, nil
+			return p.SourceProfile, nil
 		case p.CredentialSource != "":
-			return nil, &ProfileError{Profile: name, File: p.Where(),
+			return fail(&ProfileError{Profile: p.Name, File: p.Where(),
 				Problem: fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
-				Fix:     "Use source_profile with a profile that has keys instead."}
+				Fix:     "Use source_profile with a profile that has keys instead."})
 		default:
-			return nil, &ProfileError{Profile: name, File: p.Where(),
+			return fail(&ProfileError{Profile: p.Name, File: p.Where(),
 				Problem: "role_arn without source_profile",
-				Fix:     "Add source_profile = NAME, naming the profile whose keys assume this role."}
+				Fix:     "Add source_profile = NAME, naming the profile whose keys assume this role."})
 		}
 	}
-	return c.keys(p)
+	r, err := c.keys(p)
+	return "", &resolution{r: r, err: err}
 }
 
 func (c *Config) keys(p *Profile) (*Resolved, error) {

@@ -36,18 +36,27 @@ type Global struct {
 // be written with or without the awsenv_ prefix.
 func LoadGlobal(path string) (*Global, error) {
 	g := &Global{Path: path, values: map[string]string{}, pins: map[string]string{}}
-	f, _, err := loadINI(path)
+	f, err := loadINI(path, MaxGlobalFileSize)
 	if err != nil {
 		return nil, err
 	}
 	for _, sec := range f.Sections() {
-		if name, ok := strings.CutPrefix(sec.Name(), "plugin "); ok {
-			g.pins[strings.TrimSpace(name)] = strings.ToLower(strings.TrimSpace(sec.Key("sha256").String()))
+		name, ok := strings.CutPrefix(sec.Name(), "plugin ")
+		if !ok {
+			continue
 		}
+		k, _ := sec.Get("sha256")
+		if strings.ContainsAny(k.Value, " \t#;") {
+			// The file has no inline comments: "HEX # note" is not a pin.
+			return nil, &FileError{Path: path, Err: fmt.Errorf("line %d: sha256 holds more than a hex digest", k.Line),
+				Fix: "Write only the digest after sha256 = and put a comment on a line of its own, starting with #."}
+		}
+		g.pins[strings.TrimSpace(name)] = strings.ToLower(k.Value)
 	}
-	for _, k := range f.Section("default").Keys() {
-		key := strings.ToLower(strings.TrimSpace(k.Name()))
-		g.values[strings.TrimPrefix(key, "awsenv_")] = strings.TrimSpace(k.Value())
+	if def, ok := f.Section("default"); ok {
+		for _, k := range def.Keys() {
+			g.values[strings.TrimPrefix(k.Name, "awsenv_")] = k.Value
+		}
 	}
 	return g, nil
 }

@@ -61,7 +61,7 @@ func TestSettings(t *testing.T) {
 				s.MFAOptions["slot"] = "2"
 			})},
 		{name: "only the global [default] section counts",
-			global: lines("mfa_provider = top", "[other]", "mfa_provider = other", "session_duration = nonsense"),
+			global: lines("[top]", "mfa_provider = top", "[other]", "mfa_provider = other", "session_duration = nonsense"),
 			want:   defaults},
 		{name: "profile overrides global",
 			global: lines("[default]", "mfa_provider = yubikey", "session_duration = 8h", "mfa_account = global",

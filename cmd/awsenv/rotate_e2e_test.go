@@ -20,7 +20,7 @@ import (
 
 // credentialsWithNeighbours is a hand-edited file: comments, another
 // profile, odd spacing. Rotation may change the two values of [alice] only.
-const credentialsWithNeighbours = "# my keys\n[other]\naws_access_key_id=AKIAI44QH8DHBEXAMPLE\naws_secret_access_key=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n\n; work\n[alice]\naws_secret_access_key   =   " + userSecret + "\naws_access_key_id  =" + userKeyID + "\nregion = eu-west-1 # comment\n"
+const credentialsWithNeighbours = "# my keys\n[other]\naws_access_key_id=AKIAI44QH8DHBEXAMPLE\naws_secret_access_key=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n\n; work\n[alice]\naws_secret_access_key   =   " + userSecret + "\naws_access_key_id  =" + userKeyID + "\n# comment\nregion = eu-west-1\n"
 
 var keyLine = regexp.MustCompile(`(?m)^\s*aws_access_key_id\s*=\s*(\S+)`)
 
