@@ -17,6 +17,7 @@ import (
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -120,7 +121,9 @@ func (c *Client) start() (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	// The helper dies with awsenv, even with kill -9: it must never be left
+	// reading the terminal for an MFA code nobody is waiting for.
+	if err := childproc.Start(cmd); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) || errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("run the helper %s: %w. Install awsenv-helper next to awsenv (./install.sh does).", c.Path, err)
 		}

@@ -7,6 +7,5 @@ import "syscall"
 // Pdeathsig is Linux's; elsewhere children are only killed by clean-ups.
 func setPdeathsig(*syscall.SysProcAttr) {}
 
-func holdUntilExit(int) func() { return func() {} }
 
 func followParent() {}

@@ -18,8 +18,9 @@ package testproc
 import (
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
+
+	"github.com/awsenv/awsenv/plugins/childproc"
 )
 
 // DieWithParent makes cmd's process get SIGKILL when the test binary dies.
@@ -42,21 +43,7 @@ func Command(name string, arg ...string) *exec.Cmd {
 // locked to its OS thread until the process has exited. The caller waits
 // for the process with cmd.Wait as usual.
 func Start(cmd *exec.Cmd) error {
-	DieWithParent(cmd)
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread() // the thread lives on: never exit it locked
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		// Opened before Start returns, so before anyone can reap the pid.
-		hold := holdUntilExit(cmd.Process.Pid)
-		started <- nil
-		hold()
-	}()
-	return <-started
+	return childproc.Start(cmd)
 }
 
 // Run is cmd.Run with Start.

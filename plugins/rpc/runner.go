@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin/runner"
+
+	"github.com/awsenv/awsenv/plugins/childproc"
 )
 
 // drainDelay is how long the plugin's stdout and stderr are still read
@@ -53,7 +55,8 @@ func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
 }
 
 func (r *procRunner) Start(context.Context) error {
-	err := r.cmd.Start()
+	// The plugin dies with its host (awsenv-helper), however the host ends.
+	err := childproc.Start(r.cmd)
 	// The child has its copies of the write ends; without closing ours the
 	// host would never see the end of the output.
 	_ = r.cmd.Stdout.(*os.File).Close()

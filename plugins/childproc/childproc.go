@@ -1,0 +1,40 @@
+// Package childproc starts child processes that die with this one: on
+// Linux the kernel sends them SIGKILL (PR_SET_PDEATHSIG) when their parent
+// ends, however it ends, even by kill -9. awsenv starts its helper this way
+// and the helper its plugins, so nothing awsenv started outlives it to
+// read the terminal or hold a socket.
+//
+// The kernel sends the signal when the thread that forked the child exits,
+// not the process; Go may end threads, so Start forks from a goroutine
+// locked to its thread and keeps that thread until the child has exited.
+package childproc
+
+import (
+	"os/exec"
+	"runtime"
+	"syscall"
+)
+
+// Start starts cmd as cmd.Start does, tied to this process's life where
+// the OS allows it. Other SysProcAttr fields (Setsid, Setctty, ...) are
+// kept. The caller waits for cmd as usual.
+func Start(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	setPdeathsig(cmd.SysProcAttr)
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread() // the thread lives on: never exit it locked
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		// Opened before Start returns, so before anyone can reap the pid.
+		hold := holdUntilExit(cmd.Process.Pid)
+		started <- nil
+		hold()
+	}()
+	return <-started
+}
