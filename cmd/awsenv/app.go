@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -80,8 +82,11 @@ var debugFlag = &cli.BoolFlag{Name: "debug", Usage: "explain each step on stderr
 
 // Main runs awsenv and returns the exit status.
 func Main(args []string, d *Deps) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := &interrupts{cancel: cancel, stderr: d.Stderr}
+	defer in.stop()
+	d.catchSignals = in.catch
 	d.bufferStdout()
 	app := newApp(d)
 	err := app.RunContext(ctx, permuteArgs(app, args))
@@ -100,6 +105,45 @@ func Main(args []string, d *Deps) int {
 		fmt.Fprintf(d.Stderr, "awsenv: %s\n", msg)
 	}
 	return code
+}
+
+// interrupts turns SIGINT and SIGTERM into the end of the run's context.
+// It is switched on only when a run may block (a lock to wait on, the
+// helper to run, a rotation): asking the runtime for signals costs a
+// cached `use` a third of its start-up, and until then the default action
+// (the process ends, nothing on stdout) is what an interrupt should do.
+type interrupts struct {
+	once   sync.Once
+	cancel context.CancelFunc
+	stderr io.Writer
+	ch     chan os.Signal
+}
+
+// catch switches interrupts on. The first one cancels the run, which stops
+// what can stop and undoes what it must; a second one ends awsenv at once.
+func (in *interrupts) catch() {
+	in.once.Do(func() {
+		in.ch = make(chan os.Signal, 2)
+		signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			if _, ok := <-in.ch; !ok {
+				return
+			}
+			in.cancel()
+			if _, ok := <-in.ch; !ok {
+				return
+			}
+			fmt.Fprintln(in.stderr, "awsenv: interrupted again; stopping now.")
+			os.Exit(exitSignal)
+		}()
+	})
+}
+
+func (in *interrupts) stop() {
+	if in.ch != nil {
+		signal.Stop(in.ch)
+		close(in.ch)
+	}
 }
 
 // permuteArgs moves a command's flags in front of its arguments, so

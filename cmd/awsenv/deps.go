@@ -32,6 +32,18 @@ type Deps struct {
 
 	helper *helper.Client // this run's helper; see Deps.Helper
 	out    *bufio.Writer  // Stdout's buffer, when bufferStdout made one
+
+	// catchSignals switches on Ctrl-C handling (see interrupts): called
+	// before anything that may block. Nil in tests that call commands
+	// without Main.
+	catchSignals func()
+}
+
+// interruptible is called before a run does something that may block.
+func (d *Deps) interruptible() {
+	if d.catchSignals != nil {
+		d.catchSignals()
+	}
 }
 
 // bufferStdout makes Stdout a buffer, written out by flushStdout: a
@@ -58,7 +70,7 @@ func (d *Deps) flushStdout() error {
 // first request); Main closes it.
 func (d *Deps) Helper() *helper.Client {
 	if d.helper == nil {
-		d.helper = &helper.Client{Path: helperPath(d), Stderr: d.Stderr}
+		d.helper = &helper.Client{Path: helperPath(d), Stderr: d.Stderr, OnStart: d.interruptible}
 	}
 	return d.helper
 }

@@ -121,6 +121,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
 		Terminal:  func() bool { return hasTerminal(d) },
 		NoInput:   c.Bool("no-input"),
+		Blocking:  d.interruptible,
 		ClockSkew: client.ClockSkew,
 		Notef: func(format string, args ...any) {
 			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)

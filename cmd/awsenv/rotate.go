@@ -30,6 +30,7 @@ func newRotateCommand(d *Deps) *cli.Command {
 			&cli.DurationFlag{Name: "wait", Value: 30 * time.Second, Usage: "how long to wait for the new key to work (IAM takes a few seconds to spread a new key)"},
 		),
 		Action: func(c *cli.Context) error {
+			d.interruptible() // a rotation waits on people, locks and IAM
 			w, err := keyWorkFor(c, d)
 			if err != nil {
 				return err

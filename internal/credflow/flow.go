@@ -92,6 +92,10 @@ type Flow struct {
 	Now       func() time.Time
 	Sleep     func(ctx context.Context, d time.Duration) error
 	LocalUser string
+	// Blocking, if set, is called when the flow is about to do slow work
+	// (wait on a lock, ask for a code, call AWS); the cached path never
+	// calls it.
+	Blocking func()
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
 	Debugf func(format string, args ...any)
@@ -368,6 +372,9 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 			f.Debugf("using the cached %s of %s, %s left", key.Kind, key.Profile, s.Expiration().Sub(start).Round(time.Second))
 			return s, true, nil
 		}
+	}
+	if f.Blocking != nil {
+		f.Blocking()
 	}
 	lctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()

@@ -32,6 +32,9 @@ type Client struct {
 	Path   string    // the awsenv-helper binary
 	Env    []string  // its environment (nil: awsenv's own, less AWS credentials)
 	Stderr io.Writer // where its complaints go
+	// OnStart, if set, is called before the helper is started: awsenv
+	// switches its Ctrl-C handling on then.
+	OnStart func()
 
 	skew skewBox
 
@@ -104,6 +107,9 @@ func helperEnviron() []string {
 
 // start runs the helper. The caller holds c.mu.
 func (c *Client) start() (*process, error) {
+	if c.OnStart != nil {
+		c.OnStart()
+	}
 	cmd := exec.Command(c.Path)
 	cmd.Env = c.Env
 	if cmd.Env == nil {
