@@ -7,15 +7,8 @@ import "strings"
 // words, and the second is the name. ok is false otherwise, and when
 // shlex.split fails (an unclosed quote, a trailing backslash).
 func shlexSecond(s string) (second string, ok bool) {
-	if strings.ContainsAny(s, `"'\`) {
-		words, ok := shlexSplit(s)
-		if !ok || len(words) != 2 {
-			return "", false
-		}
-		return words[1], true
-	}
-	// No quotes or escapes: words are runs of non-whitespace, and the
-	// second is a substring of s.
+	// One pass: words are runs of non-whitespace, and the second is a
+	// substring of s, unless a quote or a backslash needs the full rules.
 	n := 0
 	for i := 0; i < len(s); {
 		for i < len(s) && shlexSpace(s[i]) {
@@ -25,8 +18,14 @@ func shlexSecond(s string) (second string, ok bool) {
 			break
 		}
 		j := i
-		for j < len(s) && !shlexSpace(s[j]) {
-			j++
+		for ; j < len(s) && !shlexSpace(s[j]); j++ {
+			if c := s[j]; c == '"' || c == '\'' || c == '\\' {
+				words, ok := shlexSplit(s)
+				if !ok || len(words) != 2 {
+					return "", false
+				}
+				return words[1], true
+			}
 		}
 		n++
 		if n == 2 {
