@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/bench/internal/rss"
 	"github.com/awsenv/awsenv/internal/fakeaws"
 	"github.com/awsenv/awsenv/internal/testproc"
 )
@@ -73,36 +73,11 @@ func run(b *testing.B, env []string, path string, args ...string) {
 			b.Fatalf("%s: %v\n%s", path, err, out)
 		}
 	}
-	if kb, ok := peakRSS(env, path, args...); ok {
+	if kb, ok := rss.Peak(env, nil, append([]string{path}, args...)...); ok {
 		b.ReportMetric(float64(kb), "peak-RSS-KB")
 	}
 }
 
-// peakRSS measures with GNU time, which forks the program from a small
-// process: Go's own exec starts children from the large test binary's
-// memory, and Linux carries that high-water mark into the child's rusage.
-func peakRSS(env []string, path string, args ...string) (int64, bool) {
-	if _, err := os.Stat("/usr/bin/time"); err != nil {
-		return 0, false
-	}
-	var peak int64
-	for range 5 {
-		cmd := testproc.Command("/usr/bin/time", append([]string{"-f", "%M", path}, args...)...)
-		cmd.Env = env
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return 0, false
-		}
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		kb, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		peak = max(peak, kb)
-	}
-	return peak, true
-}
 
 func BenchmarkStartup(b *testing.B) {
 	bin, env := setup(b)

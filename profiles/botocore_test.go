@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
+
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/awsenv/awsenv/profiles/awsini"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // botocoreProfiles is what botocore makes of a config and a credentials
@@ -44,19 +46,7 @@ func TestProfilesAgainstBotocore(t *testing.T) {
 		os.WriteFile(creds, []byte(genSections(rng, []string{"a", "b", "default", "DEFAULT", " a ", "profile a"})), 0o600)
 		args = append(args, cfg, creds)
 	}
-	cmd := exec.Command("python3", "-c", botocoreProfiles)
-	cmd.Args = append(cmd.Args, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PYTHONUTF8=1", "HOME=" + t.TempDir(), "PYENV_VERSION=" + os.Getenv("PYENV_VERSION")}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := fmt.Sprintf("python3 with botocore is needed to compare with the AWS CLI: %v %s", err, stderr.String())
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	out := testproc.Botocore(t, append([]string{"-c", botocoreProfiles}, args...)...)
 	var want []map[string]map[string]any
 	if err := json.Unmarshal(out, &want); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/awsenv/awsenv/bench/internal/rss"
 	"github.com/awsenv/awsenv/internal/fakeaws"
 )
 
@@ -99,11 +100,11 @@ func run(rounds int, before string) error {
 	row := func(s scenario) {
 		w := median(results[s.name], func(x sample) time.Duration { return x.wall })
 		c := median(results[s.name], func(x sample) time.Duration { return x.cpu })
-		rss := "-"
-		if kb, ok := peakRSS(s); ok {
-			rss = fmt.Sprintf("%.1f MB", float64(kb)/1024)
+		peak := "-"
+		if kb, ok := rss.Peak(s.env, s.reset, s.argv...); ok {
+			peak = fmt.Sprintf("%.1f MB", float64(kb)/1024)
 		}
-		fmt.Fprintf(tw, "%s\t%8s\t%6.2fx\t%8s\t%8s\t%s\n", s.name, ms(w), float64(w)/float64(base), ms(c), rss, s.note)
+		fmt.Fprintf(tw, "%s\t%8s\t%6.2fx\t%8s\t%8s\t%s\n", s.name, ms(w), float64(w)/float64(base), ms(c), peak, s.note)
 	}
 	row(empty)
 	for _, s := range all {
@@ -348,31 +349,3 @@ func median(ss []sample, f func(sample) time.Duration) time.Duration {
 	return v[len(v)/2]
 }
 
-// peakRSS measures with GNU time, which forks the program from a small
-// process: a child of this (larger) process would carry its high-water
-// mark in its rusage.
-func peakRSS(s scenario) (int64, bool) {
-	if _, err := os.Stat("/usr/bin/time"); err != nil {
-		return 0, false
-	}
-	var peak int64
-	for range 3 {
-		if s.reset != nil {
-			s.reset()
-		}
-		cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M"}, s.argv...)...)
-		cmd.Env = s.env
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return 0, false
-		}
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		kb, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		peak = max(peak, kb)
-	}
-	return peak, true
-}

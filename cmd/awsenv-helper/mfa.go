@@ -49,21 +49,6 @@ type versioned struct{ plugins.Provider }
 
 func (versioned) Version() string { return version }
 
-// pluginEnviron is the environment a provider starts with: awsenv's,
-// without credentials a provider has no business seeing.
-func pluginEnviron(env []string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		switch name {
-		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN":
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
-
 // servePlugin is `awsenv-helper plugin NAME`: a built-in provider served
 // over the plugin protocol, so built-ins and third-party plugins take the
 // same path on every MFA request.
@@ -89,7 +74,7 @@ func pluginDirs() []string {
 // launchConfig says how to run the provider name: this binary for a
 // built-in, the discovered executable for a third-party plugin.
 func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
-	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: pluginEnviron(os.Environ())}
+	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: helper.WithoutCredentials(os.Environ())}
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
 		cfg.SocketDir = filepath.Join(dir, "awsenv", "plugins")
 	}

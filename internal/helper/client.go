@@ -88,12 +88,12 @@ func (b *skewBox) get() (time.Duration, bool) {
 	return b.skew, b.known
 }
 
-// helperEnviron is awsenv's environment without the credentials in it:
-// the helper signs every call with the credentials its request names, and
-// neither it nor the providers it runs have any business with the others.
-func helperEnviron() []string {
-	env := os.Environ()
-	out := env[:0:0]
+// WithoutCredentials is env without the AWS credentials in it. The
+// helper starts with it: it signs every call with the credentials its
+// request names, and neither it nor the providers and plugins it runs have
+// any business with the others.
+func WithoutCredentials(env []string) []string {
+	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
@@ -113,7 +113,7 @@ func (c *Client) start() (*process, error) {
 	cmd := exec.Command(c.Path)
 	cmd.Env = c.Env
 	if cmd.Env == nil {
-		cmd.Env = helperEnviron()
+		cmd.Env = WithoutCredentials(os.Environ())
 	}
 	cmd.Stderr = c.Stderr
 	// When Stderr is not a file, a process the helper started may hold

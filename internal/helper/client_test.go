@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
-	"github.com/awsenv/awsenv/profiles"
 )
 
 // helperPID is the pid of the helper c keeps, 0 when none runs.
@@ -27,14 +25,7 @@ func gone(pid int) bool {
 // ends when the client closes.
 func TestOneHelperServesEveryRequest(t *testing.T) {
 	t.Parallel()
-	fake := fakeaws.New()
-	t.Cleanup(fake.Close)
-	url, err := fake.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake.AddUser("123456789012", "alice").AddKey(exampleKeyID, exampleSecret)
-	alice := profiles.Credentials{AccessKeyID: exampleKeyID, SecretAccessKey: exampleSecret}
+	fake, url, alice := fakeWithAlice(t)
 	c, stderr := newClient(t, url)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {

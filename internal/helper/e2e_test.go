@@ -69,6 +69,20 @@ func newClient(t *testing.T, endpoint string, extra ...string) (*Client, *bytes.
 	return c, &stderr
 }
 
+// fakeWithAlice starts the STS double with user alice and her key, until
+// the test ends.
+func fakeWithAlice(t *testing.T) (*fakeaws.Server, string, profiles.Credentials) {
+	t.Helper()
+	fake := fakeaws.New()
+	t.Cleanup(fake.Close)
+	url, err := fake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.AddUser("123456789012", "alice").AddKey(exampleKeyID, exampleSecret)
+	return fake, url, profiles.Credentials{AccessKeyID: exampleKeyID, SecretAccessKey: exampleSecret}
+}
+
 func near(got, want time.Duration) bool {
 	d := got - want
 	return d > -3*time.Second && d < 3*time.Second
@@ -78,14 +92,7 @@ func near(got, want time.Duration) bool {
 // SDK had to correct; a call with no answer tells nothing new.
 func TestClockSkewThroughTheHelper(t *testing.T) {
 	t.Parallel()
-	fake := fakeaws.New()
-	t.Cleanup(fake.Close)
-	url, err := fake.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake.AddUser("123456789012", "alice").AddKey(exampleKeyID, exampleSecret)
-	alice := profiles.Credentials{AccessKeyID: exampleKeyID, SecretAccessKey: exampleSecret}
+	fake, url, alice := fakeWithAlice(t)
 	c, stderr := newClient(t, url)
 	if _, known := c.ClockSkew(); known {
 		t.Fatal("a skew is known before any call")

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 // sections is a File as plain maps: each section's Map, by name.
@@ -228,18 +229,7 @@ func runBotocore(t *testing.T, paths []string) []botocoreResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("python3", append([]string{script}, paths...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PYTHONUTF8=1", "HOME=" + t.TempDir(), "PYENV_VERSION=" + os.Getenv("PYENV_VERSION")}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := fmt.Sprintf("python3 with botocore is needed to compare with the AWS CLI: %v %s", err, stderr.String())
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	out := testproc.Botocore(t, append([]string{script}, paths...)...)
 	var res []botocoreResult
 	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(paths) {
 		t.Fatalf("botocore_raw.py: %v\n%s", err, out)
