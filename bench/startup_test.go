@@ -78,7 +78,6 @@ func run(b *testing.B, env []string, path string, args ...string) {
 	}
 }
 
-
 func BenchmarkStartup(b *testing.B) {
 	bin, env := setup(b)
 	b.Run("empty-shell", func(b *testing.B) { run(b, env, "/bin/sh", "-c", "true") })

@@ -348,4 +348,3 @@ func median(ss []sample, f func(sample) time.Duration) time.Duration {
 	slices.SortFunc(v, func(a, b time.Duration) int { return cmp.Compare(a, b) })
 	return v[len(v)/2]
 }
-
