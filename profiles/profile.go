@@ -31,6 +31,12 @@ type Profile struct {
 	CredentialProcess string
 	SSO               bool
 
+	// Endpoint settings, for the helper's AWS calls (see Config.Endpoints).
+	EndpointURL    string // endpoint_url
+	Services       string // services: the name of a [services NAME] section
+	IgnoreEndpoint bool   // ignore_configured_endpoint_urls = true
+	CABundle       string // ca_bundle
+
 	// Awsenv holds the awsenv_* keys with the prefix removed
 	// (awsenv_mfa_provider -> mfa_provider).
 	Awsenv map[string]string
@@ -312,6 +318,14 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialProcess = val
 		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name":
 			p.SSO = true
+		case "endpoint_url":
+			p.EndpointURL = val
+		case "services":
+			p.Services = val
+		case "ignore_configured_endpoint_urls":
+			p.IgnoreEndpoint = strings.EqualFold(val, "true")
+		case "ca_bundle":
+			p.CABundle = val
 		default:
 			if rest, ok := strings.CutPrefix(key, "awsenv_"); ok && rest != "" {
 				p.Awsenv[rest] = val

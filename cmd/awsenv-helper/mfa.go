@@ -74,7 +74,7 @@ func pluginDirs() []string {
 // launchConfig says how to run the provider name: this binary for a
 // built-in, the discovered executable for a third-party plugin.
 func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
-	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: helper.WithoutCredentials(os.Environ())}
+	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: helper.Environ(os.Environ())}
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
 		cfg.SocketDir = filepath.Join(dir, "awsenv", "plugins")
 	}

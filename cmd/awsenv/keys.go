@@ -15,7 +15,6 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
@@ -73,7 +72,7 @@ func newKeyWork(c *cli.Context, d *Deps, name string) (*keyWork, error) {
 	w.caller = &accesskeys.Caller{
 		IAM:    client,
 		STS:    client,
-		Target: stsapi.Target{Profile: p.Name, Region: base.Region()},
+		Target: credflow.Target(f.Config, p, base.Region()),
 		Key:    profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey},
 		Notef:  f.Notef,
 	}

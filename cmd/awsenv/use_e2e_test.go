@@ -386,3 +386,28 @@ func TestReusedCodeWait(t *testing.T) {
 		t.Fatalf("GetSessionToken calls = %d, want 2 (no refused reuse)", g)
 	}
 }
+
+// A lone quote as a value anywhere in the AWS files once made the SDK's own
+// reader panic in the helper (a 36-line trace on every cache miss). The
+// helper no longer lets the SDK read the files: a cold use, doctor and keys
+// work, and no process prints a Go trace.
+func TestQuoteInUnusedProfile(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	w.writeConfig(string(cfg) + "\n[profile unrelated]\nregion = \"\n[profile other]\nregion = '\noutput = \"json\n")
+	creds, err := os.ReadFile(filepath.Join(w.home, ".aws", "credentials"))
+	must(t, err)
+	w.writeCredentials(string(creds) + "\n[stray]\naws_access_key_id = \"\n")
+	r := w.run("use", "prod", "--mfa-code", w.code())
+	if r.code != 0 || !strings.Contains(r.stdout, "AWS_SESSION_TOKEN") {
+		t.Fatalf("cold use prod with a quote in another profile: %s", r)
+	}
+	for _, args := range [][]string{{"doctor", "alice"}, {"list"}} {
+		r := w.run(args...)
+		if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+			t.Fatalf("%v printed a Go trace: %s", args, r)
+		}
+	}
+}

@@ -4,8 +4,12 @@
 package awssdk
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,35 +24,61 @@ import (
 	"github.com/awsenv/awsenv/profiles"
 )
 
-// Load returns the SDK configuration for one call of service (e.g. "STS",
-// named in errors) signed with c. The SDK's own settings apply: the
-// endpoint settings of t.Profile (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>,
-// endpoint_url), the CA bundle, retries. t.Region wins over the profile's;
-// the region may still be empty. now is the local clock for the skew
-// measurement (nil: time.Now).
+// Load returns the SDK configuration for one call of service ("STS" or
+// "IAM", also named in errors) signed with c. The SDK never reads the
+// user's AWS files: awsenv has read them already, as the AWS CLI does, and
+// the SDK's own reader is stricter (and has panicked on a lone quote in a
+// profile no one uses). The environment's settings apply as the SDK reads
+// them (AWS_ENDPOINT_URL*, AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS, ...), and the
+// profile's endpoint settings from t.Endpoints with the SDKs' precedence
+// (see Endpoint). t.Region wins over the environment's; it may be empty.
+// now is the local clock for the skew measurement (nil: time.Now).
 func Load(ctx context.Context, service string, t stsapi.Target, c profiles.Credentials, now func() time.Time) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
 			c.AccessKeyID, c.SecretAccessKey.Reveal(), c.SessionToken.Reveal())),
 		config.WithAPIOptions([]func(*middleware.Stack) error{MeasureClockSkew(now)}),
+		// No files; the helper starts without AWS_PROFILE, which would make
+		// the SDK look for that profile in them.
+		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
 	}
 	if t.Region != "" {
 		opts = append(opts, config.WithRegion(t.Region))
 	}
-	// The profile is named so its endpoint settings apply; AWS_PROFILE from
-	// the environment must not pick another one.
-	cfg, err := config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigProfile(t.Profile))...)
-	if err != nil || t.Profile == "" {
-		// The SDK is stricter than the AWS CLI about some files; awsenv has
-		// already read the profile, so go on without the SDK's view of it.
-		cfg, err = config.LoadDefaultConfig(ctx, append(opts,
-			config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
-			config.WithSharedConfigProfile(""))...)
+	if os.Getenv("AWS_CA_BUNDLE") == "" && t.Endpoints.CABundle != "" {
+		pem, err := os.ReadFile(t.Endpoints.CABundle)
 		if err != nil {
-			return aws.Config{}, &stsapi.TransportError{Operation: "configure " + service, Message: err.Error()}
+			return aws.Config{}, &stsapi.TransportError{Operation: "configure " + service,
+				Message: fmt.Sprintf("read the ca_bundle of profile %s: %v. Fix the path in ca_bundle, or remove it to use the system's certificates.", t.Profile, err)}
 		}
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, &stsapi.TransportError{Operation: "configure " + service, Message: err.Error()}
+	}
+	if url := Endpoint(service, t.Endpoints, os.Getenv); url != "" {
+		cfg.BaseEndpoint = aws.String(url)
 	}
 	return cfg, nil
+}
+
+// Endpoint is the endpoint a call of service goes to, by the SDKs'
+// precedence for configured endpoints: AWS_ENDPOINT_URL_<SERVICE>, the
+// profile's [services] entry, AWS_ENDPOINT_URL, the profile's endpoint_url;
+// none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
+// ignore_configured_endpoint_urls is true. "" means AWS's own endpoint.
+func Endpoint(service string, e stsapi.Endpoints, getenv func(string) string) string {
+	if e.Ignore || strings.EqualFold(strings.TrimSpace(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")), "true") {
+		return ""
+	}
+	id := strings.ToLower(service)
+	for _, v := range []string{getenv("AWS_ENDPOINT_URL_" + strings.ToUpper(id)), e.Services[id], getenv("AWS_ENDPOINT_URL"), e.URL} {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // skewID names the middleware in the stack.

@@ -77,7 +77,7 @@ func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagn
 		return
 	}
 	base := r.Base().Profile
-	call := iamapi.Call{Target: target(r.Base()), Credentials: fileCredentials(base)}
+	call := iamapi.Call{Target: f.target(r.Base()), Credentials: fileCredentials(base)}
 	id, err := f.STS.GetCallerIdentity(ctx, call.Target, call.Credentials)
 	if err != nil {
 		return

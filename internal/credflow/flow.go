@@ -162,7 +162,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 	rn = rn.within(d)
 	key := userKey(p, serial)
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
-		in := stsapi.GetSessionTokenInput{Target: target(r), Credentials: fileCredentials(p), Duration: d}
+		in := stsapi.GetSessionTokenInput{Target: f.target(r), Credentials: fileCredentials(p), Duration: d}
 		var creds profiles.Credentials
 		var err error
 		if serial == "" {
@@ -225,7 +225,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	key := sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
 		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, base.AccessKeyID, serial, d.String()}}
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
-		in := stsapi.AssumeRoleInput{Target: target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
+		in := stsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
 		var creds profiles.Credentials
 		var err error
@@ -533,8 +533,8 @@ func fileCredentials(p *profiles.Profile) profiles.Credentials {
 	return profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
 }
 
-func target(r *profiles.Resolved) stsapi.Target {
-	return stsapi.Target{Profile: r.Profile.Name, Region: r.Region()}
+func (f *Flow) target(r *profiles.Resolved) stsapi.Target {
+	return Target(f.Config, r.Profile, r.Region())
 }
 
 // sessionNameChar is what AWS allows in a role session name ([\w+=,.@-]);
@@ -579,4 +579,11 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Target is what the helper needs to call AWS for profile p: its name, the
+// region, and its endpoint settings from the AWS config.
+func Target(cfg *profiles.Config, p *profiles.Profile, region string) stsapi.Target {
+	return stsapi.Target{Profile: p.Name, Region: region, Endpoints: stsapi.Endpoints{
+		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle}}
 }

@@ -245,7 +245,7 @@ func (r *run) identity() {
 		r.add("identity", Skip, "the profile holds no long-term key", "")
 		return
 	}
-	id, err := r.STS.GetCallerIdentity(r.ctx, stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, r.longTerm())
+	id, err := r.STS.GetCallerIdentity(r.ctx, r.target(), r.longTerm())
 	r.clock(err)
 	if err != nil {
 		what, fix := r.Explain(err, r.base)
@@ -255,6 +255,11 @@ func (r *run) identity() {
 	r.keyOK = true
 	r.user, _ = accesskeys.UserName(id.ARN)
 	r.add("identity", Pass, fmt.Sprintf("%s is %s", r.base.AccessKeyID, id.ARN), "")
+}
+
+// target is where calls for the base profile go.
+func (r *run) target() stsapi.Target {
+	return credflow.Target(r.cfg, r.base, r.res.Region())
 }
 
 func (r *run) longTerm() profiles.Credentials {
@@ -290,7 +295,7 @@ func (r *run) clock(callErr error) {
 }
 
 func (r *run) iamCall() iamapi.Call {
-	return iamapi.Call{Target: stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, Credentials: r.longTerm()}
+	return iamapi.Call{Target: r.target(), Credentials: r.longTerm()}
 }
 
 func isAccessDenied(err error) bool {
@@ -436,7 +441,7 @@ func (r *run) session() {
 		r.add("session", Pass, "no fresh session cached; the next `awsenv use "+r.Profile+"` makes one"+note, "")
 		return
 	}
-	_, err = r.STS.GetCallerIdentity(r.ctx, stsapi.Target{Profile: r.base.Name, Region: r.res.Region()}, live.Credentials)
+	_, err = r.STS.GetCallerIdentity(r.ctx, r.target(), live.Credentials)
 	if err != nil && !isAccessDenied(err) {
 		var api *stsapi.APIError
 		if errors.As(err, &api) {

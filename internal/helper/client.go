@@ -30,7 +30,7 @@ const closeWait = 5 * time.Second
 // at a time; Client is safe for concurrent use.
 type Client struct {
 	Path   string    // the awsenv-helper binary
-	Env    []string  // its environment (nil: awsenv's own, less AWS credentials)
+	Env    []string  // its environment (nil: Environ(awsenv's own))
 	Stderr io.Writer // where its complaints go
 	// OnStart, if set, is called before the helper is started: awsenv
 	// switches its Ctrl-C handling on then.
@@ -88,16 +88,18 @@ func (b *skewBox) get() (time.Duration, bool) {
 	return b.skew, b.known
 }
 
-// WithoutCredentials is env without the AWS credentials in it. The
-// helper starts with it: it signs every call with the credentials its
-// request names, and neither it nor the providers and plugins it runs have
-// any business with the others.
-func WithoutCredentials(env []string) []string {
+// Environ is env as the helper gets it: without the AWS credentials and
+// without the profile choice (AWS_PROFILE, AWS_DEFAULT_PROFILE). The helper
+// signs every call with the credentials its request names, for the profile
+// it names, and neither it nor the providers and plugins it runs have any
+// business with the others.
+func Environ(env []string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN":
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+			"AWS_PROFILE", "AWS_DEFAULT_PROFILE":
 			continue
 		}
 		out = append(out, kv)
@@ -113,7 +115,7 @@ func (c *Client) start() (*process, error) {
 	cmd := exec.Command(c.Path)
 	cmd.Env = c.Env
 	if cmd.Env == nil {
-		cmd.Env = WithoutCredentials(os.Environ())
+		cmd.Env = Environ(os.Environ())
 	}
 	cmd.Stderr = c.Stderr
 	// When Stderr is not a file, a process the helper started may hold
