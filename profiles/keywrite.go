@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/awsenv/awsenv/profiles/awsini"
 )
 
@@ -211,6 +213,20 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 	}
 	if !f.info.Mode().IsRegular() {
 		return nil, nil, refuse("it is not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
+	}
+	if f.info.Mode().Perm()&0o200 == 0 {
+		// Someone made it read-only on purpose: a lock against edits,
+		// awsenv's included.
+		return nil, nil, refuse(fmt.Sprintf("it is read-only (mode %04o), which awsenv takes as \"do not touch\"", f.info.Mode().Perm()),
+			fmt.Sprintf("To let awsenv rotate the key, make it writable (chmod u+w %s) and run the command again; to keep it as it is, rotate the key yourself.", ShellWord(target)), nil)
+	}
+	// The new file is written beside it, and a backup: the directory must
+	// take them (a read-only file system or directory would only show after
+	// IAM had made the new key).
+	if dir := filepath.Dir(target); unix.Access(dir, unix.W_OK|unix.X_OK) != nil {
+		err := unix.Access(dir, unix.W_OK|unix.X_OK)
+		return nil, nil, refuse(fmt.Sprintf("awsenv cannot write in its directory %s, where the new file and a backup go", dir),
+			fmt.Sprintf("Make the directory writable for you (chmod u+w %s, or remount it read-write), or rotate the key yourself.", ShellWord(dir)), err)
 	}
 	if st, ok := f.info.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
 		return nil, nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", st.Nlink),

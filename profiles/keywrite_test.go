@@ -544,7 +544,7 @@ func TestReplaceKeySymlink(t *testing.T) {
 // TestReplaceKeyKeepsMode: the new file has the old one's mode; the backup
 // is private whatever the original's mode.
 func TestReplaceKeyKeepsMode(t *testing.T) {
-	for _, mode := range []os.FileMode{0o600, 0o640, 0o644, 0o400} {
+	for _, mode := range []os.FileMode{0o600, 0o640, 0o644} {
 		t.Run(mode.String(), func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), "credentials", lines("[work]", "aws_access_key_id = "+oldID, "aws_secret_access_key = "+oldSecret))
 			if err := os.Chmod(path, mode); err != nil {
@@ -562,6 +562,35 @@ func TestReplaceKeyKeepsMode(t *testing.T) {
 				if fi.Mode() != want {
 					t.Errorf("%s has mode %v, want %v", p, fi.Mode(), want)
 				}
+			}
+		})
+	}
+}
+
+// TestReplaceKeyRefusesReadOnly: a file without its owner's write bit is
+// the user's "do not touch": refused before anything is made, unchanged,
+// and no backup is left.
+func TestReplaceKeyRefusesReadOnly(t *testing.T) {
+	for _, mode := range []os.FileMode{0o400, 0o444, 0o440} {
+		t.Run(mode.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			before := lines("[work]", "aws_access_key_id = "+oldID, "aws_secret_access_key = "+oldSecret)
+			path := writeFile(t, dir, "credentials", before)
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			err := profiles.CheckReplaceKey(path, profiles.CredentialsFile, "work", oldID)
+			if err == nil || !strings.Contains(err.Error(), "read-only") || !strings.Contains(err.Error(), "chmod u+w "+path) {
+				t.Fatalf("check of a %v file: %v", mode, err)
+			}
+			if _, err := profiles.ReplaceKey(path, profiles.CredentialsFile, "work", newID, newSecret, replaceOpts()); err == nil {
+				t.Fatalf("ReplaceKey replaced a %v file", mode)
+			}
+			if data, _ := os.ReadFile(path); string(data) != before {
+				t.Fatalf("the %v file changed", mode)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Fatalf("left behind: %v", entries)
 			}
 		})
 	}

@@ -371,3 +371,44 @@ func (w *world) rotateBlockedAt(action string, when fakeaws.HookWhen, nth int) *
 	}
 	return b
 }
+
+// A credentials file awsenv may not change stops rotate before IAM makes a
+// key: a read-only file (the user's "do not touch"), and a directory that
+// cannot take the new file and its backup (here a read-only bind mount in
+// a mount namespace of the test's own, which stops root too).
+func TestRotateUnwritableRefusedFirst(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	creds := filepath.Join(w.home, ".aws", "credentials")
+	before, err := os.ReadFile(creds)
+	must(t, err)
+	must(t, os.Chmod(creds, 0o400))
+	r := w.run("rotate", "alice", "--yes")
+	if r.code == 0 || !strings.Contains(r.stderr, "read-only (mode 0400)") || !strings.Contains(r.stderr, "chmod u+w") {
+		t.Fatalf("rotate of a 0400 file: %s", r)
+	}
+	if n := w.fake.Calls("CreateAccessKey"); n != 0 {
+		t.Fatalf("CreateAccessKey calls: %d, want 0", n)
+	}
+	if after, _ := os.ReadFile(creds); string(after) != string(before) {
+		t.Fatal("the read-only file changed")
+	}
+	must(t, os.Chmod(creds, 0o600))
+
+	unshare := requireTool(t, "unshare")
+	aws := filepath.Join(w.home, ".aws")
+	script := `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" rotate alice --yes`
+	cmd := testproc.Command(unshare, "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh", aws, filepath.Join(binDir, "awsenv"))
+	cmd.Env = w.env()
+	cmd.Dir = w.dir
+	r = runCmd(t, cmd)
+	if strings.Contains(r.stderr, "mount:") || strings.Contains(r.stderr, "unshare:") {
+		t.Skipf("no read-only bind mount here (a user and mount namespace is needed): %s", r.stderr)
+	}
+	if r.code == 0 || !strings.Contains(r.stderr, "cannot write in its directory "+aws) {
+		t.Fatalf("rotate in a read-only directory: %s", r)
+	}
+	if n := w.fake.Calls("CreateAccessKey"); n != 0 {
+		t.Fatalf("CreateAccessKey calls: %d, want 0", n)
+	}
+}
