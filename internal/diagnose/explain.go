@@ -365,10 +365,13 @@ func (c *call) requestExpired() Explanation {
 // 3. Wrong mfa_serial.
 func (c *call) mfaSerial() Explanation {
 	p, cfg := c.profile(), c.configFile()
-	serial := or(c.f.Serial, "the mfa_serial")
+	device := "the MFA device in mfa_serial (profile " + p + ")"
+	if c.f.Serial != "" {
+		device = "MFA device " + c.f.Serial + " (mfa_serial of profile " + p + ")"
+	}
 	x := Explanation{
 		ID:    IDMFASerialInvalid,
-		What:  "AWS could not match MFA device " + serial + " (profile " + p + ") to the user whose key signed " + c.opCall() + ".",
+		What:  "AWS could not match " + device + " to the user whose key signed " + c.opCall() + ".",
 		Cause: "mfa_serial under " + configSection(p) + " in " + cfg + " is not the ARN of an MFA device assigned to " + c.user() + ".",
 	}
 	devs := c.f.Devices
