@@ -167,6 +167,9 @@ func TestRotateTwoKeys(t *testing.T) {
 			t.Errorf("the explanation lacks %q:\n%s", want, r.stderr)
 		}
 	}
+	if n := strings.Count(strings.ToLower(r.stderr), "already has"); n != 1 {
+		t.Errorf("the two-key sentence is said %d times:\n%s", n, r.stderr)
+	}
 	if w.fake.Calls("CreateAccessKey") != 0 {
 		t.Fatal("a key was made")
 	}

@@ -110,7 +110,15 @@ func (e *CallError) Error() string {
 	var b strings.Builder
 	if x.What != "" {
 		fmt.Fprintf(&b, "profile %s: %s", e.Profile, strings.TrimRight(x.What, ". "))
-		fmt.Fprintf(&b, " (%s).", strings.TrimRight(e.Err.Error(), ". "))
+		// AWS's own words follow in parentheses; an error of awsenv's own
+		// (two keys already, say) is what the explanation just said.
+		var api *stsapi.APIError
+		var tr *stsapi.TransportError
+		if errors.As(e.Err, &api) || errors.As(e.Err, &tr) {
+			fmt.Fprintf(&b, " (%s).", strings.TrimRight(e.Err.Error(), ". "))
+		} else {
+			b.WriteString(".")
+		}
 	} else {
 		fmt.Fprintf(&b, "profile %s: %s.", e.Profile, strings.TrimRight(e.Err.Error(), ". "))
 	}
