@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -301,6 +302,39 @@ func TestRotateInterruptedFinishes(t *testing.T) {
 	err := cmd.Wait()
 	if err != nil || !strings.Contains(stderr.String(), "finishing the rotation first") {
 		t.Fatalf("rotate after Ctrl-C: %v\n%s", err, stderr.String())
+	}
+	w.onlyNewKey()
+}
+
+// A second Ctrl-C ends awsenv at once, even while a rotation finishes
+// after the first; the journal lets the next rotate finish the work.
+func TestSecondCtrlCExits(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	b := w.rotateBlockedAt("UpdateAccessKey", fakeaws.Before, 1)
+	defer close(b.release)
+	cmd, stderr := b.cmd, b.stderr
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT))
+	select {
+	case err := <-done:
+		t.Fatalf("rotate stopped at the first Ctrl-C: %v\n%s", err, stderr.String())
+	case <-time.After(300 * time.Millisecond):
+	}
+	must(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT))
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitSignal || !strings.Contains(stderr.String(), "interrupted again; stopping now") {
+			t.Fatalf("second Ctrl-C: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("a second Ctrl-C did not end rotate\n%s", stderr.String())
+	}
+	b.remove()
+	if r := w.run("rotate", "alice", "--yes"); r.code != 0 {
+		t.Fatalf("the next rotate: %s", r)
 	}
 	w.onlyNewKey()
 }
