@@ -123,8 +123,8 @@ export AWS_PROFILE='it'\''s prod'
 export AWS_REGION=''
 export AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 `,
-		"fish": `set -e -g AWS_CA_BUNDLE; or true;
-set -e -g AWS_SESSION_TOKEN; or true;
+		"fish": `set -e -g AWS_CA_BUNDLE; set -e -U AWS_CA_BUNDLE; or true;
+set -e -g AWS_SESSION_TOKEN; set -e -U AWS_SESSION_TOKEN; or true;
 set -gx AWSENV_NOTE 'a\\b'\x0A'żółw $(x) ‘q’';
 set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';
 set -gx AWS_PROFILE 'it\'s prod';
@@ -222,7 +222,7 @@ func TestUnsetStatements(t *testing.T) {
 		"sh":         "unset -v AWS_PROFILE\n",
 		"bash":       "unset -v AWS_PROFILE\n",
 		"zsh":        "unset -v AWS_PROFILE\n",
-		"fish":       "set -e -g AWS_PROFILE; or true;\n",
+		"fish":       "set -e -g AWS_PROFILE; set -e -U AWS_PROFILE; or true;\n",
 		"powershell": "$Env:AWS_PROFILE = $null;\n",
 	}
 	for _, name := range Names() {
