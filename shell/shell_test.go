@@ -364,3 +364,22 @@ func TestPOSIXQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestFromProcess(t *testing.T) {
+	for name, want := range map[string]string{
+		"bash": "bash", "zsh": "zsh", "fish": "fish", "/usr/bin/fish": "fish", "-bash": "bash",
+		"dash": "sh", "sh": "sh", "ksh": "sh", "mksh": "sh", "busybox": "sh", "/bin/busybox": "sh", "ash": "sh",
+		"pwsh": "powershell", "pwsh.exe": "powershell", `C:\Program Files\PowerShell\7\pwsh.exe`: "powershell",
+		"Bash": "bash",
+	} {
+		sh, ok := FromProcess(name)
+		if !ok || sh.Name() != want {
+			t.Errorf("FromProcess(%q) = %v, %v; want %s", name, sh, ok, want)
+		}
+	}
+	for _, name := range []string{"", "python3", "env", "sudo", "awsenv.test", "tmux: server", "bashful", "script"} {
+		if sh, ok := FromProcess(name); ok {
+			t.Errorf("FromProcess(%q) = %s, want not a shell", name, sh.Name())
+		}
+	}
+}
