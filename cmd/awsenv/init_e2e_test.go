@@ -648,3 +648,57 @@ func TestPromptCommand(t *testing.T) {
 	r := w.runEnv([]string{"AWSENV_PROFILE=prod", "AWSENV_NOW=1000000", "AWSENV_EXPIRES_AT=1011100"}, "prompt")
 	wantOutput(t, "awsenv prompt", r, "prod 3h05m\n", "")
 }
+
+// Without --shell, `use` prints code for the shell that runs it (its parent
+// process) when that is a shell it knows, whatever $SHELL says: the README's
+// `awsenv use prod | source` works in fish started from a bash login, and
+// eval "$(awsenv use prod)" works in bash and dash with SHELL=fish. In fish,
+// `use` also erases a universal AWS_PROFILE (set -Ux), which would otherwise
+// still reach every child process. --shell, then $AWSENV_SHELL, win over the
+// parent; a parent that is no shell (here the test binary) leaves $SHELL.
+func TestUseShellFromParentProcess(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/comm"); err != nil {
+		t.Skip("no /proc: the parent shell cannot be told here")
+	}
+	w := newWorld(t)
+	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("use alice: %s", r)
+	}
+	// fish's universal variables go to $XDG_CONFIG_HOME/fish/fish_variables,
+	// inside the world.
+	r := w.shell("fish", `set -Ux AWS_PROFILE x
+set -Ux AWS_DEFAULT_PROFILE y
+awsenv use alice | source
+echo "profile=$AWSENV_PROFILE"
+env | string match -r '^AWS_(DEFAULT_)?PROFILE=.*'
+awsenv unset | source
+echo "after="(set -q AWSENV_PROFILE; or echo gone)
+`, "SHELL=/bin/bash")
+	wantOutput(t, "fish with SHELL=/bin/bash", r, "profile=alice\nafter=gone\n", "")
+	for _, sh := range []string{"bash", "dash", "zsh"} {
+		r := w.shell(sh, `eval "$(awsenv use alice)"
+echo "profile=$AWSENV_PROFILE"
+eval "$(awsenv unset)"
+echo "after=${AWSENV_PROFILE-gone}"
+`, "SHELL=/usr/bin/fish")
+		wantOutput(t, sh+" with SHELL=/usr/bin/fish", r, "profile=alice\nafter=gone\n", "")
+	}
+	// Precedence: --shell, $AWSENV_SHELL, the parent shell, $SHELL.
+	r = w.shell("bash", `awsenv unset --shell fish | head -n 1
+AWSENV_SHELL=fish awsenv unset | head -n 1
+AWSENV_SHELL=fish awsenv unset --shell zsh | head -n 1
+awsenv unset | head -n 1
+`, "SHELL=/usr/bin/fish")
+	const fishLine = "set -e -g AWSENV_EXPIRES_AT; set -e -U AWSENV_EXPIRES_AT; or true;\n"
+	const posixLine = "unset -v AWSENV_EXPIRES_AT\n"
+	wantOutput(t, "precedence", r, fishLine+fishLine+posixLine+posixLine, "")
+	r = w.runEnv([]string{"SHELL=/usr/bin/fish"}, "unset")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, fishLine) {
+		t.Fatalf("a parent that is no shell: want fish code from $SHELL: %s", r)
+	}
+	r = w.runEnv([]string{"SHELL="}, "unset")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, posixLine) {
+		t.Fatalf("no shell known: want POSIX code: %s", r)
+	}
+}
