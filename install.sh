@@ -42,10 +42,18 @@ on your PATH, a line adding it comes with it. Both sit between the lines
 "# >>> awsenv >>>" and "# <<< awsenv <<<": running install.sh again
 changes nothing (or updates that block in place), and --uninstall removes
 exactly those lines and leaves the rest of the file byte for byte as it was.
+Lines you added inside the block yourself are kept: --uninstall (and an
+update) moves them out of it, in their order, where the block was (after the
+new block) and says so.
 Before it changes an rc file it copies it to FILE.awsenv-backup-YYYYmmddHHMMSS
 beside it, writes the new file beside the old one and renames it into place
 (keeping its mode; a symlinked rc file stays a link and its target is edited),
 and it reports the file, the lines added or removed, and the backup.
+It checks every rc file it would change before it installs or removes
+anything: a read-only rc file (no write permission for its owner, even for
+root) means "do not touch", and install.sh then stops with the fix
+(chmod u+w FILE, or --no-modify-rc and the lines to add by hand), having
+changed nothing.
 
 Options:
   --shell NAME     the shell to set up: bash, zsh, fish, or powershell (which
@@ -63,6 +71,8 @@ Environment:
   AWSENV_BIN   a directory with prebuilt awsenv and awsenv-helper to install
                instead of building (build them with: go build -o DIR/ ./cmd/...).
   SHELL, ZDOTDIR, XDG_CONFIG_HOME   choose the shell and find its rc file.
+  XDG_STATE_HOME   where --uninstall looks for awsenv's cached sessions (it
+               prints the command that deletes them; it never deletes them).
 EOF
 }
 
@@ -184,6 +194,33 @@ manual_lines() {
   done
 }
 
+# is_awsenv_line LINE: LINE is one install.sh writes inside the block (for
+# any PREFIX); any other line there was added by the user.
+is_awsenv_line() {
+  local l=$1 w
+  case $l in
+    "# Added by awsenv's install.sh; remove with: install.sh --uninstall") return 0 ;;
+    'case ":$PATH:" in *:'*':*) ;; *) export PATH='*':"$PATH" ;; esac')
+      w=${l#'case ":$PATH:" in *:'}
+      w=${w%%':*) ;; *) export PATH='*}
+      [ "$l" = 'case ":$PATH:" in *:'"$w"':*) ;; *) export PATH='"$w"':"$PATH" ;; esac' ]
+      return ;;
+    'contains -- '*' $PATH; or set -gx PATH '*' $PATH')
+      w=${l#'contains -- '}
+      w=${w%%' $PATH; or set -gx PATH '*}
+      [ "$l" = "contains -- $w \$PATH; or set -gx PATH $w \$PATH" ]
+      return ;;
+    'eval "$('*' init bash)"' | 'eval "$('*' init zsh)"')
+      w=${l#'eval "$('}
+      w=${w% init *} ;;
+    *' init fish | source') w=${l% init fish | source} ;;
+    *) return 1 ;;
+  esac
+  # The awsenv binary, by any path, quoted as setup_lines quotes it.
+  case $w in awsenv | *'/awsenv"' | *"/awsenv'") return 0 ;; esac
+  return 1
+}
+
 # Follows symlinks to the file they name (readlink -f is not everywhere).
 resolve() {
   local p=$1 t n=0
@@ -209,6 +246,35 @@ make_backup() {
   cp -p -- "$2" "$backup" || { backup=; return 1; }
 }
 
+# rc_writable FILE SHOWN SHELL MODE: succeeds when install.sh may replace the
+# rc file FILE (SHOWN names it for people; it may not exist yet); else says
+# why and how to fix it. A file without write permission for its owner is
+# the user's "do not touch", also for root, who could write it anyway.
+rc_writable() {
+  local f=$1 shown=$2 sh=$3 mode=$4 dir why
+  if [ -e "$f" ] && [ -z "$(find "$f" -prune -perm -u=w 2>/dev/null)" ]; then
+    why="$shown is read-only, which install.sh takes as \"do not touch\""
+  elif [ -e "$f" ] && [ ! -w "$f" ]; then
+    why="$shown is not writable by you ($(id -un 2>/dev/null || echo you))"
+  else
+    dir=$(dirname -- "$f")
+    while [ ! -e "$dir" ]; do dir=$(dirname -- "$dir"); done
+    if [ -w "$dir" ] && [ -d "$dir" ]; then return 0; fi
+    why="the directory $dir is not writable, so $shown cannot be replaced there"
+  fi
+  say "$why: nothing was $( [ "$mode" = add ] && echo installed || echo removed ) and no file was changed."
+  if [ -e "$f" ]; then
+    say "To let install.sh change it: chmod u+w $(sh_word "$f"), then run install.sh again. Or leave it alone:"
+  fi
+  if [ "$mode" = add ]; then
+    say "run install.sh --no-modify-rc and add these lines to $shown yourself:"
+    manual_lines "$sh"
+  else
+    say "run install.sh --uninstall --no-modify-rc and remove the awsenv block from $shown yourself."
+  fi
+  return 1
+}
+
 # Replaces the file $1 with the content $2: a temporary file in the same
 # directory, with the old file's mode (and owner, as root), renamed over it.
 write_file() {
@@ -232,13 +298,17 @@ show() { # prefix, lines
   printf '%s\n' "$2" | sed "s/^/    $1 /" >&2
 }
 
-# edit_rc add|remove SHELL: adds, updates or removes the awsenv block in
-# SHELL's rc file. The file is read line by line and written back with the
+# edit_rc add|remove SHELL [check]: adds, updates or removes the awsenv block
+# in SHELL's rc file. The file is read line by line and written back with the
 # same line ends: it ends in a newline afterwards exactly when it did before,
-# so --uninstall gives back the original bytes.
+# so --uninstall gives back the original bytes. Lines the user added inside
+# the block are kept, moved out of it (see is_awsenv_line). With "check" it
+# changes nothing and reports only problems: it fails when the file could not
+# be changed as needed (a broken block, a file that is read-only or not
+# writable), so that install.sh stops before it installs or removes anything.
 edit_rc() {
-  local mode=$1 sh=$2 rc target new_block="" line trimmed out="" cur="" old="" removed=""
-  local eol=1 lineno=0 in_block=0 start=0 blocks=0 manual="" what link=""
+  local mode=$1 sh=$2 check=${3:-} rc target new_block="" line trimmed out="" cur="" old="" removed=""
+  local eol=1 lineno=0 in_block=0 start=0 blocks=0 manual="" what link="" mine="" theirs="" kept=""
   rc=$(rc_path "$sh")
   target=$(resolve "$rc") || return 1
   if [ "$target" != "$rc" ]; then link=" (a link to $target)"; fi
@@ -253,17 +323,27 @@ edit_rc() {
         if [ "$line" = "$end_marker" ]; then
           in_block=0
           blocks=$((blocks + 1))
+          mine+=$'\n'$line
           if [ "$mode" = add ] && [ "$blocks" = 1 ]; then
             old=$cur
             out+=$new_block$'\n'
+            if [ "$mine" != "$new_block" ]; then removed+=${removed:+$'\n'}$mine; fi
           else
-            removed+=${removed:+$'\n'}$cur
+            removed+=${removed:+$'\n'}$mine
           fi
+          if [ -n "$theirs" ]; then
+            out+=$theirs
+            kept+=$theirs
+          fi
+        elif is_awsenv_line "$line"; then
+          mine+=$'\n'$line
+        else
+          theirs+=$line$'\n'
         fi
         continue
       fi
       if [ "$line" = "$begin_marker" ]; then
-        in_block=1 start=$lineno cur=$line
+        in_block=1 start=$lineno cur=$line mine=$line theirs=
         continue
       fi
       if [ "$line" = "$end_marker" ]; then
@@ -286,12 +366,12 @@ edit_rc() {
   if [ "$mode" = add ]; then
     if [ "$blocks" = 0 ]; then
       if [ -n "$manual" ]; then
-        say "$rc$link already runs awsenv init ($manual); not adding another"
+        if [ -z "$check" ]; then say "$rc$link already runs awsenv init ($manual); not adding another"; fi
         return 0
       fi
       out+=$new_block$'\n'
     elif [ "$blocks" = 1 ] && [ "$old" = "$new_block" ]; then
-      say "$rc$link already has the awsenv block; not changed"
+      if [ -z "$check" ]; then say "$rc$link already has the awsenv block; not changed"; fi
       return 0
     fi
   elif [ "$blocks" = 0 ]; then
@@ -299,13 +379,19 @@ edit_rc() {
   fi
   if [ "$eol" = 0 ]; then out=${out%$'\n'}; fi
 
+  if [ -n "$check" ]; then
+    rc_writable "$target" "$rc$link" "$sh" "$mode"
+    return
+  fi
   backup=
   if [ -e "$target" ] && ! make_backup "$rc" "$target"; then
     say "$rc$link not changed: could not make a backup of it"
     return 1
   fi
   if ! write_file "$target" "$out"; then
-    say "$rc$link not changed: could not write it${backup:+ (its backup: $backup)}"
+    # Nothing changed: the backup would only be clutter.
+    if [ -n "$backup" ]; then rm -f -- "$backup"; fi
+    say "$rc$link not changed: could not write it"
     return 1
   fi
 
@@ -319,9 +405,16 @@ edit_rc() {
     what="updated the awsenv block in $rc$link"
   fi
   say "$what${backup:+ (backup of the old file: $backup)}:"
-  if [ -n "$old" ]; then show - "$old"; fi
   if [ -n "$removed" ]; then show - "$removed"; fi
   if [ "$mode" = add ]; then show + "$new_block"; fi
+  if [ -n "$kept" ]; then
+    if [ "$mode" = remove ]; then
+      say "kept the lines you had added inside the awsenv block, where the block was:"
+    else
+      say "kept the lines you had added inside the awsenv block; they now follow it:"
+    fi
+    show ' ' "${kept%$'\n'}"
+  fi
   if [ "$mode" = add ]; then rc_changed=$rc; fi
   return 0
 }
@@ -330,27 +423,50 @@ status=0
 rc_changed=
 
 if [ "$uninstall" = 1 ]; then
+  shells=()
+  if [ "$modify_rc" = 1 ]; then
+    case $shell_opt in
+      "") shells=(bash zsh fish) ;;
+      powershell|pwsh) ;;
+      *) shells=("$shell_opt") ;;
+    esac
+  fi
+  # Every rc file first: a problem with one stops install.sh before it
+  # removes anything.
+  for sh in ${shells[@]+"${shells[@]}"}; do
+    edit_rc remove "$sh" check || exit 1
+  done
   for b in "${binaries[@]}"; do
     if [ -e "$bindir/$b" ]; then
       rm -f -- "$bindir/$b"
       say "removed $bindir/$b"
     fi
   done
-  if [ "$modify_rc" = 1 ]; then
-    case $shell_opt in
-      "") shells=(bash zsh fish) ;;
-      powershell|pwsh) shells=(); say "remove the awsenv line from your PowerShell \$PROFILE by hand" ;;
-      *) shells=("$shell_opt") ;;
-    esac
-    for sh in ${shells[@]+"${shells[@]}"}; do
-      edit_rc remove "$sh" || status=1
-    done
+  case $shell_opt in
+    powershell|pwsh) say "remove the awsenv line from your PowerShell \$PROFILE by hand" ;;
+  esac
+  for sh in ${shells[@]+"${shells[@]}"}; do
+    edit_rc remove "$sh" || status=1
+  done
+  # The binary is gone: the advice must not need it.
+  state=${XDG_STATE_HOME:-$HOME/.local/state}/awsenv
+  if [ -e "$state" ]; then
+    say "awsenv's cached sessions (temporary AWS credentials) and rotation records stay in $state; to delete them: rm -r -- $(sh_word "$state")"
   fi
-  say "cached sessions stay in ${XDG_STATE_HOME:-$HOME/.local/state}/awsenv; remove them with 'awsenv sessions clear' before uninstalling, or delete that directory."
-  exit "$status"
+  if [ "$status" != 0 ]; then die "uninstall finished with errors; see above."; fi
+  say "done: awsenv is uninstalled"
+  exit 0
 fi
 
 case $bindir in *$'\n'*) die "PREFIX must not contain a newline" ;; esac
+
+sh=${shell_opt:-${SHELL##*/}}
+# The rc file first: if it cannot be changed, stop before installing.
+if [ "$modify_rc" = 1 ]; then
+  case $sh in
+    bash|zsh|fish) edit_rc add "$sh" check || exit 1 ;;
+  esac
+fi
 
 work=$(mktemp -d)
 
@@ -377,7 +493,6 @@ for b in "${binaries[@]}"; do
   say "installed $bindir/$b"
 done
 
-sh=${shell_opt:-${SHELL##*/}}
 if [ "$modify_rc" = 0 ]; then
   say "--no-modify-rc: no rc file changed. To set up your shell, add:"
   case $sh in
@@ -399,5 +514,5 @@ fi
 if [ -n "$rc_changed" ]; then
   say "new shells pick it up; to use it in this one: source $rc_changed"
 fi
+if [ "$status" != 0 ]; then die "awsenv is installed in $bindir, but the shell set-up failed; see above."; fi
 say "done: try 'awsenv list', then eval \"\$(awsenv use PROFILE)\""
-exit "$status"

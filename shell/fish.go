@@ -70,11 +70,18 @@ func (f fish) Export(name, value string) string {
 	return "set -gx " + name + " " + f.Quote(value) + ";\n"
 }
 
-// Unset erases the global variable, the scope Export writes and the one that
-// inherited environment variables live in; erasing without a scope could
-// instead delete a universal variable, permanently and in every session.
-// set -e prints nothing for a missing variable but returns 4, so "or true"
-// keeps the status 0 (a sourced script's status is its last command's).
+// Unset erases the variable in the two scopes a name can have outside a
+// function: global (where Export writes and inherited environment variables
+// live) and universal (`set -Ux AWS_PROFILE x`, stored in fish_variables and
+// shared by every fish session of the user). A global shadows a universal,
+// and `set -e -g` erases only the global, so an exported universal
+// AWS_PROFILE would come back into view and still reach the aws CLI. Both
+// are erased, each with its own statement (erasing several scopes in one
+// `set -e` is not in every fish 3 release): the universal is gone for the
+// user's other fish sessions too, as `use` means that no AWS_PROFILE should
+// pick credentials. set -e prints nothing for a missing variable but
+// returns 4, so "or true" keeps the status 0 (a sourced script's status is
+// its last command's).
 func (fish) Unset(name string) string {
-	return "set -e -g " + name + "; or true;\n"
+	return "set -e -g " + name + "; set -e -U " + name + "; or true;\n"
 }

@@ -497,3 +497,32 @@ func TestZshCshJunkieQuotes(t *testing.T) {
 		t.Error("PWNED exists: a value was executed")
 	}
 }
+
+// TestRealShellFishUniversal: a universal variable (set -Ux, stored in the
+// fish_variables file of the shell's own temporary HOME) is exported to
+// every child unless it is erased; a global of the same name shadows it.
+// Unset must leave neither in the shell nor in a child's environment, in
+// every way fish can load the code.
+func TestRealShellFishUniversal(t *testing.T) {
+	for _, rs := range realShells() {
+		if !rs.fish {
+			continue
+		}
+		t.Run(rs.name, func(t *testing.T) {
+			t.Parallel()
+			rs.prelude += "set -Ux AWSENV_UNIVERSAL u\nset -Ux AWSENV_BOTH u\nset -gx AWSENV_BOTH g\n" +
+				"set -U AWSENV_UNEXPORTED u\n"
+			names := []string{"AWSENV_UNIVERSAL", "AWSENV_BOTH", "AWSENV_UNEXPORTED"}
+			var changes []Change
+			for _, n := range names {
+				changes = append(changes, Change{Name: n, Unset: true})
+			}
+			run := runDriver(t, rs, driverSpec{files: [][]Change{changes, changes}, unset: names})
+			for _, n := range names {
+				if v, ok := run.env[n]; ok {
+					t.Errorf("%s=%s is still in a child's environment", n, v)
+				}
+			}
+		})
+	}
+}

@@ -111,6 +111,30 @@ func Detect(shellEnv string) Shell {
 	return shells["sh"]
 }
 
+// processShells maps the names a shell's process goes by (its
+// /proc/PID/comm, or its executable's base name) to the shell whose code it
+// reads. Every POSIX shell without its own entry reads sh's code; busybox
+// runs as sh or ash.
+var processShells = map[string]string{
+	"bash": "bash", "zsh": "zsh", "fish": "fish",
+	"sh": "sh", "dash": "sh", "ash": "sh", "busybox": "sh", "ksh": "sh", "ksh93": "sh", "mksh": "sh",
+	"lksh": "sh", "oksh": "sh", "pdksh": "sh", "yash": "sh", "posh": "sh",
+	"pwsh": "powershell", "powershell": "powershell",
+}
+
+// FromProcess returns the shell a process called name is, such as "bash",
+// "dash" (sh), "busybox" (sh) or "pwsh.exe" (powershell); ok is false for
+// anything else (python3, env, sudo, a terminal...), so that the caller can
+// fall back to another guess. Unlike Detect it never defaults to sh.
+func FromProcess(name string) (sh Shell, ok bool) {
+	base := strings.ToLower(name[strings.LastIndexAny(name, `/\`)+1:])
+	base = strings.TrimSuffix(strings.TrimPrefix(base, "-"), ".exe")
+	if n, ok := processShells[base]; ok {
+		return shells[n], true
+	}
+	return nil, false
+}
+
 // Render returns the code that applies changes in sh: removals first, then
 // assignments, each group sorted by name so the output is stable.
 //

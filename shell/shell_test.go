@@ -123,8 +123,8 @@ export AWS_PROFILE='it'\''s prod'
 export AWS_REGION=''
 export AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 `,
-		"fish": `set -e -g AWS_CA_BUNDLE; or true;
-set -e -g AWS_SESSION_TOKEN; or true;
+		"fish": `set -e -g AWS_CA_BUNDLE; set -e -U AWS_CA_BUNDLE; or true;
+set -e -g AWS_SESSION_TOKEN; set -e -U AWS_SESSION_TOKEN; or true;
 set -gx AWSENV_NOTE 'a\\b'\x0A'żółw $(x) ‘q’';
 set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';
 set -gx AWS_PROFILE 'it\'s prod';
@@ -222,7 +222,7 @@ func TestUnsetStatements(t *testing.T) {
 		"sh":         "unset -v AWS_PROFILE\n",
 		"bash":       "unset -v AWS_PROFILE\n",
 		"zsh":        "unset -v AWS_PROFILE\n",
-		"fish":       "set -e -g AWS_PROFILE; or true;\n",
+		"fish":       "set -e -g AWS_PROFILE; set -e -U AWS_PROFILE; or true;\n",
 		"powershell": "$Env:AWS_PROFILE = $null;\n",
 	}
 	for _, name := range Names() {
@@ -361,6 +361,25 @@ func TestPOSIXQuote(t *testing.T) {
 	for _, c := range cases {
 		if got := p.Quote(c.in); got != c.want {
 			t.Errorf("Quote(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestFromProcess(t *testing.T) {
+	for name, want := range map[string]string{
+		"bash": "bash", "zsh": "zsh", "fish": "fish", "/usr/bin/fish": "fish", "-bash": "bash",
+		"dash": "sh", "sh": "sh", "ksh": "sh", "mksh": "sh", "busybox": "sh", "/bin/busybox": "sh", "ash": "sh",
+		"pwsh": "powershell", "pwsh.exe": "powershell", `C:\Program Files\PowerShell\7\pwsh.exe`: "powershell",
+		"Bash": "bash",
+	} {
+		sh, ok := FromProcess(name)
+		if !ok || sh.Name() != want {
+			t.Errorf("FromProcess(%q) = %v, %v; want %s", name, sh, ok, want)
+		}
+	}
+	for _, name := range []string{"", "python3", "env", "sudo", "awsenv.test", "tmux: server", "bashful", "script"} {
+		if sh, ok := FromProcess(name); ok {
+			t.Errorf("FromProcess(%q) = %s, want not a shell", name, sh.Name())
 		}
 	}
 }

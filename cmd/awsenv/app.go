@@ -78,7 +78,23 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	return usageErrorf("%v. Run `awsenv help %s` for usage.", err, c.Command.Name)
 }
 
-var debugFlag = &cli.BoolFlag{Name: "debug", Usage: "explain each step on stderr (never secrets)", EnvVars: []string{"AWSENV_DEBUG"}}
+// debugFlag is --debug. Its environment variable, AWSENV_DEBUG, is read by
+// Main (envBool), not by urfave/cli: urfave/cli parses it with
+// strconv.ParseBool and fails every command on a value such as "yes".
+var debugFlag = &cli.BoolFlag{Name: "debug", Usage: "explain each step on stderr (never secrets); AWSENV_DEBUG=1 does the same"}
+
+// debugOn reports whether this run explains its steps: --debug before or
+// after the command name, or AWSENV_DEBUG set to a true value. (c.Bool
+// alone reads only the innermost context that defines the flag, which
+// would miss `awsenv --debug use prod`.)
+func debugOn(c *cli.Context, d *Deps) bool {
+	for _, cc := range c.Lineage() {
+		if cc.Bool("debug") {
+			return true
+		}
+	}
+	return d.debugEnv
+}
 
 // Main runs awsenv and returns the exit status.
 func Main(args []string, d *Deps) int {
@@ -87,6 +103,7 @@ func Main(args []string, d *Deps) int {
 	in := &interrupts{cancel: cancel, stderr: d.Stderr}
 	defer in.stop()
 	d.catchSignals = in.catch
+	d.debugEnv = envBool(d, "AWSENV_DEBUG")
 	d.bufferStdout()
 	app := newApp(d)
 	err := app.RunContext(ctx, permuteArgs(app, args))

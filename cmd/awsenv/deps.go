@@ -29,6 +29,13 @@ type Deps struct {
 	Executable string
 	// Exec replaces the process (awsenv exec).
 	Exec func(path string, argv, env []string) error
+	// ParentNames returns the names of the parent process (comm, then the
+	// executable's base name), to tell which shell will read what `use`
+	// prints; nil or empty when the OS cannot tell.
+	ParentNames func() []string
+
+	// debugEnv is AWSENV_DEBUG as Main read it (see debugOn).
+	debugEnv bool
 
 	helper *helper.Client // this run's helper; see Deps.Helper
 	out    *bufio.Writer  // Stdout's buffer, when bufferStdout made one
@@ -101,7 +108,8 @@ func SystemDeps() *Deps {
 		OpenTTY: func() (io.ReadWriteCloser, error) {
 			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		},
-		Executable: exe,
-		Exec:       syscall.Exec,
+		Executable:  exe,
+		Exec:        syscall.Exec,
+		ParentNames: parentNames,
 	}
 }

@@ -108,7 +108,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		}
 		static = s
 	}
-	debug := c.Bool("debug")
+	debug := debugOn(c, d)
 	client := d.Helper()
 	f := &credflow.Flow{
 		Config:    cfg,

@@ -436,59 +436,97 @@ builtin echo "after="(set -q AWSENV_PROFILE; or builtin echo gone)
 // expire when no code is needed, and otherwise says once that one is.
 func TestInitAutoRefresh(t *testing.T) {
 	t.Parallel()
-	setExpiry := map[string]string{
-		"bash": `export AWSENV_AUTO_REFRESH=1 AWSENV_EXPIRES_AT=$((EPOCHSECONDS + 60))`,
-		"zsh":  `zmodload zsh/datetime; export AWSENV_AUTO_REFRESH=1 AWSENV_EXPIRES_AT=$((EPOCHSECONDS + 60))`,
-		"fish": `set -gx AWSENV_AUTO_REFRESH 1; set -gx AWSENV_EXPIRES_AT (math (date +%s) + 60)`,
+	refreshIn := func(sh, value string) string {
+		return map[string]string{
+			"bash": `export AWSENV_AUTO_REFRESH='` + value + `' AWSENV_EXPIRES_AT=$((EPOCHSECONDS + 60))`,
+			"zsh":  `zmodload zsh/datetime; export AWSENV_AUTO_REFRESH='` + value + `' AWSENV_EXPIRES_AT=$((EPOCHSECONDS + 60))`,
+			"fish": `set -gx AWSENV_AUTO_REFRESH '` + value + `'; set -gx AWSENV_EXPIRES_AT (math (date +%s) + 60)`,
+		}[sh]
 	}
+	exportDebug := func(sh, value string) string {
+		if sh == "fish" {
+			return `set -gx AWSENV_DEBUG '` + value + `'`
+		}
+		return `export AWSENV_DEBUG='` + value + `'`
+	}
+	// Spellings of true, with AWSENV_DEBUG set in the renewal's environment
+	// to a true value (AWSENV_DEBUG=on once failed every awsenv command with
+	// exit 2) or to one awsenv does not understand.
+	spellings := []struct{ refresh, debug string }{{"1", ""}, {"yes", "on"}, {" On ", "yes"}, {"TRUE", "maybe"}}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
-		t.Run(sh+" renews", func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t)
-			if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
-				t.Fatalf("use alice: %s", r)
-			}
-			// The role's cached session is removed: the hook must assume the
-			// role again, on the cached MFA session, without a code.
-			r := w.shell(sh, w.initScript(t, sh)+`
+		for _, sp := range spellings {
+			t.Run(fmt.Sprintf("%s renews AWSENV_AUTO_REFRESH=%q AWSENV_DEBUG=%q", sh, sp.refresh, sp.debug), func(t *testing.T) {
+				t.Parallel()
+				w := newWorld(t)
+				if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+					t.Fatalf("use alice: %s", r)
+				}
+				// The role's cached session is removed: the hook must assume the
+				// role again, on the cached MFA session, without a code.
+				r := w.shell(sh, w.initScript(t, sh)+`
 awsenv use prod
 echo "key=$AWS_ACCESS_KEY_ID"
-`+setExpiry[sh]+`
+`+refreshIn(sh, sp.refresh)+`
 awsenv sessions clear prod >/dev/null
+`+exportDebug(sh, sp.debug)+`
 `+promptRun[sh]+`
 `+promptRun[sh]+`
 echo "key=$AWS_ACCESS_KEY_ID"
 echo "expires=$AWSENV_EXPIRES_AT profile=$AWSENV_PROFILE"
 `)
-			lines := strings.Split(r.stdout, "\n")
-			if r.code != 0 || r.stderr != "" || len(lines) != 4 {
-				t.Fatalf("%s", r)
-			}
-			if lines[0] == lines[1] {
-				t.Fatalf("the hook did not renew the credentials: %s", r)
-			}
-			var exp int64
-			fmt.Sscanf(lines[2], "expires=%d profile=prod", &exp)
-			if left := exp - time.Now().Unix(); left < 50*60 || left > 61*60 {
-				t.Fatalf("renewed session should last about an hour, has %ds: %s", left, r)
-			}
-			if n := w.fake.Calls("AssumeRole"); n != 2 {
-				t.Fatalf("AssumeRole calls = %d, want 2 (use, then one renewal)", n)
-			}
-			if n := w.fake.Calls("GetSessionToken"); n != 1 {
-				t.Fatalf("GetSessionToken calls = %d, want 1 (no new MFA session)", n)
-			}
-		})
+				lines := strings.Split(r.stdout, "\n")
+				if r.code != 0 || r.stderr != "" || len(lines) != 4 {
+					t.Fatalf("%s", r)
+				}
+				if lines[0] == lines[1] {
+					t.Fatalf("the hook did not renew the credentials: %s", r)
+				}
+				var exp int64
+				fmt.Sscanf(lines[2], "expires=%d profile=prod", &exp)
+				if left := exp - time.Now().Unix(); left < 50*60 || left > 61*60 {
+					t.Fatalf("renewed session should last about an hour, has %ds: %s", left, r)
+				}
+				if n := w.fake.Calls("AssumeRole"); n != 2 {
+					t.Fatalf("AssumeRole calls = %d, want 2 (use, then one renewal)", n)
+				}
+				if n := w.fake.Calls("GetSessionToken"); n != 1 {
+					t.Fatalf("GetSessionToken calls = %d, want 1 (no new MFA session)", n)
+				}
+			})
+		}
 		t.Run(sh+" needs a code", func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			r := w.shell(sh, w.initScript(t, sh)+`
-`+setExpiry[sh]+`
+`+refreshIn(sh, "1")+`
 `+promptRun[sh]+`
 `+promptRun[sh]+`
 echo "key=$AWS_ACCESS_KEY_ID profile=$AWSENV_PROFILE"
 `, "AWSENV_PROFILE=prod", "AWS_ACCESS_KEY_ID=ASIAOLD")
 			wantOutput(t, sh, r, "key=ASIAOLD profile=prod\n", "awsenv: prod needs a new MFA code: run awsenv use prod\n")
+			if n := w.fake.Calls("AssumeRole") + w.fake.Calls("GetSessionToken"); n != 0 {
+				t.Fatalf("STS calls = %d, want 0", n)
+			}
+		})
+		// A value the hook does not understand is off, said once per value;
+		// the spellings of false are off, silently.
+		t.Run(sh+" misspelt or off", func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			r := w.shell(sh, w.initScript(t, sh)+`
+`+refreshIn(sh, "maybe")+`
+`+promptRun[sh]+`
+`+promptRun[sh]+`
+`+refreshIn(sh, " OFF ")+`
+`+promptRun[sh]+`
+`+refreshIn(sh, "no")+`
+`+promptRun[sh]+`
+`+refreshIn(sh, "")+`
+`+promptRun[sh]+`
+echo "key=$AWS_ACCESS_KEY_ID profile=$AWSENV_PROFILE"
+`, "AWSENV_PROFILE=prod", "AWS_ACCESS_KEY_ID=ASIAOLD")
+			wantOutput(t, sh, r, "key=ASIAOLD profile=prod\n",
+				"awsenv: AWSENV_AUTO_REFRESH=maybe is not understood, so it counts as off. Write one of 1/0, true/false, yes/no, on/off, y/n (any case).\n")
 			if n := w.fake.Calls("AssumeRole") + w.fake.Calls("GetSessionToken"); n != 0 {
 				t.Fatalf("STS calls = %d, want 0", n)
 			}
@@ -509,8 +547,11 @@ c awsenv use --sh
 c awsenv use --shell f
 c awsenv sessions clear ''
 c awsenv init ''
+c awsenv use 'al ice'
 `)
-	wantOutput(t, "bash", r, "use unset\nalice long prod\nprod\n--shell\nfish\nalice long prod\nbash zsh fish powershell\n", "")
+	// The last: a word with a space (typed quoted) is matched whole; it was
+	// once split to "al", which completed to alice.
+	wantOutput(t, "bash", r, "use unset\nalice long prod\nprod\n--shell\nfish\nalice long prod\nbash zsh fish powershell\n\n", "")
 
 	r = w.shell("zsh", w.initScript(t, "zsh")+`
 c() { __awsenv_candidates $# "$@"; echo "${reply[*]}"; }
@@ -647,4 +688,182 @@ func TestPromptCommand(t *testing.T) {
 	w := newWorld(t)
 	r := w.runEnv([]string{"AWSENV_PROFILE=prod", "AWSENV_NOW=1000000", "AWSENV_EXPIRES_AT=1011100"}, "prompt")
 	wantOutput(t, "awsenv prompt", r, "prod 3h05m\n", "")
+}
+
+// Without --shell, `use` prints code for the shell that runs it (its parent
+// process) when that is a shell it knows, whatever $SHELL says: the README's
+// `awsenv use prod | source` works in fish started from a bash login, and
+// eval "$(awsenv use prod)" works in bash and dash with SHELL=fish. In fish,
+// `use` also erases a universal AWS_PROFILE (set -Ux), which would otherwise
+// still reach every child process. --shell, then $AWSENV_SHELL, win over the
+// parent; a parent that is no shell (here the test binary) leaves $SHELL.
+func TestUseShellFromParentProcess(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/comm"); err != nil {
+		t.Skip("no /proc: the parent shell cannot be told here")
+	}
+	w := newWorld(t)
+	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("use alice: %s", r)
+	}
+	// fish's universal variables go to $XDG_CONFIG_HOME/fish/fish_variables,
+	// inside the world.
+	r := w.shell("fish", `set -Ux AWS_PROFILE x
+set -Ux AWS_DEFAULT_PROFILE y
+awsenv use alice | source
+echo "profile=$AWSENV_PROFILE"
+env | string match -r '^AWS_(DEFAULT_)?PROFILE=.*'
+awsenv unset | source
+echo "after="(set -q AWSENV_PROFILE; or echo gone)
+`, "SHELL=/bin/bash")
+	wantOutput(t, "fish with SHELL=/bin/bash", r, "profile=alice\nafter=gone\n", "")
+	for _, sh := range []string{"bash", "dash", "zsh"} {
+		r := w.shell(sh, `eval "$(awsenv use alice)"
+echo "profile=$AWSENV_PROFILE"
+eval "$(awsenv unset)"
+echo "after=${AWSENV_PROFILE-gone}"
+`, "SHELL=/usr/bin/fish")
+		wantOutput(t, sh+" with SHELL=/usr/bin/fish", r, "profile=alice\nafter=gone\n", "")
+	}
+	// Precedence: --shell, $AWSENV_SHELL, the parent shell, $SHELL.
+	r = w.shell("bash", `awsenv unset --shell fish | head -n 1
+AWSENV_SHELL=fish awsenv unset | head -n 1
+AWSENV_SHELL=fish awsenv unset --shell zsh | head -n 1
+awsenv unset | head -n 1
+`, "SHELL=/usr/bin/fish")
+	const fishLine = "set -e -g AWSENV_EXPIRES_AT; set -e -U AWSENV_EXPIRES_AT; or true;\n"
+	const posixLine = "unset -v AWSENV_EXPIRES_AT\n"
+	wantOutput(t, "precedence", r, fishLine+fishLine+posixLine+posixLine, "")
+	r = w.runEnv([]string{"SHELL=/usr/bin/fish"}, "unset")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, fishLine) {
+		t.Fatalf("a parent that is no shell: want fish code from $SHELL: %s", r)
+	}
+	r = w.runEnv([]string{"SHELL="}, "unset")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, posixLine) {
+		t.Fatalf("no shell known: want POSIX code: %s", r)
+	}
+}
+
+func TestParseEnvBool(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"1", "true", "TRUE", "True", "t", "yes", "YES", "y", "Y", "on", "ON", " on ", "\tyes\n"} {
+		if on, ok := parseEnvBool(v); !on || !ok {
+			t.Errorf("parseEnvBool(%q) = %v, %v; want true", v, on, ok)
+		}
+	}
+	for _, v := range []string{"", " ", "0", "false", "FALSE", "f", "no", "No", "n", "off", "OFF", " off "} {
+		if on, ok := parseEnvBool(v); on || !ok {
+			t.Errorf("parseEnvBool(%q) = %v, %v; want false", v, on, ok)
+		}
+	}
+	for _, v := range []string{"maybe", "2", "-1", "yess", "o n", "enable", "\x1b[2J"} {
+		if on, ok := parseEnvBool(v); on || ok {
+			t.Errorf("parseEnvBool(%q) = %v, %v; want not understood", v, on, ok)
+		}
+	}
+}
+
+// AWSENV_DEBUG takes the usual spellings of true and false; any other value
+// never breaks a command (it once failed all of them with exit 2): it
+// counts as off, with one line on stderr, none on stdout.
+func TestDebugEnvSpellings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if r := w.run("use", "alice", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("use alice: %s", r)
+	}
+	const exported = "export AWSENV_PROFILE='alice'\n"
+	for _, v := range []string{"1", "true", "yes", "YES", "on", "On", " y ", "t"} {
+		r := w.runEnv([]string{"AWSENV_DEBUG=" + v}, "use", "alice", "--shell", "sh")
+		if r.code != 0 || !strings.Contains(r.stdout, exported) || !strings.Contains(r.stderr, "awsenv: debug: using the cached") {
+			t.Errorf("AWSENV_DEBUG=%q: want debug lines on stderr: %s", v, r)
+		}
+	}
+	for _, v := range []string{"", "0", "false", "no", "NO", "off", "n", " off "} {
+		r := w.runEnv([]string{"AWSENV_DEBUG=" + v}, "use", "alice", "--shell", "sh")
+		if r.code != 0 || !strings.Contains(r.stdout, exported) || r.stderr != "" {
+			t.Errorf("AWSENV_DEBUG=%q: want no debug lines: %s", v, r)
+		}
+	}
+	for _, v := range []string{"maybe", "2", "yess", "\x1b]0;title\x07"} {
+		want := fmt.Sprintf("awsenv: AWSENV_DEBUG=%q is not understood, so it counts as off. Write one of 1/0, true/false, yes/no, on/off, y/n (any case).\n", v)
+		for _, args := range [][]string{{"use", "alice", "--shell", "sh"}, {"unset"}, {"init", "bash"}, {"list", "--names"}, {"prompt"}} {
+			r := w.runEnv([]string{"AWSENV_DEBUG=" + v, "AWSENV_PROFILE=alice"}, args...)
+			if r.code != 0 || r.stderr != want || r.stdout == "" || strings.Contains(r.stdout, "AWSENV_DEBUG") {
+				t.Errorf("AWSENV_DEBUG=%q awsenv %s: want exit 0, the output, and one line on stderr:\n%s", v, strings.Join(args, " "), r)
+			}
+		}
+	}
+	// --debug still works, and AWSENV_DEBUG=0 does not turn it off.
+	r := w.runEnv([]string{"AWSENV_DEBUG=0"}, "--debug", "use", "alice", "--shell", "sh")
+	if r.code != 0 || !strings.Contains(r.stderr, "awsenv: debug: ") {
+		t.Errorf("--debug with AWSENV_DEBUG=0: %s", r)
+	}
+}
+
+// An AWSENV_PROFILE exported by hand may hold spaces and glob characters
+// (awsenv itself never exports such a name). The prompt text and the
+// renewal's message keep it whole: bash once split it in
+// `\builtin local __awsenv_p=$AWSENV_PROFILE` ("local: `b?': not a valid
+// identifier") and globbed it against the files in the current directory.
+func TestInitPromptProfileWithSpacesAndGlobs(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, f := range []string{"a", "ab", "b1", "x"} {
+		must(t, os.WriteFile(filepath.Join(w.dir, f), nil, 0o600))
+	}
+	const profile = "x  a* b? [ab] $HOME"
+	env := []string{"AWSENV_PROFILE=" + profile, "AWSENV_NOW=1000000", "AWSENV_EXPIRES_AT=1000100", "AWSENV_AUTO_REFRESH=1"}
+	wantOut := "ps1=" + profile + " 1m|\nprompt=" + profile + " 1m|\n"
+	wantErr := "awsenv: could not renew " + profile + " (exit 2): run awsenv use " + profile + "\n"
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		script := map[string]string{
+			"bash": "set -euo pipefail\n" + w.initScript(t, "bash") + "\n" + promptRun["bash"] + `
+echo "ps1=$awsenv_ps1|"
+echo "prompt=$(awsenv_prompt)|"
+`,
+			"zsh": "setopt nounset sh_word_split glob_subst ksh_arrays\n" + w.initScript(t, "zsh") + "\n" + promptRun["zsh"] + `
+echo "ps1=$awsenv_ps1|"
+echo "prompt=$(awsenv_prompt)|"
+`,
+			"fish": w.initScript(t, "fish") + "\n" + promptRun["fish"] + `
+echo "ps1="(awsenv_prompt)"|"
+echo "prompt="(awsenv_prompt)"|"
+`,
+		}[sh]
+		r := w.shell(sh, script, env...)
+		wantOutput(t, sh, r, wantOut, wantErr)
+	}
+}
+
+// After `awsenv exec PROFILE --` comes a command line of its own: the first
+// word completes to command names, later ones with that command's own
+// completion (bash: its complete -F function, or bash-completion's
+// _command_offset when loaded; fish: complete -C). Once it completed only
+// file names there.
+func TestInitCompletionAfterDashDash(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.shell("bash", w.initScript(t, "bash")+`
+c() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; __awsenv_complete; echo "${COMPREPLY[*]}"; }
+mycmd() { :; }
+_mycmd() { COMPREPLY=("cmd=$1" "cur=$2" "prev=$3" "cword=$COMP_CWORD" "words=${COMP_WORDS[*]}"); }
+complete -F _mycmd mycmd
+c awsenv exec prod -- mycm
+c awsenv exec prod --refresh -- mycmd --x ''
+c awsenv exec prod -- mycmd a b
+c awsenv exec prod -- no-such-command-xyz ''
+echo "words=${COMP_WORDS[*]}"
+_command_offset() { COMPREPLY=("bash-completion:$1"); }
+c awsenv exec prod -- mycmd ''
+`)
+	wantOutput(t, "bash", r, "mycmd\ncmd=mycmd cur= prev=--x cword=2 words=mycmd --x \ncmd=mycmd cur=b prev=a cword=2 words=mycmd a b\n\n"+
+		"words=awsenv exec prod -- no-such-command-xyz \nbash-completion:4\n", "")
+	r = w.shell("fish", w.initScript(t, "fish")+`
+function mycmd; end
+complete -c mycmd -f -a 'alpha beta'
+complete -C 'awsenv exec prod -- mycm' | string replace -r '\t.*' ''
+complete -C 'awsenv exec prod --refresh -- mycmd ' | string replace -r '\t.*' '' | string join ' '
+`)
+	wantOutput(t, "fish", r, "mycmd\nalpha beta\n", "")
 }

@@ -362,7 +362,11 @@ func TestInstallRCExisting(t *testing.T) {
 	if got := in.read(".bashrc"); r.code == 0 || r.stdout != "" || got != broken || !strings.Contains(r.stderr, "fix that by hand") {
 		t.Fatalf("an unterminated block: want an error and .bashrc unchanged: %q %s", got, r)
 	}
-	in.binariesInstalled(true)
+	// The rc file is checked first: nothing is installed, and no "done".
+	in.binariesInstalled(false)
+	if strings.Contains(r.stderr, "done") || len(in.backups(".bashrc")) != 0 {
+		t.Fatalf("an unterminated block: want no 'done' and no backup: %s", r)
+	}
 }
 
 // The block, sourced by the real shells, runs the installed binary by its
@@ -435,5 +439,165 @@ func TestInstallScriptHelpAndShellcheck(t *testing.T) {
 	out, err := testproc.Command(sc, filepath.Join("..", "..", "install.sh")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("shellcheck install.sh: %v\n%s", err, out)
+	}
+}
+
+// A read-only rc file (no write permission for its owner) is the user's
+// "do not touch", also for root, who could write it anyway: install.sh says
+// so with the fix, before it installs or removes anything, leaves no backup,
+// never says "done", and exits 1. An rc file that needs no change may be
+// read-only. (It once printed a raw "line 226: Permission denied", left a
+// backup, and said "done"; as root it rewrote the file.)
+func TestInstallRCReadOnly(t *testing.T) {
+	t.Parallel()
+	const original = "export A=1\n"
+	refused := func(t *testing.T, in *installer, r result, rel, what string) {
+		t.Helper()
+		if r.code != 1 || r.stdout != "" || strings.Contains(r.stderr, "done") {
+			t.Fatalf("%s: want exit 1, nothing on stdout, no 'done': %s", what, r)
+		}
+		for _, want := range []string{in.path(rel), "read-only", `chmod u+w "$HOME/` + rel + `"`, "--no-modify-rc", "no file was changed"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Fatalf("%s: stderr lacks %q: %s", what, want, r)
+			}
+		}
+		if strings.Contains(r.stderr, "Permission denied") {
+			t.Fatalf("%s: a raw shell error: %s", what, r)
+		}
+	}
+	for _, mode := range []os.FileMode{0o444, 0o400, 0o040} {
+		t.Run(mode.String(), func(t *testing.T) {
+			in := newInstaller(t, "/bin/bash")
+			in.write(".bashrc", original, mode)
+			r := in.run()
+			refused(t, in, r, ".bashrc", "install")
+			if !strings.Contains(r.stderr, bashInit) {
+				t.Fatalf("install: want the line to add by hand: %s", r)
+			}
+			in.binariesInstalled(false)
+			unchanged := func() {
+				t.Helper()
+				fi, err := os.Stat(in.path(".bashrc"))
+				must(t, err)
+				if got := in.read(".bashrc"); got != original || fi.Mode().Perm() != mode || len(in.backups(".bashrc")) != 0 {
+					t.Fatalf(".bashrc: want it untouched (%q, %v) and no backup: %q %v %q", original, mode, got, fi.Mode().Perm(), in.backups(".bashrc"))
+				}
+			}
+			unchanged()
+			in.ok("--no-modify-rc")
+			unchanged()
+
+			// Writable: the block goes in. Read-only again: --uninstall
+			// refuses before it removes the binaries.
+			must(t, os.Chmod(in.path(".bashrc"), 0o644))
+			in.ok()
+			withBlock := in.read(".bashrc")
+			for _, b := range in.backups(".bashrc") {
+				must(t, os.Remove(b))
+			}
+			must(t, os.Chmod(in.path(".bashrc"), mode))
+			r = in.ok() // already there: nothing to change, no complaint
+			if !strings.Contains(r.stderr, "not changed") {
+				t.Fatalf("read-only and up to date: %s", r)
+			}
+			r = in.run("--uninstall")
+			refused(t, in, r, ".bashrc", "--uninstall")
+			in.binariesInstalled(true)
+			if got := in.read(".bashrc"); got != withBlock || len(in.backups(".bashrc")) != 0 {
+				t.Fatalf("--uninstall changed a read-only .bashrc or left a backup: %q", got)
+			}
+		})
+	}
+	t.Run("symlink to a read-only file", func(t *testing.T) {
+		in := newInstaller(t, "/usr/bin/fish")
+		in.write("dotfiles/config.fish", original, 0o444)
+		must(t, os.MkdirAll(in.path(".config/fish"), 0o755))
+		must(t, os.Symlink(in.path("dotfiles/config.fish"), in.path(".config/fish/config.fish")))
+		r := in.run()
+		refused(t, in, r, "dotfiles/config.fish", "install")
+		in.binariesInstalled(false)
+		if got := in.read("dotfiles/config.fish"); got != original || len(in.backups(".config/fish/config.fish")) != 0 {
+			t.Fatalf("changed: %q", got)
+		}
+	})
+}
+
+// Lines the user added inside awsenv's block are theirs: --uninstall and an
+// update keep them, moved out of the block in their order, and say so. (They
+// were once removed with the block.)
+func TestInstallRCUserLinesInBlock(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ shell, rc, mine string }{
+		{"bash", ".bashrc", "export MINE=1\neval \"$(zoxide init bash)\"\ncase \":$PATH:\" in *:/a:*) ;; *) export PATH=/b:\"$PATH\" ;; esac\n"},
+		{"fish", ".config/fish/config.fish", "set -gx MINE 1\nstarship init fish | source\n"},
+	} {
+		t.Run(c.shell, func(t *testing.T) {
+			in := newInstaller(t, "/bin/"+c.shell)
+			in.write(c.rc, "# top\n", 0o644)
+			in.ok()
+			withBlock := in.read(c.rc)
+			// The user's lines go just before the end marker.
+			edited := strings.Replace(withBlock, rcEnd, c.mine+rcEnd, 1)
+			in.write(c.rc, edited, 0o644)
+
+			in.env["PREFIX"] = in.path("other")
+			r := in.ok()
+			got := in.read(c.rc)
+			if rest := strings.TrimPrefix(got, "# top\n"); !strings.HasSuffix(rest, rcEnd+"\n"+c.mine) || strings.Count(rest, rcBegin) != 1 {
+				t.Fatalf("update: want the new block, then the user's lines:\n%s\n%s", got, r)
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(c.mine, "\n"), "\n") {
+				if !strings.Contains(r.stderr, "      "+l+"\n") || strings.Contains(r.stderr, "- "+l) {
+					t.Fatalf("update: want %q reported as kept, not removed: %s", l, r)
+				}
+			}
+
+			in.write(c.rc, strings.Replace(got, rcEnd+"\n"+c.mine, c.mine+rcEnd+"\n", 1), 0o644)
+			r = in.ok("--uninstall")
+			if got := in.read(c.rc); got != "# top\n"+c.mine {
+				t.Fatalf("--uninstall: want the user's lines kept where the block was: %q\n%s", got, r)
+			}
+			if !strings.Contains(r.stderr, "kept the lines you had added inside the awsenv block") {
+				t.Fatalf("--uninstall: want the kept lines reported: %s", r)
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(c.mine, "\n"), "\n") {
+				if strings.Contains(r.stderr, "- "+l) {
+					t.Fatalf("--uninstall: %q reported as removed: %s", l, r)
+				}
+			}
+		})
+	}
+}
+
+// After --uninstall the awsenv binary is gone: the advice about the cached
+// sessions must not need it, and must work as printed.
+func TestInstallUninstallStateAdvice(t *testing.T) {
+	t.Parallel()
+	in := newInstaller(t, "/bin/bash")
+	in.home = filepath.Join(in.home, `h o'm$e`)
+	in.prefix = filepath.Join(in.home, "p")
+	in.env["HOME"], in.env["PREFIX"] = in.home, in.prefix
+	must(t, os.MkdirAll(in.home, 0o755))
+	in.ok("--no-modify-rc")
+	r := in.ok("--uninstall", "--no-modify-rc")
+	if strings.Contains(r.stderr, "awsenv sessions clear") || strings.Contains(r.stderr, ".local/state") {
+		t.Fatalf("no state directory: want no advice about it: %s", r)
+	}
+	in.write(".local/state/awsenv/sessions/alice.json", "{}", 0o600)
+	in.ok("--no-modify-rc")
+	r = in.ok("--uninstall", "--no-modify-rc")
+	if strings.Contains(r.stderr, "awsenv sessions clear") {
+		t.Fatalf("advice that needs the removed binary: %s", r)
+	}
+	const lead = "to delete them: "
+	i := strings.Index(r.stderr, lead)
+	if i < 0 {
+		t.Fatalf("want the command that deletes the sessions: %s", r)
+	}
+	advice := strings.SplitN(r.stderr[i+len(lead):], "\n", 2)[0]
+	cmd := testproc.Command("sh", "-c", advice)
+	cmd.Env = []string{"HOME=" + in.home, "PATH=/usr/bin:/bin"}
+	if out, err := cmd.CombinedOutput(); err != nil || in.exists(".local/state/awsenv") {
+		t.Fatalf("running the advice %q: %v %s", advice, err, out)
 	}
 }

@@ -46,14 +46,25 @@ Only shell code goes to stdout; on any failure stdout stays empty.`,
 }
 
 func shellFlag() cli.Flag {
-	return &cli.StringFlag{Name: "shell", Usage: "the `SHELL` to print code for: sh, bash, zsh, fish, powershell (default: from $SHELL)"}
+	return &cli.StringFlag{Name: "shell", Usage: "the `SHELL` to print code for: sh, bash, zsh, fish, powershell (default: $AWSENV_SHELL, else the shell that runs awsenv, else $SHELL, else sh)"}
 }
 
-// pickShell is --shell, else $AWSENV_SHELL (set by the shell hook), else
-// the login shell from $SHELL, else POSIX sh.
+// pickShell chooses the shell to print code for: --shell, else
+// $AWSENV_SHELL, else the parent process when it is a shell it knows (the
+// shell that runs `eval "$(awsenv use prod)"` or `awsenv use prod | source`
+// is the one that reads the output), else the login shell from $SHELL (a
+// parent that is no shell, such as a script's interpreter, env or sudo,
+// says nothing), else POSIX sh.
 func pickShell(c *cli.Context, d *Deps) (shell.Shell, error) {
 	name := firstNonEmpty(c.String("shell"), d.Getenv("AWSENV_SHELL"))
 	if name == "" {
+		if d.ParentNames != nil {
+			for _, n := range d.ParentNames() {
+				if sh, ok := shell.FromProcess(n); ok {
+					return sh, nil
+				}
+			}
+		}
 		return shell.Detect(d.Getenv("SHELL")), nil
 	}
 	sh, err := shell.Lookup(name)

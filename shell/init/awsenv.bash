@@ -28,7 +28,8 @@
 #   __awsenv_hook   runs first in PROMPT_COMMAND; it is added once however
 #                   often this file is loaded, keeps $?, and forks nothing
 #                   unless it has to renew credentials. It updates awsenv_ps1
-#                   and, with AWSENV_AUTO_REFRESH=1 in the environment,
+#                   and, with AWSENV_AUTO_REFRESH=1 (or true, yes, on) in
+#                   the environment,
 #                   renews the session in place when it has 5 minutes or
 #                   less left (awsenv use "$AWSENV_PROFILE" --no-input). When
 #                   a new MFA code is needed it says so once per session
@@ -37,6 +38,9 @@
 # AWSENV_NOW (epoch seconds), when set, replaces the clock (for tests).
 #
 # Every builtin is called as \builtin or \command so aliases cannot hijack it.
+# Values in `\builtin local NAME=VALUE` are quoted: called through \builtin,
+# local is an ordinary command to bash, and its unquoted arguments are split
+# and globbed.
 
 \builtin unalias awsenv awsenv_prompt 2>/dev/null || \builtin true
 
@@ -77,6 +81,27 @@ function __awsenv_eval {
     else
         \builtin eval "$1"
     fi
+}
+
+# __awsenv_flag NAME succeeds when the variable NAME holds a true value: 1,
+# true, yes, on or y (t), in any case, with spaces around it. Unset, empty,
+# 0, false, no, off and n (f) are false. Any other value counts as false
+# too, and is reported on stderr once per shell and value: a typo must not
+# break the prompt, nor repeat at every prompt.
+function __awsenv_flag {
+    \builtin local __awsenv_v="${!1-}"
+    __awsenv_v="${__awsenv_v,,}"
+    __awsenv_v="${__awsenv_v#"${__awsenv_v%%[![:space:]]*}"}"
+    __awsenv_v="${__awsenv_v%"${__awsenv_v##*[![:space:]]}"}"
+    case $__awsenv_v in
+    1 | true | t | yes | y | on) \builtin return 0 ;;
+    '' | 0 | false | f | no | n | off) \builtin return 1 ;;
+    esac
+    if [[ ${__awsenv_warned-} != "$1=${!1}" ]]; then
+        __awsenv_warned="$1=${!1}"
+        \builtin printf 'awsenv: %s=%q is not understood, so it counts as off. Write one of 1/0, true/false, yes/no, on/off, y/n (any case).\n' "$1" "${!1}" >&2
+    fi
+    \builtin return 1
 }
 
 # __awsenv_number succeeds when $1 is a plain decimal number that fits the
@@ -126,8 +151,8 @@ function awsenv_prompt {
 }
 
 function __awsenv_hook {
-    \builtin local __awsenv_status=$?
-    if [[ ${AWSENV_AUTO_REFRESH-} == 1 && -n ${AWSENV_PROFILE-} ]]; then
+    \builtin local __awsenv_status="$?"
+    if [[ -n ${AWSENV_AUTO_REFRESH-} ]] && __awsenv_flag AWSENV_AUTO_REFRESH && [[ -n ${AWSENV_PROFILE-} ]]; then
         __awsenv_refresh
     fi
     awsenv_prompt -v awsenv_ps1
@@ -139,7 +164,7 @@ function __awsenv_hook {
 # and a renewal that could not extend the session is not retried at every
 # prompt.
 function __awsenv_refresh {
-    \builtin local __awsenv_p=$AWSENV_PROFILE __awsenv_exp=${AWSENV_EXPIRES_AT-} __awsenv_t='' __awsenv_out __awsenv_status=0
+    \builtin local __awsenv_p="$AWSENV_PROFILE" __awsenv_exp="${AWSENV_EXPIRES_AT-}" __awsenv_t='' __awsenv_out __awsenv_status=0
     __awsenv_number "$__awsenv_exp" || \builtin return 0
     __awsenv_now __awsenv_t || \builtin return 0
     if ((10#$__awsenv_exp - 10#$__awsenv_t > 300)); then
@@ -180,9 +205,9 @@ function __awsenv_install_hook {
 __awsenv_install_hook
 
 function __awsenv_complete {
-    \builtin local cur=${COMP_WORDS[COMP_CWORD]-} prev='' sub=${COMP_WORDS[1]-} words='' line
+    \builtin local cur="${COMP_WORDS[COMP_CWORD]-}" prev='' sub="${COMP_WORDS[1]-}" words='' line i
     if ((COMP_CWORD > 0)); then
-        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        prev="${COMP_WORDS[COMP_CWORD - 1]}"
     fi
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
@@ -195,9 +220,11 @@ function __awsenv_complete {
         *)
             case $sub in
             use | credential-process | exec)
-                if [[ $sub == exec ]] && __awsenv_after_dashdash; then
-                    \builtin compopt -o default 2>/dev/null
-                    \builtin return 0
+                if [[ $sub == exec ]] && i=$(__awsenv_after_dashdash); then
+                    # awsenv exec PROFILE -- CMD ARGS: CMD is a command name,
+                    # and ARGS are completed as CMD's own.
+                    __awsenv_complete_command "$((i + 1))"
+                    \builtin return
                 elif [[ $cur == -* ]]; then
                     words='--mfa-code --duration --refresh --no-input --debug'
                     if [[ $sub == use ]]; then
@@ -241,14 +268,60 @@ function __awsenv_complete {
     done < <(\builtin compgen -W "$words" -- "$cur")
 }
 
+# __awsenv_after_dashdash prints the index of the first "--" before the word
+# being completed, and fails when there is none.
 function __awsenv_after_dashdash {
     \builtin local i
     for ((i = 2; i < COMP_CWORD; i++)); do
         if [[ ${COMP_WORDS[i]} == -- ]]; then
+            \builtin printf '%s' "$i"
             \builtin return 0
         fi
     done
     \builtin return 1
+}
+
+# __awsenv_complete_command N completes the words from COMP_WORDS[N] on as a
+# command line of their own, as `sudo` or `env` do: with bash-completion
+# loaded, through its _comp_command_offset (or older _command_offset);
+# otherwise the first word is a command name (compgen -c: functions,
+# aliases, builtins and programs on PATH) and later words go to that
+# command's `complete -F` function, else to filename completion.
+function __awsenv_complete_command {
+    \builtin local n="$1" cmd spec fn
+    if \builtin declare -F _comp_command_offset >/dev/null; then
+        _comp_command_offset "$n"
+        \builtin return
+    elif \builtin declare -F _command_offset >/dev/null; then
+        _command_offset "$n"
+        \builtin return
+    fi
+    \builtin local -a words
+    words=("${COMP_WORDS[@]:n}")
+    \builtin local cword="$((COMP_CWORD - n))" cur="${COMP_WORDS[COMP_CWORD]-}" line
+    COMPREPLY=()
+    if ((cword == 0)); then
+        while IFS= \builtin read -r line; do
+            COMPREPLY+=("$line")
+        done < <(\builtin compgen -c -- "$cur" | LC_ALL=C \command sort -u)
+        \builtin return 0
+    fi
+    cmd="${words[0]}"
+    spec=$(\builtin complete -p -- "$cmd" 2>/dev/null) || spec=''
+    fn=''
+    if [[ $spec =~ [[:space:]]-F[[:space:]]+([^[:space:]]+) ]]; then
+        fn="${BASH_REMATCH[1]}"
+    fi
+    if [[ -z $fn ]] || ! \builtin declare -F -- "$fn" >/dev/null; then
+        \builtin compopt -o default 2>/dev/null
+        \builtin return 0
+    fi
+    # The command's function sees its own command line, as if typed alone.
+    \builtin local COMP_CWORD="$cword" COMP_LINE="${words[*]}" COMP_POINT
+    COMP_POINT="${#COMP_LINE}"
+    \builtin local -a COMP_WORDS
+    COMP_WORDS=("${words[@]}")
+    "$fn" "$cmd" "$cur" "${words[cword - 1]}"
 }
 
 \builtin complete -F __awsenv_complete awsenv

@@ -24,7 +24,8 @@
 #   completion      subcommands, flags and profile names (awsenv list --names).
 #   __awsenv_hook   runs on the fish_prompt event (one handler however often
 #                   this file is loaded; event handlers leave $status alone).
-#                   With AWSENV_AUTO_REFRESH=1 in the environment it renews
+#                   With AWSENV_AUTO_REFRESH=1 (or true, yes, on) in the
+#                   environment it renews
 #                   the session in place when it has 5 minutes or less left
 #                   (awsenv use "$AWSENV_PROFILE" --no-input); when a new MFA
 #                   code is needed it says so once per session instead.
@@ -65,6 +66,26 @@ function awsenv --description 'awsenv: switch AWS profiles (use and unset change
         builtin string join \n -- $__awsenv_out | builtin source
     end
     return $__awsenv_status
+end
+
+# __awsenv_flag NAME succeeds when the variable NAME holds a true value: 1,
+# true, yes, on or y (t), in any case, with spaces around it. Unset, empty,
+# 0, false, no, off and n (f) are false. Any other value counts as false
+# too, and is reported on stderr once per shell and value.
+function __awsenv_flag
+    set -l __awsenv_v (builtin string trim -- "$$argv[1]" | builtin string lower)
+    switch "$__awsenv_v"
+        case 1 true t yes y on
+            return 0
+        case '' 0 false f no n off
+            return 1
+    end
+    set -l __awsenv_shown "$argv[1]="(builtin string escape -- "$$argv[1]")
+    if test "$__awsenv_warned" != "$__awsenv_shown"
+        set -g __awsenv_warned "$__awsenv_shown"
+        builtin printf 'awsenv: %s is not understood, so it counts as off. Write one of 1/0, true/false, yes/no, on/off, y/n (any case).\n' "$__awsenv_shown" >&2
+    end
+    return 1
 end
 
 # __awsenv_number succeeds when $argv[1] is a plain decimal number.
@@ -132,7 +153,7 @@ end
 # and a renewal that could not extend the session is not retried at every
 # prompt.
 function __awsenv_hook --on-event fish_prompt
-    test "$AWSENV_AUTO_REFRESH" = 1; and test -n "$AWSENV_PROFILE"; or return 0
+    test -n "$AWSENV_AUTO_REFRESH"; and __awsenv_flag AWSENV_AUTO_REFRESH; and test -n "$AWSENV_PROFILE"; or return 0
     __awsenv_number "$AWSENV_EXPIRES_AT"; or return 0
     set -l __awsenv_t (__awsenv_now)
     __awsenv_number "$__awsenv_t"; or return 0
@@ -154,6 +175,18 @@ end
 
 function __awsenv_profiles
     command __AWSENV_EXE__ list --names 2>/dev/null
+end
+
+# __awsenv_exec_complete completes what follows `awsenv exec PROFILE --` as
+# a command line of its own: a command name, then that command's arguments.
+function __awsenv_exec_complete
+    set -l __awsenv_words (commandline -opc)
+    set -l __awsenv_i (contains -i -- -- $__awsenv_words); or return 0
+    set -l __awsenv_rest
+    if test $__awsenv_i -lt (count $__awsenv_words)
+        set __awsenv_rest (builtin string escape -- $__awsenv_words[(builtin math $__awsenv_i + 1)..-1])
+    end
+    builtin complete -C (builtin string join ' ' -- $__awsenv_rest (commandline -ct))
 end
 
 # Completion: erased first, so loading this file twice defines it once.
@@ -182,7 +215,7 @@ builtin complete -c awsenv -n '__fish_seen_subcommand_from rotate' -l yes -d 'do
 builtin complete -c awsenv -n '__fish_seen_subcommand_from rotate' -l delete-inactive -d 'delete the other, inactive key first'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from rotate' -l keep-old -d 'leave the old key inactive'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from rotate' -l wait -x -d 'how long to wait for the new key'
-builtin complete -c awsenv -n '__fish_seen_subcommand_from exec; and __fish_seen_subcommand_from --' -F
+builtin complete -c awsenv -n '__fish_seen_subcommand_from exec; and __fish_seen_subcommand_from --' -x -a '(__awsenv_exec_complete)'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use unset' -l shell -x -a 'sh bash zsh fish powershell' -d 'shell to print code for'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process' -l mfa-code -x -d 'MFA code'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process' -l duration -x -d 'session duration'

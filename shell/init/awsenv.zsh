@@ -31,7 +31,8 @@
 #   __awsenv_hook   in precmd_functions, once however often this file is
 #                   loaded; it keeps $?, and forks nothing unless it has to
 #                   renew credentials. It updates awsenv_ps1 and, with
-#                   AWSENV_AUTO_REFRESH=1 in the environment, renews the
+#                   AWSENV_AUTO_REFRESH=1 (or true, yes, on) in the
+#                   environment, renews the
 #                   session in place when it has 5 minutes or less left
 #                   (awsenv use "$AWSENV_PROFILE" --no-input). When a new MFA
 #                   code is needed it says so once per session instead.
@@ -126,10 +127,31 @@ function awsenv_prompt {
     fi
 }
 
-function __awsenv_hook {
-    \builtin local __awsenv_status=$?
+# __awsenv_flag NAME succeeds when the variable NAME holds a true value: 1,
+# true, yes, on or y (t), in any case, with spaces around it. Unset, empty,
+# 0, false, no, off and n (f) are false. Any other value counts as false
+# too, and is reported on stderr once per shell and value.
+function __awsenv_flag {
     \builtin emulate -L zsh
-    if [[ ${AWSENV_AUTO_REFRESH-} == 1 && -n ${AWSENV_PROFILE-} ]]; then
+    \builtin setopt extended_glob
+    \builtin local v="${(P)1-}"
+    v="${(L)v}"
+    v="${${v##[[:space:]]#}%%[[:space:]]#}"
+    case $v in
+    (1 | true | t | yes | y | on) \builtin return 0 ;;
+    ('' | 0 | false | f | no | n | off) \builtin return 1 ;;
+    esac
+    if [[ ${__awsenv_warned-} != "$1=${(P)1}" ]]; then
+        \builtin typeset -g __awsenv_warned="$1=${(P)1}"
+        \builtin printf 'awsenv: %s=%s is not understood, so it counts as off. Write one of 1/0, true/false, yes/no, on/off, y/n (any case).\n' "$1" "${(q+)${(P)1}}" >&2
+    fi
+    \builtin return 1
+}
+
+function __awsenv_hook {
+    \builtin local __awsenv_status="$?"
+    \builtin emulate -L zsh
+    if [[ -n ${AWSENV_AUTO_REFRESH-} ]] && __awsenv_flag AWSENV_AUTO_REFRESH && [[ -n ${AWSENV_PROFILE-} ]]; then
         __awsenv_refresh
     fi
     awsenv_prompt -v awsenv_ps1
@@ -143,7 +165,7 @@ function __awsenv_hook {
 # prompt.
 function __awsenv_refresh {
     \builtin emulate -L zsh
-    \builtin local __awsenv_p=$AWSENV_PROFILE __awsenv_exp=${AWSENV_EXPIRES_AT-} __awsenv_out __awsenv_status=0 REPLY=''
+    \builtin local __awsenv_p="$AWSENV_PROFILE" __awsenv_exp="${AWSENV_EXPIRES_AT-}" __awsenv_out __awsenv_status=0 REPLY=''
     __awsenv_number "$__awsenv_exp" || \builtin return 0
     __awsenv_now || \builtin return 0
     (( __awsenv_exp - REPLY > 300 )) && \builtin return 0
@@ -165,9 +187,9 @@ function __awsenv_refresh {
 # number CWORD of the command line WORD... (awsenv is word 1).
 function __awsenv_candidates {
     \builtin emulate -L zsh
-    \builtin local cword=$1
+    \builtin local cword="$1"
     shift
-    \builtin local cur=${argv[cword]-} prev=${argv[cword-1]-} sub=${argv[2]-}
+    \builtin local cur="${argv[cword]-}" prev="${argv[cword-1]-}" sub="${argv[2]-}"
     reply=()
     if (( cword <= 2 )); then
         reply=(use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version help)
@@ -220,7 +242,7 @@ function __awsenv_candidates {
 function __awsenv_complete {
     \builtin emulate -L zsh
     \builtin local -a reply
-    \builtin local i=${words[(i)--]}
+    \builtin local i="${words[(i)--]}"
     if [[ ${words[2]-} == exec ]] && (( i < CURRENT )); then
         # awsenv exec PROFILE -- CMD...: complete CMD as a command line.
         words=("${(@)words[i+1,-1]}")
