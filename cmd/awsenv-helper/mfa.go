@@ -94,9 +94,13 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 	}
 	p, err := discovery.Find(pluginDirs(), name, os.Getuid())
 	if err != nil {
-		if errors.Is(err, discovery.ErrNotFound) {
-			return cfg, &plugins.Error{Provider: name, Problem: "no such MFA provider: it is not built in (prompt, ykman, op, process) and no plugin awsenv-plugin-" + name + " was found",
-				Err: err, Fix: "Set awsenv_mfa_provider to a built-in provider, or install the plugin as described above."}
+		// discovery's error names the directories searched and the install
+		// command; say once that the name is no built-in either.
+		var pe *plugins.Error
+		if errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe) {
+			return cfg, &plugins.Error{Provider: name,
+				Problem: "no such MFA provider: it is not built in (" + strings.Join(builtinNames, ", ") + ")",
+				Err:     pe.Err, Fix: pe.Fix}
 		}
 		return cfg, err
 	}
