@@ -110,6 +110,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	}
 	debug := c.Bool("debug")
 	client := d.Helper()
+	client.Debug = debug
 	f := &credflow.Flow{
 		Config:    cfg,
 		Global:    global,
