@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/adrg/xdg"
 
@@ -17,9 +18,13 @@ import (
 	"github.com/awsenv/awsenv/plugins/builtin/process"
 	"github.com/awsenv/awsenv/plugins/builtin/prompt"
 	"github.com/awsenv/awsenv/plugins/builtin/ykman"
+	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/plugins/discovery"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
+
+// orphanWait bounds the time spent ending what providers left running.
+const orphanWait = 2 * time.Second
 
 // builtinNames are the providers this binary serves itself, in the order
 // `awsenv plugins list` shows them.
@@ -113,6 +118,13 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 // call, stop).
 func mfaCode() helper.MFAFunc {
 	return func(ctx context.Context, in helper.MFAInput) (string, error) {
+		// The provider is done with when this returns: nothing it started
+		// may stay behind.
+		defer childproc.EndOrphans(orphanWait)
+		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+			// What killed runs left, whichever provider this run uses.
+			rpc.CleanSocketDirs(filepath.Join(dir, "awsenv", "plugins"))
+		}
 		if p, ok := builtin(in.Provider); ok {
 			return builtinCode(ctx, p, in)
 		}
@@ -161,6 +173,7 @@ func builtinCode(ctx context.Context, p plugins.Provider, in helper.MFAInput) (s
 // found, started once to ask its Info, which also proves it speaks the
 // protocol.
 func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
+	defer childproc.EndOrphans(orphanWait)
 	var out []helper.PluginInfo
 	self, _ := os.Executable()
 	for _, name := range builtinNames {
