@@ -16,6 +16,7 @@ import (
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/iamclient"
 	"github.com/awsenv/awsenv/internal/stsclient"
+	"github.com/awsenv/awsenv/plugins/childproc"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,10 +31,16 @@ func main() {
 	// gives up, and lets it finish when it must (a key rotation half done).
 	// Caught, not ignored, so plugins started from here still get Ctrl-C.
 	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+	// What a provider leaves running (a plugin's background job, daemon or
+	// setsid child; one of mfa_process's) becomes the helper's child when
+	// its parent ends, and is ended after each provider call and here at
+	// the end (Linux; see README "Processes").
+	_ = childproc.BecomeSubreaper()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins})
 	stop()
+	childproc.EndOrphans(orphanWait)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "awsenv-helper: %v. This helper is run by awsenv; run awsenv instead.\n", err)
 		os.Exit(2)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/adrg/xdg"
 
@@ -17,9 +18,13 @@ import (
 	"github.com/awsenv/awsenv/plugins/builtin/process"
 	"github.com/awsenv/awsenv/plugins/builtin/prompt"
 	"github.com/awsenv/awsenv/plugins/builtin/ykman"
+	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/plugins/discovery"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
+
+// orphanWait bounds the time spent ending what providers left running.
+const orphanWait = 2 * time.Second
 
 // builtinNames are the providers this binary serves itself, in the order
 // `awsenv plugins list` shows them.
@@ -94,9 +99,13 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 	}
 	p, err := discovery.Find(pluginDirs(), name, os.Getuid())
 	if err != nil {
-		if errors.Is(err, discovery.ErrNotFound) {
-			return cfg, &plugins.Error{Provider: name, Problem: "no such MFA provider: it is not built in (prompt, ykman, op, process) and no plugin awsenv-plugin-" + name + " was found",
-				Err: err, Fix: "Set awsenv_mfa_provider to a built-in provider, or install the plugin as described above."}
+		// discovery's error names the directories searched and the install
+		// command; say once that the name is no built-in either.
+		var pe *plugins.Error
+		if errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe) {
+			return cfg, &plugins.Error{Provider: name,
+				Problem: "no such MFA provider: it is not built in (" + strings.Join(builtinNames, ", ") + ")",
+				Err:     pe.Err, Fix: pe.Fix}
 		}
 		return cfg, err
 	}
@@ -109,6 +118,13 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 // call, stop).
 func mfaCode() helper.MFAFunc {
 	return func(ctx context.Context, in helper.MFAInput) (string, error) {
+		// The provider is done with when this returns: nothing it started
+		// may stay behind.
+		defer childproc.EndOrphans(orphanWait)
+		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+			// What killed runs left, whichever provider this run uses.
+			rpc.CleanSocketDirs(filepath.Join(dir, "awsenv", "plugins"))
+		}
 		if p, ok := builtin(in.Provider); ok {
 			return builtinCode(ctx, p, in)
 		}
@@ -157,6 +173,7 @@ func builtinCode(ctx context.Context, p plugins.Provider, in helper.MFAInput) (s
 // found, started once to ask its Info, which also proves it speaks the
 // protocol.
 func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
+	defer childproc.EndOrphans(orphanWait)
 	var out []helper.PluginInfo
 	self, _ := os.Executable()
 	for _, name := range builtinNames {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -119,7 +121,9 @@ func Main(args []string, d *Deps) int {
 		code, msg = exitSignal, "interrupted; nothing was changed."
 	}
 	if msg != "" {
-		fmt.Fprintf(d.Stderr, "awsenv: %s\n", msg)
+		// Messages quote what plugins and tools said: nothing in them may
+		// act on the terminal.
+		fmt.Fprintf(d.Stderr, "awsenv: %s\n", termsafe.String(msg))
 	}
 	return code
 }

@@ -110,6 +110,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	}
 	debug := debugOn(c, d)
 	client := d.Helper()
+	client.Debug = debug
 	f := &credflow.Flow{
 		Config:    cfg,
 		Global:    global,

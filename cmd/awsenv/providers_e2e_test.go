@@ -91,6 +91,12 @@ func TestUnknownProvider(t *testing.T) {
 	if r.code != exitMFA || r.stdout != "" || !strings.Contains(r.stderr, "nosuch") {
 		t.Fatalf("unknown provider: %s", r)
 	}
+	// One message: each thing said once (it used to say "MFA provider
+	// nosuch" twice and give two fixes, one pointing "above" at nothing).
+	if n := strings.Count(r.stderr, "MFA provider nosuch"); n != 1 || strings.Count(r.stderr, "\n") != 1 ||
+		strings.Contains(r.stderr, "above") || strings.Count(r.stderr, "awsenv_mfa_provider") != 1 {
+		t.Fatalf("unknown provider: want one message naming the provider once and one fix, got %s", r)
+	}
 }
 
 // A third-party plugin, built as an outsider builds it, found in the XDG

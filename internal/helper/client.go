@@ -18,6 +18,7 @@ import (
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -31,7 +32,10 @@ const closeWait = 5 * time.Second
 type Client struct {
 	Path   string    // the awsenv-helper binary
 	Env    []string  // its environment (nil: Environ(awsenv's own))
-	Stderr io.Writer // where its complaints go
+	Stderr io.Writer // where its complaints go, made safe for a terminal (termsafe)
+	// Debug shows a crashed helper's whole trace; without it the trace is
+	// cut down to one line.
+	Debug bool
 	// OnStart, if set, is called before the helper is started: awsenv
 	// switches its Ctrl-C handling on then.
 	OnStart func()
@@ -51,9 +55,45 @@ var (
 
 // process is one running helper and its two pipes.
 type process struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *safeStderr
+}
+
+// safeStderr is the helper's stderr on its way to the person: the helper
+// passes on what its providers' programs write (ykman, op, mfa_process),
+// and a crash would print a Go trace.
+type safeStderr struct {
+	safe  *termsafe.Writer
+	crash *termsafe.Crash
+}
+
+func newSafeStderr(w io.Writer, debug bool) *safeStderr {
+	if w == nil {
+		w = io.Discard
+	}
+	s := &safeStderr{}
+	if debug {
+		s.safe = termsafe.New(w)
+	} else {
+		s.crash = &termsafe.Crash{Name: "awsenv-helper", W: w}
+		s.safe = termsafe.New(s.crash)
+	}
+	return s
+}
+
+func (s *safeStderr) Write(b []byte) (int, error) { return s.safe.Write(b) }
+
+// wait waits for the helper and ends its stderr: an unfinished line is
+// ended, a crash summarised.
+func (p *process) wait() error {
+	err := p.cmd.Wait()
+	_ = p.stderr.safe.Close()
+	if p.stderr.crash != nil {
+		_ = p.stderr.crash.Close()
+	}
+	return err
 }
 
 // Starts is how many helper processes c has started (for tests and
@@ -117,7 +157,8 @@ func (c *Client) start() (*process, error) {
 	if cmd.Env == nil {
 		cmd.Env = Environ(os.Environ())
 	}
-	cmd.Stderr = c.Stderr
+	stderr := newSafeStderr(c.Stderr, c.Debug)
+	cmd.Stderr = stderr
 	// When Stderr is not a file, a process the helper started may hold
 	// the pipe open after the helper is gone: stop copying soon after.
 	cmd.WaitDelay = time.Second
@@ -139,7 +180,7 @@ func (c *Client) start() (*process, error) {
 	}
 	c.starts++
 	c.pid.Store(int64(cmd.Process.Pid))
-	return &process{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+	return &process{cmd: cmd, in: in, out: bufio.NewReader(out), stderr: stderr}, nil
 }
 
 // Close ends the helper: its stdin closes, it finishes and exits; one
@@ -156,7 +197,7 @@ func (c *Client) Close() error {
 	c.pid.Store(0)
 	p.in.Close()
 	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
+	go func() { done <- p.wait() }()
 	select {
 	case err := <-done:
 		return err
@@ -172,7 +213,7 @@ func (c *Client) kill(p *process) error {
 	c.proc = nil
 	c.pid.Store(0)
 	p.cmd.Process.Kill()
-	return p.cmd.Wait()
+	return p.wait()
 }
 
 func (c *Client) call(ctx context.Context, req Request) (*Response, error) {

@@ -90,7 +90,7 @@ func Find(dirs []string, name string, uid int) (Plugin, error) {
 		err.Fix = "Set HOME or XDG_DATA_HOME, so that awsenv has a plugin directory to look in."
 	} else {
 		path := filepath.Join(dirs[0], Prefix+name)
-		err.Fix = fmt.Sprintf("Install the plugin: `mkdir -p %s && cp PLUGIN-EXECUTABLE %s && chmod 755 %s`, or correct the provider name in awsenv_mfa_provider.",
+		err.Fix = fmt.Sprintf("Install the plugin: `mkdir -p %s && cp PLUGIN-EXECUTABLE %s && chmod 755 %s`, or set awsenv_mfa_provider to a built-in provider or an installed plugin.",
 			quote(dirs[0]), quote(path), quote(path))
 	}
 	return Plugin{Name: name}, err

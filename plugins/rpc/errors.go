@@ -286,6 +286,7 @@ func (p *Plugin) checkSocketDir() error {
 		return p.fail(fmt.Sprintf("others may use the plugin socket directory %s (mode %04o)", base, fi.Mode().Perm()),
 			"Make it private: chmod 700 "+shq(base), nil)
 	}
+	CleanSocketDirs(base)
 	return nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/go-plugin/runner"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // Defaults for LaunchConfig's timeouts.
@@ -150,10 +151,11 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Plugin, error) {
 			cfg.Path = abs // exec would search PATH for a bare name
 		}
 	}
-	p := &Plugin{name: cfg.name(), cfg: cfg, sink: &sink{w: cfg.Stderr}}
+	p := &Plugin{name: cfg.name(), cfg: cfg, sink: newSink(cfg.Stderr, "plugin "+cfg.name(), cfg.Debug != nil)}
 	p.log = hclog.NewNullLogger()
 	if cfg.Debug != nil {
-		p.log = hclog.New(&hclog.LoggerOptions{Name: "plugin." + p.name, Output: cfg.Debug, Level: hclog.Debug})
+		// go-plugin logs the plugin's stderr lines too: made safe alike.
+		p.log = hclog.New(&hclog.LoggerOptions{Name: "plugin." + p.name, Output: termsafe.New(cfg.Debug), Level: hclog.Debug})
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, p.interrupted(err)
@@ -479,26 +481,52 @@ func (p *Plugin) interrupted(err error) *plugins.Error {
 }
 
 // sink is where the plugin's stderr goes: writes from go-plugin's
-// goroutines one at a time, nothing after close.
+// goroutines one at a time, nothing after close. What reaches w is made
+// safe for a terminal (termsafe), and a Go crash is cut down to one line
+// unless debug is on.
 type sink struct {
 	mu     sync.Mutex
-	w      io.Writer
+	safe   *termsafe.Writer
+	crash  *termsafe.Crash // nil with debug on, or with no w
 	closed bool
+}
+
+func newSink(w io.Writer, name string, debug bool) *sink {
+	if w == nil {
+		return &sink{}
+	}
+	s := &sink{}
+	if debug {
+		s.safe = termsafe.New(w)
+	} else {
+		s.crash = &termsafe.Crash{Name: name, W: w}
+		s.safe = termsafe.New(s.crash)
+	}
+	return s
 }
 
 func (s *sink) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.w != nil && !s.closed {
-		_, _ = s.w.Write(b)
+	if s.safe != nil && !s.closed {
+		_, _ = s.safe.Write(b)
 	}
 	return len(b), nil
 }
 
+// close ends the output: an unfinished line is ended, a crash summarised.
 func (s *sink) close() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.safe == nil {
+		s.closed = true
+		return
+	}
 	s.closed = true
-	s.mu.Unlock()
+	_ = s.safe.Close()
+	if s.crash != nil {
+		_ = s.crash.Close()
+	}
 }
 
 // rawStderr takes the plugin's real stderr from go-plugin, which writes

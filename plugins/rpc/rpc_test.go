@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/awsenv/awsenv/internal/testproc"
 	"github.com/awsenv/awsenv/plugins"
@@ -632,5 +634,40 @@ func TestPluginDiesWithKilledHost(t *testing.T) {
 			t.Fatalf("plugin %d outlived its killed host by 5s", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A plugin's stderr reaches LaunchConfig.Stderr without escape sequences,
+// controls, bidi controls or invalid UTF-8, from both its paths (go-plugin's
+// stream of os.Stderr, and file descriptor 2).
+func TestStderrMadeSafe(t *testing.T) {
+	r := newRun(t, "misbehave", "hostile")
+	if _, _, err := Code(testContext(), r.cfg, aliceRequest); err != nil {
+		t.Fatal(err)
+	}
+	got := r.stderr.String()
+	if strings.Count(got, "HOSTILE-START") != 2 || strings.Count(got, "HOSTILE-END") != 2 {
+		t.Fatalf("stderr = %q, want both lines", got)
+	}
+	if strings.ContainsAny(got, "\x1b\x07\u009b\u202e\ufffe") || strings.Contains(got, "pwned") || !utf8.ValidString(got) {
+		t.Fatalf("stderr = %q", got)
+	}
+}
+
+// A plugin's Go crash is one line on stderr; with Debug set, the trace.
+func TestCrashSummarised(t *testing.T) {
+	r := newRun(t, "misbehave", "crash")
+	if _, _, err := Code(testContext(), r.cfg, aliceRequest); err == nil {
+		t.Fatal("Code succeeded")
+	}
+	want := "about to crash\nplugin misbehave crashed: panic: crash during the call; run with --debug for the trace\n"
+	if got := r.stderr.String(); got != want {
+		t.Fatalf("stderr = %q, want %q", got, want)
+	}
+	r = newRun(t, "misbehave", "crash")
+	r.cfg.Debug = io.Discard
+	Code(testContext(), r.cfg, aliceRequest)
+	if got := r.stderr.String(); !strings.Contains(got, "goroutine ") || strings.Contains(got, "crashed:") {
+		t.Fatalf("with Debug, stderr = %q, want the trace", got)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // Timeout bounds one run: a person may be touching a key or approving a
@@ -42,9 +44,19 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	cmd.Stderr = p.Stderr
+	if p.Stderr != nil {
+		// What the command writes reaches the person made safe for a terminal.
+		safe := termsafe.New(p.Stderr)
+		defer safe.Close()
+		cmd.Stderr = safe
+	}
 	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
+	// It dies with the helper, even a killed one.
+	err := childproc.Start(cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("no code after %s", Timeout)
 		}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // Runner is one provider's way of running its program.
@@ -87,10 +89,18 @@ func (r *Runner) once(parent, ctx context.Context, stderr io.Writer) (string, er
 	cmd := exec.CommandContext(ctx, r.Command, r.Args...)
 	var out, errs capped
 	cmd.Stdout = &out
-	cmd.Stderr = io.MultiWriter(stderr, &errs)
+	// What the program writes reaches the person made safe for a terminal.
+	safe := termsafe.New(stderr)
+	cmd.Stderr = io.MultiWriter(safe, &errs)
 	// A program that leaves children holding its pipes must not hang Run.
 	cmd.WaitDelay = time.Second
-	runErr := cmd.Run()
+	// It dies with the helper, even a killed one: never left reading the
+	// terminal or waiting for a key.
+	runErr := childproc.Start(cmd)
+	if runErr == nil {
+		runErr = cmd.Wait()
+	}
+	_ = safe.Close()
 	switch {
 	case runErr == nil:
 	case errors.Is(runErr, exec.ErrNotFound) || (cmd.Process == nil && errors.Is(runErr, fs.ErrNotExist)):

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // The tests run fake programs, one by one: writing an executable while
@@ -77,7 +78,8 @@ func TestCodeAndArgs(t *testing.T) {
 	if err != nil || code != "123456" {
 		t.Fatalf("Run = %q, %v", code, err)
 	}
-	if stderr.String() != "a b|-c|" {
+	// An unfinished last line is ended, so awsenv's next words start a line.
+	if stderr.String() != "a b|-c|\n" {
 		t.Errorf("stderr = %q, want the arguments as given, passed on", stderr.String())
 	}
 }
@@ -114,8 +116,9 @@ func TestStderrCap(t *testing.T) {
 	if _, err := r.Run(context.Background(), request()); err == nil {
 		t.Fatal("Run succeeded")
 	}
-	if stderr.Len() != 100000 {
-		t.Errorf("Stderr got %d bytes, want all 100000", stderr.Len())
+	// The person gets the line cut (termsafe), Failed the first capSize bytes.
+	if want := strings.Repeat("x", termsafe.MaxLine) + termsafe.Cut + "\n"; stderr.String() != want {
+		t.Errorf("Stderr got %d bytes, want the line cut at %d", stderr.Len(), termsafe.MaxLine)
 	}
 	if len(s.stderr) != capSize || strings.Trim(s.stderr, "x") != "" {
 		t.Errorf("Failed got %d bytes, want the first %d", len(s.stderr), capSize)
