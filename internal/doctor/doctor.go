@@ -20,6 +20,7 @@ import (
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
 
@@ -127,7 +128,7 @@ func (r *run) files() bool {
 			return false
 		}
 		if fi.Mode().Perm()&0o077 != 0 && (f.secret || fileHasKeys(f.path)) {
-			r.add("files", Fail, fmt.Sprintf("%s holds keys and its mode %04o lets other users read it", f.path, fi.Mode().Perm()),
+			r.add("files", Fail, fmt.Sprintf("%s holds keys and its mode %s lets other users read it", f.path, safefile.Mode(fi.Mode())),
 				"Run: chmod 600 "+f.path)
 			return r.parse()
 		}
@@ -145,7 +146,7 @@ func (r *run) files() bool {
 
 // fileHasKeys reports a config file that holds keys too.
 func fileHasKeys(path string) bool {
-	data, err := os.ReadFile(path)
+	data, _, err := safefile.ReadFile(path, 0, profiles.MaxAWSFileSize)
 	return err == nil && strings.Contains(string(data), "aws_secret_access_key")
 }
 
