@@ -29,7 +29,8 @@ type Profile struct {
 	// Sources awsenv cannot use, kept to explain why.
 	CredentialSource  string
 	CredentialProcess string
-	SSO               bool
+	SSOKeys           []string // the sso_* keys it has, sorted
+	IncludeProfile    string   // aws-vault's include_profile, which is not read
 
 	// Awsenv holds the awsenv_* keys with the prefix removed
 	// (awsenv_mfa_provider -> mfa_provider).
@@ -112,6 +113,7 @@ type Config struct {
 	mu       sync.Mutex
 	profiles map[string]*Profile // built so far
 	resolved map[string]*resolution
+	asSource map[string]*resolution // profiles with keys, as the source of a role
 }
 
 // sources are the sections a profile's keys come from: indexes for
@@ -310,14 +312,17 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialSource = val
 		case "credential_process":
 			p.CredentialProcess = val
-		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name":
-			p.SSO = true
+		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region", "sso_registration_scopes":
+			p.SSOKeys = append(p.SSOKeys, key)
+		case "include_profile":
+			p.IncludeProfile = val
 		default:
 			if rest, ok := strings.CutPrefix(key, "awsenv_"); ok && rest != "" {
 				p.Awsenv[rest] = val
 			}
 		}
 	}
+	sort.Strings(p.SSOKeys)
 	// botocore asks for aws_security_token first, then aws_session_token.
 	if v, ok := kv["aws_security_token"]; ok {
 		p.SessionToken = Secret(v)
