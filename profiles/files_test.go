@@ -331,6 +331,7 @@ func TestLoad(t *testing.T) {
 					ExternalID: "ext-123", DurationSeconds: 3600, MFAProcess: "/usr/bin/get-otp",
 					CredentialSource: "Environment", CredentialProcess: "/usr/bin/creds", SSOKeys: []string{"sso_session"},
 					Awsenv: map[string]string{}, ConfigFile: c.Files.Config,
+					CommandFrom: map[string]string{"mfa_process": c.Files.Config, "credential_process": c.Files.Config},
 				}
 				if !reflect.DeepEqual(*p, want) {
 					t.Errorf("profile\n got %+v\nwant %+v", *p, want)

@@ -36,6 +36,10 @@ type Profile struct {
 	// (awsenv_mfa_provider -> mfa_provider).
 	Awsenv map[string]string
 
+	// CommandFrom is the file each command-naming key (mfa_process,
+	// credential_process, awsenv_mfa_provider) was read from.
+	CommandFrom map[string]string
+
 	// Where each part was found, for error messages.
 	ConfigFile      string // set when the config file has a section for it
 	CredentialsFile string // set when the credentials file has a section for it
@@ -261,11 +265,36 @@ func (c *Config) lookupLocked(name string) *Profile {
 		p.CredentialsFile = c.Files.Credentials
 	}
 	apply(p, c.keyValues(src))
+	for _, key := range CommandKeys {
+		switch {
+		case src.creds >= 0 && has(c.creds.SectionAt(int(src.creds)), key):
+			p.setCommandFrom(key, c.Files.Credentials)
+		case src.cfg >= 0 && has(c.cfg.SectionAt(int(src.cfg)), key):
+			p.setCommandFrom(key, c.Files.Config)
+		}
+	}
 	if c.profiles == nil {
 		c.profiles = map[string]*Profile{}
 	}
 	c.profiles[name] = p
 	return p
+}
+
+// CommandKeys are the keys whose value chooses a command that awsenv (or
+// the AWS CLI) runs: a file holding one must be one that only its user
+// could have written (see Settings.CheckCommandFiles).
+var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider"}
+
+func has(s awsini.Section, key string) bool {
+	_, ok := s.Get(key)
+	return ok
+}
+
+func (p *Profile) setCommandFrom(key, file string) {
+	if p.CommandFrom == nil {
+		p.CommandFrom = map[string]string{}
+	}
+	p.CommandFrom[key] = file
 }
 
 // all builds every profile.

@@ -311,3 +311,73 @@ func TestHugeFilesAreNotRead(t *testing.T) {
 		}
 	})
 }
+
+// A config file that others can write chooses no command: with
+// ~/.aws/config at 0666 holding mfa_process, awsenv runs nothing, exits 3
+// and gives the chmod that fixes it, and doctor's files check fails. The
+// same file without a command keeps working, and doctor warns.
+func TestConfigOthersCanWriteRunsNoCommand(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	marker := filepath.Join(w.dir, "PWNED")
+	cfg := filepath.Join(w.home, ".aws", "config")
+	w.writeConfig("[profile alice]\nregion = eu-west-1\nmfa_serial = " + serial + "\nmfa_process = touch " + marker + "; echo 123456\n")
+	must(t, os.Chmod(cfg, 0o666))
+	r := w.run("use", "alice")
+	if r.code != 3 || r.stdout != "" || !strings.Contains(r.stderr, "chmod go-w "+cfg) ||
+		!strings.Contains(r.stderr, "refusing to run the mfa_process command named in "+cfg) || !strings.Contains(r.stderr, "mode 0666") {
+		t.Fatalf("want exit 3 with the chmod fix:\n%s", r)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the mfa_process command ran")
+	}
+	if c := w.fake.Calls("GetSessionToken"); c != 0 {
+		t.Errorf("%d GetSessionToken calls", c)
+	}
+	r = w.run("doctor", "alice", "--json")
+	if r.code != 1 || !strings.Contains(r.stdout, `"name": "files"`) ||
+		!strings.Contains(r.stdout, "names commands that run as you (mfa_process in [profile alice] (line 4))") ||
+		!strings.Contains(r.stdout, "chmod go-w "+cfg) {
+		t.Fatalf("want doctor to fail the files check:\n%s", r)
+	}
+	if !strings.Contains(r.stdout, `"status": "fail",
+      "detail": "`+cfg+` names commands`) {
+		t.Errorf("files check did not fail:\n%s", r.stdout)
+	}
+
+	// After the fix it runs (and AWS refuses its constant code).
+	must(t, os.Chmod(cfg, 0o600))
+	w.run("use", "alice", "--refresh")
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatal("the mfa_process command did not run once the file was private")
+	}
+
+	// No command in it: works as before (a code given), doctor warns.
+	w.writeConfig("[profile alice]\nregion = eu-west-1\nmfa_serial = " + serial + "\n")
+	must(t, os.Chmod(cfg, 0o666))
+	if r := w.run("use", "alice", "--refresh", "--mfa-code", w.code()); r.code != 0 {
+		t.Fatalf("0666 config without commands: %s", r)
+	}
+	r = w.run("doctor", "alice", "--json")
+	if !strings.Contains(r.stdout, `"status": "warn",
+      "detail": "`+cfg) || !strings.Contains(r.stdout, "names no command") {
+		t.Errorf("want doctor to warn about the files:\n%s", r.stdout)
+	}
+}
+
+// awsenv's own config holds the plugin pins: when others can write it, no
+// plugin runs.
+func TestGlobalConfigOthersCanWriteRunsNoPlugin(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	global := filepath.Join(w.dir, "config", "awsenv", "config")
+	must(t, os.MkdirAll(filepath.Dir(global), 0o700))
+	must(t, os.WriteFile(global, []byte("[plugin oath]\nsha256 = 00\n"), 0o600))
+	must(t, os.Chmod(global, 0o646))
+	w.writeConfig("[profile alice]\nregion = eu-west-1\nmfa_serial = " + serial + "\nawsenv_mfa_provider = oath\n")
+	r := w.run("use", "alice")
+	if r.code != 3 || !strings.Contains(r.stderr, "refusing to run the MFA provider plugin oath named in "+global) ||
+		!strings.Contains(r.stderr, "chmod go-w "+global) {
+		t.Fatalf("want exit 3 with the chmod fix for awsenv's config:\n%s", r)
+	}
+}

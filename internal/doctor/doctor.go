@@ -74,6 +74,7 @@ type Inputs struct {
 	Retired  map[string]time.Time // keys awsenv rotated away, and when
 	Getenv   func(string) string
 	Now      func() time.Time
+	UID      int // the user's: files that choose commands must be theirs or root's
 }
 
 type run struct {
@@ -136,12 +137,55 @@ func (r *run) files() bool {
 	if !r.parse() {
 		return false
 	}
+	ok, warn, warnFix := r.trusted()
+	if !ok {
+		return true
+	}
+	if warn != "" {
+		r.add("files", Warn, fmt.Sprintf("%s and %s parse, and no one else can read keys in them, but %s", r.Files.Config, r.Files.Credentials, warn), warnFix)
+		return true
+	}
 	detail := fmt.Sprintf("%s and %s parse, and no one else can read keys in them", r.Files.Config, r.Files.Credentials)
 	if len(notes) > 0 {
 		detail += " (" + strings.Join(notes, "; ") + ")"
 	}
 	r.add("files", Pass, detail, "")
 	return true
+}
+
+// trusted checks that no one but the user (or root) could change the AWS
+// files or awsenv's config: a file that others could write and that names
+// a command (mfa_process, credential_process, a plugin, a plugin pin) fails,
+// since awsenv refuses to run such a command; one that names none warns.
+func (r *run) trusted() (ok bool, warn, warnFix string) {
+	paths := []struct {
+		path   string
+		global bool
+	}{{r.Files.Config, false}, {r.Files.Credentials, false}}
+	if r.Global != nil && r.Global.Path != "" {
+		paths = append(paths, struct {
+			path   string
+			global bool
+		}{r.Global.Path, true})
+	}
+	for _, f := range paths {
+		err := safefile.Trusted(f.path, r.UID)
+		var u *safefile.UntrustedError
+		if !errors.As(err, &u) {
+			continue
+		}
+		cmds, _ := profiles.FileCommands(f.path, f.global)
+		if len(cmds) > 0 {
+			r.add("files", Fail, fmt.Sprintf("%s names commands that run as you (%s), and %v", f.path, strings.Join(cmds, ", "), u),
+				u.Fix()+" Until then awsenv refuses to run them.")
+			return false, "", ""
+		}
+		if warn == "" {
+			warn = fmt.Sprintf("%s names no command, and %v: awsenv would refuse to run a command named in it", f.path, u)
+			warnFix = u.Fix()
+		}
+	}
+	return true, warn, warnFix
 }
 
 // fileHasKeys reports a config file that holds keys too.
