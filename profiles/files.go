@@ -3,14 +3,13 @@ package profiles
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"unsafe"
 
 	"github.com/awsenv/awsenv/profiles/awsini"
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // Files names the two shared AWS files, as the AWS CLI and SDKs find them.
@@ -58,14 +57,21 @@ const (
 )
 
 // ErrTooLarge is a file over its size limit (see MaxAWSFileSize).
-var ErrTooLarge = errors.New("file too large")
+var ErrTooLarge = safefile.ErrTooLarge
 
 // loadINI reads and parses one file of at most limit bytes. A missing file
-// is an empty file: many people have only one of the two.
+// is an empty file: many people have only one of the two. The file is
+// opened without blocking and must be a regular file (or /dev/null): a
+// FIFO in its place would otherwise hang awsenv in open(2).
 func loadINI(path string, limit int64) (*awsini.File, error) {
 	text, err := readLimited(path, limit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return awsini.Parse("")
+	}
+	var notReg *safefile.NotRegularError
+	if errors.As(err, &notReg) {
+		return nil, &FileError{Path: path, Err: notReg,
+			Fix: notReg.Fix() + ", then put the file you meant there (or point " + envFor(limit) + " at it)."}
 	}
 	if errors.Is(err, ErrTooLarge) {
 		fix := fmt.Sprintf("awsenv reads AWS files of up to %s: check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files you meant, and move what is not configuration out of this one.", sizeString(limit))
@@ -87,41 +93,26 @@ func loadINI(path string, limit int64) (*awsini.File, error) {
 	return f, nil
 }
 
-// readLimited reads a whole file of at most limit bytes: the size is
-// checked before reading, and the read stops one byte past the limit, so a
-// file that grows meanwhile cannot get past it either.
+func envFor(limit int64) string {
+	if limit == MaxGlobalFileSize {
+		return "XDG_CONFIG_HOME at another directory"
+	}
+	return "AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE"
+}
+
+// readLimited reads a whole regular file of at most limit bytes (see
+// safefile.ReadFile).
 func readLimited(path string, limit int64) (string, error) {
-	f, err := os.Open(path)
+	buf, _, err := safefile.ReadFile(path, 0, limit)
 	if err != nil {
+		var tl *safefile.TooLargeError
+		if errors.As(err, &tl) {
+			if tl.Size < 0 {
+				return "", fmt.Errorf("the file holds more than %s, the limit: %w", sizeString(limit), ErrTooLarge)
+			}
+			return "", fmt.Errorf("the file is %s (%d bytes), over the limit of %s: %w", sizeString(tl.Size), tl.Size, sizeString(limit), ErrTooLarge)
+		}
 		return "", err
-	}
-	defer f.Close()
-	size := int64(0)
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		size = fi.Size()
-	}
-	if size > limit {
-		return "", fmt.Errorf("the file is %s (%d bytes), over the limit of %s: %w", sizeString(size), size, sizeString(limit), ErrTooLarge)
-	}
-	// One buffer, read into directly and handed on as the file's one string.
-	buf := make([]byte, 0, size+1) // +1: EOF is seen without growing
-	r := io.LimitReader(f, limit+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	if int64(len(buf)) > limit {
-		// It grew while being read, or it is not a regular file.
-		return "", fmt.Errorf("the file holds more than %s, the limit: %w", sizeString(limit), ErrTooLarge)
 	}
 	if len(buf) == 0 {
 		return "", nil
@@ -130,18 +121,8 @@ func readLimited(path string, limit int64) (string, error) {
 	return unsafe.String(&buf[0], len(buf)), nil
 }
 
-// sizeString prints a size in MiB, KiB or bytes.
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// sizeString prints a size in GiB, MiB, KiB or bytes.
+func sizeString(n int64) string { return safefile.Size(n) }
 
 // FileError is a config or credentials file that cannot be read or parsed.
 type FileError struct {

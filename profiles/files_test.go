@@ -329,8 +329,9 @@ func TestLoad(t *testing.T) {
 					Name: "x", Region: "eu-west-1", MFASerial: "arn:aws:iam::123456789012:mfa/alice",
 					RoleARN: "arn:aws:iam::123456789012:role/admin", SourceProfile: "base", RoleSessionName: "alice",
 					ExternalID: "ext-123", DurationSeconds: 3600, MFAProcess: "/usr/bin/get-otp",
-					CredentialSource: "Environment", CredentialProcess: "/usr/bin/creds", SSO: true,
+					CredentialSource: "Environment", CredentialProcess: "/usr/bin/creds", SSOKeys: []string{"sso_session"},
 					Awsenv: map[string]string{}, ConfigFile: c.Files.Config,
+					CommandFrom: map[string]string{"mfa_process": c.Files.Config, "credential_process": c.Files.Config},
 				}
 				if !reflect.DeepEqual(*p, want) {
 					t.Errorf("profile\n got %+v\nwant %+v", *p, want)
@@ -354,7 +355,7 @@ func TestLoad(t *testing.T) {
 func TestLoadSSOKeysMarkSSO(t *testing.T) {
 	for _, key := range []string{"sso_start_url", "sso_session", "sso_account_id", "sso_role_name"} {
 		c := load(t, lines("[profile x]", key+" = v"), "-")
-		if !get(t, c, "x").SSO {
+		if got := get(t, c, "x").SSOKeys; !reflect.DeepEqual(got, []string{key}) {
 			t.Errorf("%s did not mark the profile as SSO", key)
 		}
 	}

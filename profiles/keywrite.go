@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/awsenv/awsenv/profiles/awsini"
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // FileKind tells the two shared files apart: they name a profile's section
@@ -158,7 +159,7 @@ func ReplaceKey(path string, kind FileKind, profile, id string, secret Secret, o
 			return "", refuse("interrupted before replacing it", "Run the command again.", err)
 		}
 	}
-	if now, err := os.ReadFile(f.target); err != nil || !bytes.Equal(now, f.data) {
+	if now, _, err := safefile.ReadFile(f.target, 0, MaxAWSFileSize); err != nil || !bytes.Equal(now, f.data) {
 		return "", refuse("it changed while awsenv was editing it", "Check the file, then run the command again.", err)
 	}
 	if err := os.Rename(tmp, f.target); err != nil {
@@ -212,7 +213,7 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 		return nil, nil, refuse("cannot read it", "Check that it is readable by you.", err)
 	}
 	if !f.info.Mode().IsRegular() {
-		return nil, nil, refuse("it is not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
+		return nil, nil, refuse("it is "+safefile.Kind(f.info.Mode())+", not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
 	}
 	if f.info.Mode().Perm()&0o200 == 0 {
 		// Someone made it read-only on purpose: a lock against edits,
@@ -232,8 +233,8 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 		return nil, nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", st.Nlink),
 			"Replace the extra hard links by symbolic links (ln -sf), then run the command again.", nil)
 	}
-	if f.data, err = os.ReadFile(target); err != nil {
-		return nil, nil, refuse("cannot read it", "Check that it is readable by you.", err)
+	if f.data, _, err = safefile.ReadFile(target, 0, MaxAWSFileSize); err != nil {
+		return nil, nil, refuse("cannot read it", "Check that it is readable by you and that it is the file you meant.", err)
 	}
 	edit, err := planEdit(f, kind, profile, oldKeyID)
 	if err != nil {

@@ -29,7 +29,8 @@ type Profile struct {
 	// Sources awsenv cannot use, kept to explain why.
 	CredentialSource  string
 	CredentialProcess string
-	SSO               bool
+	SSOKeys           []string // the sso_* keys it has, sorted
+	IncludeProfile    string   // aws-vault's include_profile, which is not read
 
 	// Endpoint settings, for the helper's AWS calls (see Config.Endpoints).
 	EndpointURL    string // endpoint_url
@@ -40,6 +41,10 @@ type Profile struct {
 	// Awsenv holds the awsenv_* keys with the prefix removed
 	// (awsenv_mfa_provider -> mfa_provider).
 	Awsenv map[string]string
+
+	// CommandFrom is the file each command-naming key (mfa_process,
+	// credential_process, awsenv_mfa_provider) was read from.
+	CommandFrom map[string]string
 
 	// Where each part was found, for error messages.
 	ConfigFile      string // set when the config file has a section for it
@@ -118,6 +123,7 @@ type Config struct {
 	mu       sync.Mutex
 	profiles map[string]*Profile // built so far
 	resolved map[string]*resolution
+	asSource map[string]*resolution // profiles with keys, as the source of a role
 }
 
 // sources are the sections a profile's keys come from: indexes for
@@ -265,11 +271,36 @@ func (c *Config) lookupLocked(name string) *Profile {
 		p.CredentialsFile = c.Files.Credentials
 	}
 	apply(p, c.keyValues(src))
+	for _, key := range CommandKeys {
+		switch {
+		case src.creds >= 0 && has(c.creds.SectionAt(int(src.creds)), key):
+			p.setCommandFrom(key, c.Files.Credentials)
+		case src.cfg >= 0 && has(c.cfg.SectionAt(int(src.cfg)), key):
+			p.setCommandFrom(key, c.Files.Config)
+		}
+	}
 	if c.profiles == nil {
 		c.profiles = map[string]*Profile{}
 	}
 	c.profiles[name] = p
 	return p
+}
+
+// CommandKeys are the keys whose value chooses a command that awsenv (or
+// the AWS CLI) runs: a file holding one must be one that only its user
+// could have written (see Settings.CheckCommandFiles).
+var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider"}
+
+func has(s awsini.Section, key string) bool {
+	_, ok := s.Get(key)
+	return ok
+}
+
+func (p *Profile) setCommandFrom(key, file string) {
+	if p.CommandFrom == nil {
+		p.CommandFrom = map[string]string{}
+	}
+	p.CommandFrom[key] = file
 }
 
 // all builds every profile.
@@ -316,8 +347,10 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialSource = val
 		case "credential_process":
 			p.CredentialProcess = val
-		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name":
-			p.SSO = true
+		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region", "sso_registration_scopes":
+			p.SSOKeys = append(p.SSOKeys, key)
+		case "include_profile":
+			p.IncludeProfile = val
 		case "endpoint_url":
 			p.EndpointURL = val
 		case "services":
@@ -332,6 +365,7 @@ func apply(p *Profile, kv map[string]string) {
 			}
 		}
 	}
+	sort.Strings(p.SSOKeys)
 	// botocore asks for aws_security_token first, then aws_session_token.
 	if v, ok := kv["aws_security_token"]; ok {
 		p.SessionToken = Secret(v)

@@ -54,7 +54,25 @@ func (r *Resolved) MFASerial() string {
 	return ""
 }
 
+// MaxChainDepth is the most roles awsenv assumes one after the other for
+// one profile: a role whose source_profile is a role, and so on, counts
+// each role once. The AWS CLI has no limit, but every step is an AssumeRole
+// call (and a file lock while awsenv makes it), AWS caps a chained role's
+// session at one hour, and chains of more than a few roles are unheard of:
+// 64 leaves room for any real organisation and stops a generated or
+// mistaken chain of thousands before it costs thousands of calls.
+const MaxChainDepth = 64
+
 // Resolve follows source_profile links from name down to keys.
+//
+// A source profile with keys of its own (aws_access_key_id or
+// aws_secret_access_key) is used for its keys, and its role_arn ignored, as
+// the AWS CLI does (botocore's AssumeRoleProvider checks
+// _has_static_credentials before following a source's role). The profile
+// asked for is assumed through its role_arn even if it has keys, as there.
+//
+// A chain of more than MaxChainDepth roles is an error naming the profile
+// and the depth.
 //
 // Each profile of a Config is resolved once and remembered, without
 // recursion: resolving every profile (as `awsenv list` does) costs time in
@@ -78,6 +96,13 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 	cur := name
 	var res *resolution
 	for res == nil {
+		if len(path) > 0 {
+			// cur is a source: with keys of its own, they are used.
+			if p := c.lookupLocked(cur); p != nil && hasStaticKeys(p) {
+				res = c.sourceKeysLocked(p)
+				break
+			}
+		}
 		if known, ok := c.resolved[cur]; ok {
 			res = known
 			break
@@ -87,9 +112,8 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 			// cur is the source_profile of the last profile on the path.
 			parent := path[len(path)-1]
 			path = path[:len(path)-1]
-			res = &resolution{err: &ProfileError{Profile: parent.Name, File: parent.Where(),
-				Problem: fmt.Sprintf("source_profile %q does not exist", cur),
-				Fix:     fmt.Sprintf("Point source_profile at a profile that exists, or add [profile %s].", cur)}}
+			res = &resolution{err: profileError(parent, fmt.Sprintf("source_profile %q does not exist", cur),
+				fmt.Sprintf("Point source_profile at a profile that exists, or add [profile %s].", cur))}
 			c.resolved[parent.Name] = res
 			break
 		}
@@ -115,18 +139,44 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 		cur = next
 	}
 	for j := len(path) - 1; j >= 0; j-- {
-		if res.err == nil && res.loop == "" {
-			res = &resolution{r: &Resolved{Profile: path[j], Kind: KindRole, Source: res.r}}
+		switch {
+		case res.err != nil || res.loop != "":
+		case res.depth >= MaxChainDepth:
+			res = &resolution{depth: res.depth + 1, deep: path[j]}
+		default:
+			res = &resolution{r: &Resolved{Profile: path[j], Kind: KindRole, Source: res.r}, depth: res.depth + 1}
 		}
 		c.resolved[path[j].Name] = res
 	}
 	return c.resolved[name].outcome(name)
 }
 
+// hasStaticKeys is botocore's _has_static_credentials: either key.
+func hasStaticKeys(p *Profile) bool {
+	return p.AccessKeyID != "" || p.SecretAccessKey != ""
+}
+
+// sourceKeysLocked is a profile with keys resolved as a source: its keys,
+// whatever else it has; remembered apart from its own resolution.
+func (c *Config) sourceKeysLocked(p *Profile) *resolution {
+	if res, ok := c.asSource[p.Name]; ok {
+		return res
+	}
+	r, err := c.keys(p)
+	res := &resolution{r: r, err: err}
+	if c.asSource == nil {
+		c.asSource = map[string]*resolution{}
+	}
+	c.asSource[p.Name] = res
+	return res
+}
+
 // resolution is what resolving one profile gave.
 type resolution struct {
-	r   *Resolved
-	err error
+	r     *Resolved
+	err   error
+	depth int      // roles assumed one after the other to reach keys
+	deep  *Profile // set when depth is over MaxChainDepth: the error is made for each caller
 	// A source_profile loop: the error names the profile Resolve was
 	// asked for, so it is made for each caller.
 	loopEntry *Profile // the first profile of the loop the chain reaches
@@ -134,6 +184,11 @@ type resolution struct {
 }
 
 func (res *resolution) outcome(name string) (*Resolved, error) {
+	if res.deep != nil {
+		return nil, &ProfileError{Profile: name, File: res.deep.Where(),
+			Problem: fmt.Sprintf("its source_profile chain assumes %d roles one after the other, more than the %d awsenv follows", res.depth, MaxChainDepth),
+			Fix:     "Point source_profile at a profile with aws_access_key_id, or at a role nearer to one: each role in the chain is an AssumeRole call, and AWS limits a chained role's session to one hour."}
+	}
 	if res.loop != "" {
 		return nil, &ProfileError{Profile: name, File: res.loopEntry.Where(),
 			Problem: "source_profile loop: " + res.loop,
@@ -165,8 +220,8 @@ func loopText(loop []*Profile, start int) string {
 func (c *Config) step(p *Profile) (next string, res *resolution) {
 	fail := func(err error) (string, *resolution) { return "", &resolution{err: err} }
 	if p.DurationSeconds < 0 {
-		return fail(&ProfileError{Profile: p.Name, File: p.Where(), Problem: "duration_seconds is not a positive whole number of seconds",
-			Fix: "Set duration_seconds to a number such as 3600."})
+		return fail(profileError(p, "duration_seconds is not a positive whole number of seconds",
+			"Set duration_seconds to a number such as 3600."))
 	}
 	if p.RoleARN != "" {
 		switch {
@@ -177,55 +232,68 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 			if err != nil {
 				return fail(err)
 			}
-			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}}
+			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}, depth: 1}
 		case p.SourceProfile != "":
 			return p.SourceProfile, nil
 		case p.CredentialSource != "":
-			return fail(&ProfileError{Profile: p.Name, File: p.Where(),
-				Problem: fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
-				Fix:     "Use source_profile with a profile that has keys instead."})
+			return fail(profileError(p, fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
+				"Use source_profile with a profile that has keys instead."))
+		case len(p.SSOKeys) > 0:
+			return fail(profileError(p, fmt.Sprintf("it has role_arn and %s (IAM Identity Center) but no source_profile: awsenv does not support IAM Identity Center (SSO) yet, neither as a profile's credentials nor as the credentials that assume a role",
+				strings.Join(p.SSOKeys, ", ")),
+				fmt.Sprintf("Use `aws sso login --profile %s` and AWS_PROFILE=%s for this profile, or add source_profile = NAME, naming a profile with aws_access_key_id that may assume the role.", p.Name, p.Name)))
 		default:
-			return fail(&ProfileError{Profile: p.Name, File: p.Where(),
-				Problem: "role_arn without source_profile",
-				Fix:     "Add source_profile = NAME, naming the profile whose keys assume this role."})
+			return fail(profileError(p, "role_arn without source_profile",
+				"Add source_profile = NAME, naming the profile whose keys assume this role."))
 		}
 	}
 	r, err := c.keys(p)
 	return "", &resolution{r: r, err: err}
 }
 
+// profileError is a problem with p as written. A profile that uses
+// include_profile says that awsenv (like the AWS CLI) does not read it,
+// since that is the likely cause.
+func profileError(p *Profile, problem, fix string) *ProfileError {
+	if p.IncludeProfile != "" {
+		problem += fmt.Sprintf(" (it has include_profile = %s, an aws-vault setting that neither the AWS CLI nor awsenv reads: nothing of [profile %s] is taken)",
+			p.IncludeProfile, p.IncludeProfile)
+		fix += fmt.Sprintf(" Or copy the keys this profile needs from [profile %s] into it.", p.IncludeProfile)
+	}
+	file := p.Where()
+	if strings.HasPrefix(problem, "aws_") {
+		file = p.KeyFile()
+	}
+	return &ProfileError{Profile: p.Name, File: file, Problem: problem, Fix: fix}
+}
+
 func (c *Config) keys(p *Profile) (*Resolved, error) {
 	switch {
 	case p.AccessKeyID != "" && p.SecretAccessKey == "":
-		return nil, &ProfileError{Profile: p.Name, File: p.KeyFile(),
-			Problem: "aws_access_key_id without aws_secret_access_key",
-			Fix:     "Add the key's aws_secret_access_key; if it is lost, create a new access key in IAM."}
+		return nil, profileError(p, "aws_access_key_id without aws_secret_access_key",
+			"Add the key's aws_secret_access_key; if it is lost, create a new access key in IAM.")
 	case p.AccessKeyID == "" && p.SecretAccessKey != "":
-		return nil, &ProfileError{Profile: p.Name, File: p.KeyFile(),
-			Problem: "aws_secret_access_key without aws_access_key_id",
-			Fix:     "Add the key's aws_access_key_id (AKIA...)."}
+		return nil, profileError(p, "aws_secret_access_key without aws_access_key_id",
+			"Add the key's aws_access_key_id (AKIA...).")
 	case p.AccessKeyID != "" && p.SessionToken != "":
 		return &Resolved{Profile: p, Kind: KindSession}, nil
 	case strings.HasPrefix(p.AccessKeyID, "ASIA"):
 		// AWS would answer "The security token included in the request is
 		// invalid" (or, from S3, InvalidAccessKeyId): say what is missing.
-		return nil, &ProfileError{Profile: p.Name, File: p.KeyFile(),
-			Problem: fmt.Sprintf("aws_access_key_id %s is a temporary key (ASIA...) without its aws_session_token", p.AccessKeyID),
-			Fix:     "Add the aws_session_token that came with it, or better, put the user's long-term key (AKIA...) there and let awsenv make the sessions."}
+		return nil, profileError(p, fmt.Sprintf("aws_access_key_id %s is a temporary key (ASIA...) without its aws_session_token", p.AccessKeyID),
+			"Add the aws_session_token that came with it, or better, put the user's long-term key (AKIA...) there and let awsenv make the sessions.")
 	case p.AccessKeyID != "":
 		return &Resolved{Profile: p, Kind: KindUser}, nil
-	case p.SSO:
-		return nil, &ProfileError{Profile: p.Name, File: p.Where(),
-			Problem: "IAM Identity Center (SSO) profiles are not supported by awsenv",
-			Fix:     fmt.Sprintf("Use `aws sso login --profile %s` and AWS_PROFILE for this one.", p.Name)}
+	case len(p.SSOKeys) > 0:
+		return nil, profileError(p, fmt.Sprintf("it has %s (IAM Identity Center) and no aws_access_key_id: awsenv does not support IAM Identity Center (SSO) profiles yet",
+			strings.Join(p.SSOKeys, ", ")),
+			fmt.Sprintf("Use `aws sso login --profile %s` and AWS_PROFILE=%s for this one.", p.Name, p.Name))
 	case p.CredentialProcess != "":
-		return nil, &ProfileError{Profile: p.Name, File: p.Where(),
-			Problem: "credentials come from credential_process, which awsenv does not run",
-			Fix:     "Give awsenv a profile with aws_access_key_id, or a role profile whose source_profile has one."}
+		return nil, profileError(p, "credentials come from credential_process, which awsenv does not run",
+			"Give awsenv a profile with aws_access_key_id, or a role profile whose source_profile has one.")
 	default:
-		return nil, &ProfileError{Profile: p.Name, File: p.Where(),
-			Problem: "no credentials: neither aws_access_key_id nor role_arn",
-			Fix: fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s, or role_arn and source_profile in %s.",
-				p.Name, c.Files.Credentials, c.Files.Config)}
+		return nil, profileError(p, "no credentials: neither aws_access_key_id nor role_arn",
+			fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s, or role_arn and source_profile in %s.",
+				p.Name, c.Files.Credentials, c.Files.Config))
 	}
 }

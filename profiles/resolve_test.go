@@ -2,10 +2,12 @@ package profiles_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -168,8 +170,8 @@ func TestResolve(t *testing.T) {
 		{name: "badsource", errProfile: "badsource", errWant: []string{`source_profile "$(id)" does not exist`, cfg}},
 		{name: "nosource", errProfile: "nosource", errWant: []string{"role_arn without source_profile", cfg}},
 		{name: "ec2", errProfile: "ec2", errWant: []string{"credential_source = Ec2InstanceMetadata is not supported", cfg}},
-		{name: "sso", errProfile: "sso", errWant: []string{"(SSO) profiles are not supported", cfg}},
-		{name: "ssosession", errProfile: "ssosession", errWant: []string{"(SSO) profiles are not supported", cfg}},
+		{name: "sso", errProfile: "sso", errWant: []string{"it has sso_account_id, sso_role_name, sso_start_url (IAM Identity Center) and no aws_access_key_id", "does not support IAM Identity Center (SSO) profiles yet", cfg}},
+		{name: "ssosession", errProfile: "ssosession", errWant: []string{"it has sso_session (IAM Identity Center)", "(SSO) profiles yet", cfg}},
 		{name: "proc", errProfile: "proc", errWant: []string{"credential_process", cfg}},
 		{name: "empty", errProfile: "empty", errWant: []string{"no credentials", creds, cfg}},
 		{name: "keyonly", errProfile: "keyonly", errWant: []string{"aws_access_key_id without aws_secret_access_key", creds}},
@@ -239,7 +241,8 @@ func TestResolveInvalidName(t *testing.T) {
 }
 
 // TestResolveLongChain checks that a long chain neither loops nor loses
-// links, and that the self-referencing base is handled under it.
+// links, and that a base with keys and a role of its own (a role when asked
+// for itself) is used for its keys as a source, as the AWS CLI does.
 func TestResolveLongChain(t *testing.T) {
 	var cfg []string
 	const n = 40
@@ -259,8 +262,91 @@ func TestResolveLongChain(t *testing.T) {
 	for x := r; x.Source != nil; x = x.Source {
 		depth++
 	}
-	// n+1 role profiles (p0..pn), then pn again as the key holder.
-	if depth != n+1 || r.Base().Kind != profiles.KindUser || r.Region() != "ap-south-1" {
+	// n role profiles (p0..pn-1), then pn as the key holder: its own
+	// role_arn is not assumed when it is a source.
+	if depth != n || r.Base().Kind != profiles.KindUser || r.Region() != "ap-south-1" {
 		t.Errorf("depth %d base %s region %q", depth, r.Base().Kind, r.Region())
+	}
+}
+
+// chainConfig is a chain c0 -> c1 -> ... -> c(n-1) -> base of n roles.
+func chainConfig(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		src := "c" + strconv.Itoa(i+1)
+		if i == n-1 {
+			src = "base"
+		}
+		b.WriteString("[profile c" + strconv.Itoa(i) + "]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = " + src + "\n")
+	}
+	b.WriteString("[profile base]\naws_access_key_id = " + exampleKeyID + "\naws_secret_access_key = " + exampleSecret + "\n")
+	return b.String()
+}
+
+// Up to MaxChainDepth roles resolve; one more is an error naming the
+// profile asked for, its depth and the limit, for every profile above it.
+func TestResolveDepthLimit(t *testing.T) {
+	c := load(t, chainConfig(profiles.MaxChainDepth+2), "-")
+	// c2 is MaxChainDepth roles from base; c1 one more, c0 two more.
+	if r, err := c.Resolve("c2"); err != nil || r.Base().Profile.Name != "base" {
+		t.Fatalf("Resolve(c2) = %v, %v", r, err)
+	}
+	for name, depth := range map[string]int{"c1": profiles.MaxChainDepth + 1, "c0": profiles.MaxChainDepth + 2} {
+		_, err := c.Resolve(name)
+		var pe *profiles.ProfileError
+		want := fmt.Sprintf("assumes %d roles one after the other, more than the %d awsenv follows", depth, profiles.MaxChainDepth)
+		if !errors.As(err, &pe) || pe.Profile != name || !strings.Contains(err.Error(), want) {
+			t.Errorf("Resolve(%s) = %v, want a ProfileError saying %q", name, err, want)
+		}
+	}
+}
+
+// Resolving every profile of a 20,000-deep chain, as list does, is linear:
+// each profile is resolved once.
+func TestResolveVeryDeepChainIsLinear(t *testing.T) {
+	const n = 20000
+	c := load(t, chainConfig(n), "-")
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		_, err := c.Resolve("c" + strconv.Itoa(i))
+		if (err == nil) != (n-i <= profiles.MaxChainDepth) {
+			t.Fatalf("Resolve(c%d) = %v", i, err)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("resolving %d profiles took %s", n, d)
+	}
+}
+
+// Errors name the SSO keys and include_profile awsenv saw.
+func TestResolveNamesWhatItSaw(t *testing.T) {
+	c := load(t, lines(
+		"[profile ssorole]", "role_arn = arn:aws:iam::123456789012:role/r", "sso_session = corp", "sso_account_id = 1",
+		"[profile inc]", "include_profile = base", "region = eu-west-1",
+		"[profile incrole]", "include_profile = base", "role_arn = arn:aws:iam::123456789012:role/r",
+		"[profile ssowithsource]", "role_arn = arn:aws:iam::123456789012:role/r", "sso_session = corp", "source_profile = base",
+		"[profile base]", "aws_access_key_id = "+exampleKeyID, "aws_secret_access_key = "+exampleSecret), "-")
+	for name, want := range map[string][]string{
+		"ssorole": {`profile "ssorole"`, "it has role_arn and sso_account_id, sso_session (IAM Identity Center) but no source_profile",
+			"does not support IAM Identity Center (SSO) yet", "aws sso login --profile ssorole"},
+		"inc": {"no credentials", "include_profile = base, an aws-vault setting that neither the AWS CLI nor awsenv reads",
+			"copy the keys this profile needs from [profile base]"},
+		"incrole": {"role_arn without source_profile", "include_profile = base"},
+	} {
+		_, err := c.Resolve(name)
+		if err == nil {
+			t.Errorf("Resolve(%s) worked", name)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Resolve(%s) = %q, lacks %q", name, err, w)
+			}
+		}
+	}
+	// role_arn, sso_* and source_profile: the AWS CLI assumes the role with
+	// the source's credentials, and so does awsenv.
+	if r, err := c.Resolve("ssowithsource"); err != nil || r.Kind != profiles.KindRole || r.Source.Profile.Name != "base" {
+		t.Errorf("Resolve(ssowithsource) = %+v, %v", r, err)
 	}
 }

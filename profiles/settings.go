@@ -1,11 +1,15 @@
 package profiles
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // Settings are awsenv's own knobs for one profile: awsenv_* keys in the
@@ -17,6 +21,12 @@ type Settings struct {
 	RefreshMargin   time.Duration     // reuse a session until this close to expiry
 	MFAProcess      string            // the profile's mfa_process, for the process provider
 	MFATimeout      time.Duration     // how long a provider may take; 0: its default
+
+	// CommandFiles are the files that chose the command the provider runs:
+	// the file naming mfa_process for "process"; for a third-party plugin,
+	// the file naming it and awsenv's own config (which holds the pins).
+	// None for the built-ins prompt, ykman and op. See CheckCommandFiles.
+	CommandFiles []string
 }
 
 // Defaults when nothing is configured.
@@ -80,12 +90,14 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 		where  string
 		values map[string]string
 	}{{g.Path + " [default]", g.values}, {p.Where() + " [" + p.Name + "]", p.Awsenv}}
+	providerFrom := "" // the file that chose s.MFAProvider
 	for i, l := range layers {
 		if i == 1 && p.MFAProcess != "" {
 			// The profile's own mfa_process beats a global default; only
 			// its own awsenv_mfa_provider can override it.
 			s.MFAProvider = "process"
 			s.MFAProcess = p.MFAProcess
+			providerFrom = p.CommandFrom["mfa_process"]
 		}
 		if l.values == nil {
 			continue
@@ -101,6 +113,10 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 			case k == "mfa_provider":
 				if v != "" {
 					s.MFAProvider = v
+					providerFrom = g.Path
+					if i == 1 {
+						providerFrom = p.CommandFrom["awsenv_mfa_provider"]
+					}
 				}
 			case k == "mfa_timeout":
 				d, err := ParseDuration(v)
@@ -125,8 +141,63 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 			}
 		}
 	}
+	switch s.MFAProvider {
+	case "prompt", "ykman", "op":
+		// Built in: awsenv chooses the command, not the file.
+	case "process":
+		s.CommandFiles = appendFile(s.CommandFiles, p.CommandFrom["mfa_process"], providerFrom)
+	default:
+		s.CommandFiles = appendFile(s.CommandFiles, providerFrom, g.Path)
+	}
 	return s, nil
 }
+
+func appendFile(files []string, add ...string) []string {
+	for _, f := range add {
+		if f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// CheckCommandFiles refuses to let a command run when a file that chose it
+// (CommandFiles) could have been written by someone other than uid or
+// root: the test plugin executables pass (safefile.Trusted). It is called
+// when the command is about to run, so a config file others can write that
+// names no command keeps working (awsenv doctor warns about it).
+func (s Settings) CheckCommandFiles(uid int) error {
+	for _, f := range s.CommandFiles {
+		err := safefile.Trusted(f, uid)
+		var u *safefile.UntrustedError
+		if errors.As(err, &u) {
+			what := "the MFA provider plugin " + s.MFAProvider
+			if s.MFAProvider == "process" {
+				what = "the mfa_process command"
+			}
+			return &CommandFileError{Path: f, What: what, Err: u}
+		}
+		if err != nil {
+			return &FileError{Path: f, Err: err, Fix: "Check that the file and its directories are readable by you."}
+		}
+	}
+	return nil
+}
+
+// CommandFileError is a command awsenv would not run because a file that
+// chose it could have been written by someone else.
+type CommandFileError struct {
+	Path string
+	What string // "the mfa_process command", ...
+	Err  *safefile.UntrustedError
+}
+
+func (e *CommandFileError) Error() string {
+	return fmt.Sprintf("refusing to run %s named in %s: %v. Anyone who can change the file can make awsenv run any command as you. %s",
+		e.What, e.Path, e.Err, e.Err.Fix())
+}
+
+func (e *CommandFileError) Unwrap() error { return e.Err }
 
 // maxDuration bounds what ParseDuration accepts, far above any AWS limit,
 // so a typo cannot overflow time.Duration.
@@ -165,3 +236,47 @@ func (e *SettingError) Error() string {
 }
 
 func (e *SettingError) Unwrap() error { return e.Err }
+
+// FileCommands lists what in the file at path chooses a command that
+// awsenv or the AWS CLI runs, such as "mfa_process in [profile alice]":
+// in an AWS file, mfa_process, credential_process and an
+// awsenv_mfa_provider other than the built-ins; in awsenv's own config
+// (global), plugin pins and a default provider other than the built-ins.
+// A missing file names none.
+func FileCommands(path string, global bool) ([]string, error) {
+	limit := int64(MaxAWSFileSize)
+	if global {
+		limit = MaxGlobalFileSize
+	}
+	f, err := loadINI(path, limit)
+	if err != nil {
+		return nil, err
+	}
+	builtin := func(v string) bool { return v == "" || v == "prompt" || v == "ykman" || v == "op" }
+	var out []string
+	for _, sec := range f.Sections() {
+		if global {
+			if name, ok := strings.CutPrefix(sec.Name(), "plugin "); ok {
+				out = append(out, fmt.Sprintf("the pin of plugin %s (line %d)", strings.TrimSpace(name), sec.Line()))
+				continue
+			}
+			if sec.Name() != "default" {
+				continue
+			}
+			for _, key := range []string{"mfa_provider", "awsenv_mfa_provider"} {
+				if k, ok := sec.Get(key); ok && !builtin(k.Value) {
+					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", key, k.Value, k.Line))
+				}
+			}
+			continue
+		}
+		for _, key := range CommandKeys {
+			k, ok := sec.Get(key)
+			if !ok || key == "awsenv_mfa_provider" && builtin(k.Value) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s in [%s] (line %d)", key, sec.Name(), k.Line))
+		}
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package profiles_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -93,6 +94,7 @@ func TestSettings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Settings: %v", err)
 			}
+			got.CommandFiles = nil // TestSettingsCommandFiles
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Settings\n got %+v\nwant %+v", got, tt.want)
 			}
@@ -259,5 +261,51 @@ func TestPluginPinAndMFATimeout(t *testing.T) {
 	g, _ = profiles.LoadGlobal(bad)
 	if _, err := g.Settings(&profiles.Profile{Name: "p"}); err == nil || !strings.Contains(err.Error(), "awsenv_mfa_timeout") {
 		t.Fatalf("bad timeout: %v", err)
+	}
+}
+
+// CommandFiles are the files that chose the command a provider runs, and
+// CheckCommandFiles refuses one that others could write, with the fix.
+func TestSettingsCommandFiles(t *testing.T) {
+	for _, tt := range []struct {
+		name, global, profile string
+		want                  func(cfg, global string) []string
+	}{
+		{"prompt runs nothing", "-", "", func(string, string) []string { return nil }},
+		{"ykman is built in", "[default]\nmfa_provider = ykman\n", "", func(string, string) []string { return nil }},
+		{"mfa_process", "-", "mfa_process = otp", func(c, _ string) []string { return []string{c} }},
+		{"a plugin named in the profile, and the pins", "-", "awsenv_mfa_provider = oath",
+			func(c, g string) []string { return []string{c, g} }},
+		{"a plugin named globally", "[default]\nmfa_provider = oath\n", "", func(_, g string) []string { return []string{g} }},
+		{"the global provider is process, the command the profile's", "[default]\nmfa_provider = process\n", "mfa_process = otp",
+			func(c, g string) []string { return []string{c} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g, c := loadSettingsFiles(t, tt.global, tt.profile)
+			got, err := g.Settings(get(t, c, "x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.want(c.Files.Config, g.Path); !reflect.DeepEqual(got.CommandFiles, want) {
+				t.Errorf("CommandFiles = %q, want %q", got.CommandFiles, want)
+			}
+		})
+	}
+	g, c := loadSettingsFiles(t, "-", "mfa_process = otp")
+	s, err := g.Settings(get(t, c, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckCommandFiles(os.Getuid()); err != nil {
+		t.Fatalf("private file: %v", err)
+	}
+	if err := os.Chmod(c.Files.Config, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	err = s.CheckCommandFiles(os.Getuid())
+	var ce *profiles.CommandFileError
+	if !errors.As(err, &ce) || ce.Path != c.Files.Config ||
+		!strings.Contains(err.Error(), "chmod go-w "+c.Files.Config) || !strings.Contains(err.Error(), "mode 0666") {
+		t.Errorf("0666 file: %v", err)
 	}
 }

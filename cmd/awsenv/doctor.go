@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -75,6 +76,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				Retired: retired,
 				Getenv:  d.Getenv,
 				Now:     d.Now,
+				UID:     os.Getuid(),
 			})
 			if c.Bool("json") {
 				enc := json.NewEncoder(d.Stdout)

@@ -18,6 +18,7 @@ func classify(err error) int {
 		fileErr   *profiles.FileError
 		setErr    *profiles.SettingError
 		unsafeErr *sessions.UnsafeError
+		cmdErr    *profiles.CommandFileError
 		mfaErr    *plugins.Error
 		callErr   *credflow.CallError
 		apiErr    *stsapi.APIError
@@ -26,7 +27,8 @@ func classify(err error) int {
 	switch {
 	case errors.As(err, &nameErr):
 		return exitUsage
-	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr):
+	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr),
+		errors.As(err, &cmdErr):
 		return exitConfig
 	case errors.As(err, &mfaErr):
 		return exitMFA

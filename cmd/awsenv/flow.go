@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -137,6 +138,11 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Provider: func(s profiles.Settings) (plugins.Provider, error) {
 			if static != nil {
 				return static, nil
+			}
+			// A command is about to run: the files that chose it must be
+			// ones only you (or root) could have written.
+			if err := s.CheckCommandFiles(os.Getuid()); err != nil {
+				return nil, err
 			}
 			p := &helper.Provider{Client: client, Provider: s.MFAProvider, Debug: debug,
 				Timeout: s.MFATimeout, SHA256: global.PluginPin(s.MFAProvider)}

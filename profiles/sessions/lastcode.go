@@ -27,7 +27,7 @@ func (s *Store) lastCodePath(serial string) string {
 // LastCode returns the code last accepted for serial and when, or "" when
 // none is known.
 func (s *Store) LastCode(serial string) (string, time.Time) {
-	data, err := readPrivate(s.lastCodePath(serial))
+	data, err := readPrivate(s.lastCodePath(serial), MaxLastCodeSize)
 	if err != nil {
 		return "", time.Time{}
 	}

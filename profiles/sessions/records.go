@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // Records are small private JSON files kept beside sessions (or in a store
@@ -34,15 +37,19 @@ func (s *Store) LoadRecord(name string, v any) (bool, error) {
 		return false, err
 	}
 	path := filepath.Join(s.Dir, name)
-	data, err := readPrivate(path)
+	data, err := readPrivate(path, MaxRecordSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
+	}
+	aside := fmt.Sprintf("move the file aside (mv %s %s.broken) and try again.", safefile.Quote(path), safefile.Quote(path))
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return true, &profiles.FileError{Path: path, Err: err, Fix: "No record awsenv writes is that large: " + aside}
 	}
 	if err != nil {
 		return false, err
 	}
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
-		return true, fmt.Errorf("read %s: %w. Move the file aside (mv %s %s.broken) and try again.", path, err, path, path)
+		return true, &profiles.FileError{Path: path, Err: err, Fix: "It is not what awsenv wrote: " + aside}
 	}
 	return true, nil
 }

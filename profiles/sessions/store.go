@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,9 +22,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // Kinds of session.
@@ -84,10 +82,7 @@ type Store struct {
 // Open makes sure the directory exists and is private, and returns the store.
 func Open(dir string) (*Store, error) {
 	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
-		what := "it is not a directory"
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			what = "it is a symbolic link, not a directory"
-		}
+		what := "it is " + safefile.Kind(fi.Mode()) + ", not a directory"
 		return nil, &UnsafeError{Path: dir, Why: what, Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", dir)}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -120,10 +115,11 @@ func checkPrivate(path string, dir bool) error {
 
 func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 	if dir && !fi.IsDir() {
-		return &UnsafeError{Path: path, Why: "it is not a directory", Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", path)}
+		return &UnsafeError{Path: path, Why: "it is " + safefile.Kind(fi.Mode()) + ", not a directory", Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", safefile.Quote(path))}
 	}
 	if !dir && !fi.Mode().IsRegular() {
-		return &UnsafeError{Path: path, Why: "it is not a regular file", Fix: fmt.Sprintf("Remove it: rm %s", path)}
+		e := &safefile.NotRegularError{Path: path, What: safefile.Kind(fi.Mode())}
+		return &UnsafeError{Path: path, Why: "it is " + e.What + ", not a regular file", Fix: e.Fix() + "."}
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
 		return &UnsafeError{Path: path, Why: fmt.Sprintf("it is owned by uid %d, not you", st.Uid),
@@ -134,8 +130,8 @@ func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 		if dir {
 			want = "700"
 		}
-		return &UnsafeError{Path: path, Why: fmt.Sprintf("its mode %04o lets other users in", perm),
-			Fix: fmt.Sprintf("Run: chmod %s %s", want, path)}
+		return &UnsafeError{Path: path, Why: fmt.Sprintf("its mode %s lets other users in", safefile.Mode(fi.Mode())),
+			Fix: fmt.Sprintf("Run: chmod %s %s", want, safefile.Quote(path))}
 	}
 	return nil
 }
@@ -145,8 +141,9 @@ func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 // Save); a file others can read is an error, since its secrets may be out.
 func (s *Store) Load(key Key) (*Session, error) {
 	path := filepath.Join(s.Dir, key.file())
-	data, err := readPrivate(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := readPrivate(path, MaxSessionSize)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, safefile.ErrTooLarge) {
+		// Too large is corrupt: no session is that big. Save replaces it.
 		return nil, nil
 	}
 	var unsafe *UnsafeError
@@ -216,23 +213,67 @@ func writeAtomic(dir, final string, data []byte) error {
 // Lock takes the lock for key, waiting while another process holds it;
 // onWait is called once if it has to wait. The kernel drops a flock when its
 // holder dies, so a killed awsenv never wedges the next one.
+//
+// The lock file is opened with safefile.Open (O_NONBLOCK, O_NOFOLLOW): a
+// FIFO, a directory or a link in its place is refused with the command
+// that removes it, instead of hanging in open(2) or being taken for a lock
+// someone holds.
 func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func(), err error) {
 	path := filepath.Join(s.Dir, strings.TrimSuffix(key.file(), ".json")+".lock")
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := l.TryLock()
+	f, fi, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
+	var notReg *safefile.NotRegularError
+	if errors.As(err, &notReg) {
+		return nil, &UnsafeError{Path: path, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix() + "; awsenv makes the lock file again."}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock session %s: open %s: %w. Check that %s is writable by you.", key.Profile, path, err, s.Dir)
+	}
+	if err := checkInfo(path, fi, false); err != nil {
+		f.Close()
+		return nil, err
+	}
+	fd := int(f.Fd())
+	try := func() (bool, error) {
+		for {
+			err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+			switch {
+			case err == nil:
+				return true, nil
+			case errors.Is(err, syscall.EWOULDBLOCK):
+				return false, nil
+			case errors.Is(err, syscall.EINTR):
+				continue
+			}
+			return false, err
+		}
+	}
+	ok, err := try()
 	if err == nil && !ok {
 		if onWait != nil {
 			onWait()
 		}
-		ok, err = l.TryLockContext(ctx, 25*time.Millisecond)
-	}
-	if err != nil || !ok {
-		if err == nil {
-			err = ctx.Err()
+		t := time.NewTicker(25 * time.Millisecond)
+		defer t.Stop()
+		for err == nil && !ok {
+			select {
+			case <-ctx.Done():
+				err = ctx.Err()
+			case <-t.C:
+				ok, err = try()
+			}
 		}
-		return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, err)
 	}
-	return func() { _ = l.Unlock() }, nil
+	if err != nil {
+		f.Close()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, err)
+		}
+		return nil, fmt.Errorf("lock session %s: flock %s: %w. Check the file system that holds %s.", key.Profile, path, err, s.Dir)
+	}
+	return func() {
+		_ = syscall.Flock(fd, syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // Entry is a cached session as listed, with its file.
@@ -250,7 +291,7 @@ func (s *Store) List() ([]Entry, error) {
 	}
 	var out []Entry
 	for _, p := range paths {
-		data, err := readPrivate(p)
+		data, err := readPrivate(p, MaxSessionSize)
 		if err != nil {
 			continue
 		}
@@ -272,26 +313,35 @@ func (s *Store) List() ([]Entry, error) {
 	return out, nil
 }
 
+// Size limits of the files kept here, checked before reading: a session
+// is about 1.5 KiB of JSON (the session token is the bulk of it), a
+// last-code file under 200 bytes; records (a rotation journal, the list of
+// retired keys, which grows by about 80 bytes a rotation) stay far below
+// a mebibyte.
+const (
+	MaxSessionSize  = 64 << 10
+	MaxLastCodeSize = 4 << 10
+	MaxRecordSize   = 1 << 20
+)
+
 // readPrivate reads a file that must be the user's own and private: not a
 // symbolic link (O_NOFOLLOW), not a FIFO that would block the open
-// (O_NONBLOCK), and passing checkInfo.
-func readPrivate(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if errors.Is(err, syscall.ELOOP) {
-		return nil, &UnsafeError{Path: path, Why: "it is a symbolic link", Fix: fmt.Sprintf("Remove it: rm %s", path)}
+// (O_NONBLOCK; safefile.Open), passing checkInfo, and at most limit bytes
+// (an error wrapping safefile.ErrTooLarge otherwise).
+func readPrivate(path string, limit int64) ([]byte, error) {
+	f, fi, err := safefile.Open(path, safefile.NoFollow)
+	var notReg *safefile.NotRegularError
+	if errors.As(err, &notReg) {
+		return nil, &UnsafeError{Path: path, Why: "it is " + notReg.What + ", not a regular file", Fix: notReg.Fix() + "."}
 	}
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	if err := checkInfo(path, fi, false); err != nil {
 		return nil, err
 	}
-	return io.ReadAll(f)
+	return safefile.ReadAll(f, fi, limit)
 }
 
 // Clear removes the cached sessions of profile, or all of them when profile

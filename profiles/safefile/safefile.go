@@ -1,0 +1,226 @@
+// Package safefile opens the files awsenv reads or locks without ever
+// blocking on them, reads them within a size limit, and tells whether a
+// file could have been changed by someone other than its user.
+//
+// A FIFO in place of a config file or a lock file would hang open(2) until
+// a writer came, with no way for Ctrl-C to help (awsenv lets the default
+// signal action end it, but a hung open is a hung prompt). Every open here
+// adds O_NONBLOCK, then checks the descriptor it got with fstat: anything
+// but a regular file is refused with an error that says what it is and how
+// to remove it. O_NONBLOCK is then cleared, so reads behave as usual.
+//
+// The package is a leaf: profiles, profiles/sessions, internal/doctor and
+// the commands use it, and it imports nothing of awsenv's.
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Flags for Open.
+const (
+	// NoFollow refuses a symbolic link as the last part of the path
+	// (O_NOFOLLOW): for files awsenv keeps itself, where a link is
+	// someone else's doing.
+	NoFollow = syscall.O_NOFOLLOW
+	// Create makes the file, 0600, if it is missing (for lock files).
+	Create = os.O_CREATE
+)
+
+// Open opens path read-only without blocking and returns it with its
+// fstat. flags may add NoFollow and Create. The null device (/dev/null) is
+// accepted and reads as an empty file, as people point AWS_CONFIG_FILE at
+// it to mean "no config"; any other non-regular file is a *NotRegularError.
+// A symbolic link refused by NoFollow is a *NotRegularError too, saying so.
+func Open(path string, flags int) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|(flags&(NoFollow|Create)), 0o600)
+	if err != nil {
+		if flags&NoFollow != 0 && errors.Is(err, syscall.ELOOP) {
+			return nil, nil, &NotRegularError{Path: path, What: "a symbolic link"}
+		}
+		if errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO) {
+			// O_CREAT on a directory, or any open of a socket, fails
+			// before there is anything to fstat: name what is there.
+			if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+				return nil, nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
+			}
+		}
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() && !isNull(fi) {
+		f.Close()
+		return nil, nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
+	}
+	// A regular file ignores O_NONBLOCK, but clear it all the same so no
+	// read can ever see EAGAIN.
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), false) })
+	}
+	return f, fi, nil
+}
+
+func isNull(fi fs.FileInfo) bool {
+	if fi.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
+}
+
+// ErrTooLarge is wrapped by the errors of files over their size limit.
+var ErrTooLarge = errors.New("file too large")
+
+// TooLargeError is a file over its size limit. Size is -1 when the file
+// grew past the limit while it was read.
+type TooLargeError struct {
+	Path  string
+	Size  int64
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("%s holds more than %s, the limit", e.Path, Size(e.Limit))
+	}
+	return fmt.Sprintf("%s is %s (%d bytes), over the limit of %s", e.Path, Size(e.Size), e.Size, Size(e.Limit))
+}
+
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
+// ReadFile reads the whole regular file at path, of at most limit bytes:
+// the size is checked before reading, and the read stops one byte past the
+// limit, so a file that grows meanwhile cannot get past it either.
+func ReadFile(path string, flags int, limit int64) ([]byte, fs.FileInfo, error) {
+	f, fi, err := Open(path, flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := ReadAll(f, fi, limit)
+	return data, fi, err
+}
+
+// ReadAll reads f, opened by Open with fstat fi, up to limit bytes.
+func ReadAll(f *os.File, fi fs.FileInfo, limit int64) ([]byte, error) {
+	size := int64(0)
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	if size > limit {
+		return nil, &TooLargeError{Path: f.Name(), Size: size, Limit: limit}
+	}
+	buf := make([]byte, 0, size+1) // +1: EOF is seen without growing
+	r := io.LimitReader(f, limit+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(buf)) > limit {
+		return nil, &TooLargeError{Path: f.Name(), Size: -1, Limit: limit}
+	}
+	return buf, nil
+}
+
+// NotRegularError is a path that holds something other than a regular
+// file: a FIFO, a directory, a device, a socket, or (with NoFollow) a
+// symbolic link.
+type NotRegularError struct {
+	Path string
+	What string // "a FIFO (named pipe)", "a directory", ...
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.What)
+}
+
+// Fix is the command that clears the path so awsenv can use it, as a
+// clause the caller ends: "Remove it (rm PATH)".
+func (e *NotRegularError) Fix() string {
+	if e.What == "a directory" {
+		return fmt.Sprintf("Remove it (rmdir %s if it is empty, else mv %s %s.aside)", Quote(e.Path), Quote(e.Path), Quote(e.Path))
+	}
+	return fmt.Sprintf("Remove it (rm %s)", Quote(e.Path))
+}
+
+// Kind names a file type for people.
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "an unusual file (" + m.Type().String() + ")"
+}
+
+// Mode prints a file's permission bits the way chmod takes them, with the
+// setuid, setgid and sticky bits: 0600, 0755, 1777 (/tmp).
+func Mode(m fs.FileMode) string {
+	n := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		n |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		n |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		n |= 0o1000
+	}
+	return fmt.Sprintf("%04o", n)
+}
+
+// Size prints a size in MiB, KiB or bytes.
+func Size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Quote writes s for a POSIX shell, only when it needs it, so a fix can be
+// pasted as it is.
+func Quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
