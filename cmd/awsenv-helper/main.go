@@ -23,9 +23,6 @@ import (
 var version = "dev"
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == "plugin" {
-		os.Exit(servePlugin(os.Args[2]))
-	}
 	// Ctrl-C reaches the helper too (it shares awsenv's process group), but
 	// awsenv decides what an interrupt stops: it kills the helper when it
 	// gives up, and lets it finish when it must (a key rotation half done).

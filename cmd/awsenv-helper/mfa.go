@@ -30,8 +30,8 @@ const orphanWait = 2 * time.Second
 // `awsenv plugins list` shows them.
 var builtinNames = []string{"prompt", "ykman", "op", "process"}
 
-// builtin returns the provider built into awsenv under name. Its stderr is
-// the plugin process's, which go-plugin streams to the person.
+// builtin returns the provider built into awsenv under name. It answers in
+// this process; its stderr is the helper's, which awsenv shows, made safe.
 func builtin(name string) (plugins.Provider, bool) {
 	var p plugins.Provider
 	switch name {
@@ -46,25 +46,7 @@ func builtin(name string) (plugins.Provider, bool) {
 	default:
 		return nil, false
 	}
-	return versioned{p}, true
-}
-
-// versioned gives a built-in provider awsenv's version for its Info.
-type versioned struct{ plugins.Provider }
-
-func (versioned) Version() string { return version }
-
-// servePlugin is `awsenv-helper plugin NAME`: a built-in provider served
-// over the plugin protocol, so built-ins and third-party plugins take the
-// same path on every MFA request.
-func servePlugin(name string) int {
-	p, ok := builtin(name)
-	if !ok {
-		os.Stderr.WriteString("awsenv-helper: no built-in MFA provider " + name + ". It is run by awsenv; run awsenv instead.\n")
-		return 2
-	}
-	rpc.Serve(p)
-	return 0
+	return p, true
 }
 
 // pluginDirs are where third-party plugins live, most personal first.
@@ -76,8 +58,8 @@ func pluginDirs() []string {
 	return dirs
 }
 
-// launchConfig says how to run the provider name: this binary for a
-// built-in, the discovered executable for a third-party plugin.
+// launchConfig says how to run the third-party plugin name: the
+// discovered executable (built-ins answer in this process).
 func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: helper.Environ(os.Environ())}
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
@@ -85,14 +67,6 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 	}
 	if debug {
 		cfg.Debug = os.Stderr
-	}
-	if _, ok := builtin(name); ok {
-		self, err := os.Executable()
-		if err != nil {
-			return cfg, err
-		}
-		cfg.Path, cfg.Args = self, []string{"plugin", name}
-		return cfg, nil
 	}
 	if err := discovery.ValidName(name); err != nil {
 		return cfg, err
