@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -221,7 +220,7 @@ func TestSIGTERMWhileWaitingOnLock(t *testing.T) {
 	cmd.Env = w.env()
 	setNoTTY(cmd)
 	var out bytes.Buffer
-	stderr := &syncBuffer{}
+	stderr := &testproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = &out, stderr
 	must(t, testproc.Start(cmd))
 	done := make(chan error, 1)
@@ -242,25 +241,6 @@ func TestSIGTERMWhileWaitingOnLock(t *testing.T) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		t.Fatalf("awsenv still waiting 10 s after SIGTERM; stderr %q", stderr.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a test may read while a process
-// writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // A 3 GB session file (sparse: no disk used) is not read: no session is

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -53,7 +52,7 @@ type run struct {
 	cfg     LaunchConfig
 	pidFile string
 	record  string
-	stderr  *lockedBuffer
+	stderr  *testproc.Buffer
 }
 
 func newRun(t *testing.T, plugin string, args ...string) *run {
@@ -64,7 +63,7 @@ func newRun(t *testing.T, plugin string, args ...string) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &run{t: t, pidFile: filepath.Join(dir, "pid"), record: filepath.Join(dir, "record.json"), stderr: new(lockedBuffer)}
+	r := &run{t: t, pidFile: filepath.Join(dir, "pid"), record: filepath.Join(dir, "record.json"), stderr: new(testproc.Buffer)}
 	r.cfg = LaunchConfig{
 		Path: filepath.Join(bin, plugin),
 		Args: args,
@@ -149,23 +148,6 @@ func children() []string {
 		}
 	}
 	return kids
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // asPluginError checks err is a *plugins.Error for provider name whose

@@ -291,7 +291,7 @@ func TestCancel(t *testing.T) {
 
 func TestDebugLog(t *testing.T) {
 	r := newRun(t, "good")
-	var debug lockedBuffer
+	var debug testproc.Buffer
 	r.cfg.Debug = &debug
 	if _, _, err := Code(testContext(), r.cfg, aliceRequest); err != nil {
 		t.Fatal(err)
@@ -587,7 +587,7 @@ func TestPluginDiesWithKilledHost(t *testing.T) {
 	t.Cleanup(func() { _ = os.RemoveAll(r.cfg.SocketDir); _ = os.Remove(r.pidFile) })
 	host := testproc.Command(os.Args[0], "-test.run=^$")
 	host.Env = append(os.Environ(), holdEnv+"=1", "HELPER_CONFIG="+string(cfg))
-	var stderr lockedBuffer
+	var stderr testproc.Buffer
 	host.Stderr = &stderr
 	out, err := host.StdoutPipe()
 	if err != nil {
