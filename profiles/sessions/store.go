@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 )
@@ -210,9 +212,9 @@ func writeAtomic(dir, final string, data []byte) error {
 	return nil
 }
 
-// Lock takes the lock for key, waiting while another process holds it;
-// onWait is called once if it has to wait. The kernel drops a flock when its
-// holder dies, so a killed awsenv never wedges the next one.
+// Lock takes the lock for key (gofrs/flock), waiting while another process
+// holds it; onWait is called once if it has to wait. The kernel drops a
+// flock when its holder dies, so a killed awsenv never wedges the next one.
 //
 // The lock file is opened with safefile.Open (O_NONBLOCK, O_NOFOLLOW): a
 // FIFO, a directory or a link in its place is refused with the command
@@ -228,51 +230,37 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	if err != nil {
 		return nil, fmt.Errorf("lock session %s: open %s: %w. Check that %s is writable by you.", key.Profile, path, err, s.Dir)
 	}
+	f.Close()
 	if err := checkInfo(path, fi, false); err != nil {
-		f.Close()
 		return nil, err
 	}
-	fd := int(f.Fd())
-	try := func() (bool, error) {
-		for {
-			err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
-			switch {
-			case err == nil:
-				return true, nil
-			case errors.Is(err, syscall.EWOULDBLOCK):
-				return false, nil
-			case errors.Is(err, syscall.EINTR):
-				continue
-			}
-			return false, err
-		}
-	}
-	ok, err := try()
+	// gofrs/flock opens the file again: with O_NONBLOCK and O_NOFOLLOW, so
+	// that what replaced it meanwhile can neither hang nor redirect it, and
+	// what it locked is checked once more below.
+	l := flock.New(path, flock.SetPermissions(0o600),
+		flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NONBLOCK|syscall.O_NOFOLLOW))
+	ok, err := l.TryLock()
 	if err == nil && !ok {
 		if onWait != nil {
 			onWait()
 		}
-		t := time.NewTicker(25 * time.Millisecond)
-		defer t.Stop()
-		for err == nil && !ok {
-			select {
-			case <-ctx.Done():
-				err = ctx.Err()
-			case <-t.C:
-				ok, err = try()
-			}
-		}
+		ok, err = l.TryLockContext(ctx, 25*time.Millisecond)
 	}
-	if err != nil {
-		f.Close()
+	if err != nil || !ok {
+		l.Close()
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, err)
+			return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, ctx.Err())
 		}
 		return nil, fmt.Errorf("lock session %s: flock %s: %w. Check the file system that holds %s.", key.Profile, path, err, s.Dir)
 	}
+	if locked, err := l.Stat(); err != nil || !locked.Mode().IsRegular() {
+		l.Close()
+		return nil, &UnsafeError{Path: path, Why: "it was replaced by something that is not a lock file while awsenv opened it",
+			Fix: "Run: rm " + path + "; awsenv makes the lock file again."}
+	}
 	return func() {
-		_ = syscall.Flock(fd, syscall.LOCK_UN)
-		f.Close()
+		_ = l.Unlock()
+		l.Close()
 	}, nil
 }
 
