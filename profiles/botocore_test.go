@@ -63,7 +63,7 @@ func TestProfilesAgainstBotocore(t *testing.T) {
 				continue
 			}
 			m := map[string]any{}
-			for k, v := range c.keyValues(src) {
+			for k, v := range keyValues(c.sectionKeys(src)) {
 				if nested, ok := awsini.Nested(v); ok {
 					m[k] = nested
 				} else {

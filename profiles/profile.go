@@ -237,19 +237,27 @@ func (c *Config) Services(name string) (map[string]string, bool) {
 	return s.Map(), true
 }
 
-// keyValues are a profile's keys as botocore merges them: the config
-// file's section, updated key by key with the credentials file's.
-func (c *Config) keyValues(src sources) map[string]string {
-	m := map[string]string{}
+// sectionKeys are a profile's keys in each file (configparser's view of
+// each section: each name once, [DEFAULT]'s included).
+func (c *Config) sectionKeys(src sources) (cfg, creds []awsini.Key) {
 	if src.cfg >= 0 {
-		for _, k := range c.cfg.SectionAt(int(src.cfg)).Keys() {
-			m[k.Name] = k.Value
-		}
+		cfg = c.cfg.SectionAt(int(src.cfg)).Keys()
 	}
 	if src.creds >= 0 {
-		for _, k := range c.creds.SectionAt(int(src.creds)).Keys() {
-			m[k.Name] = k.Value
-		}
+		creds = c.creds.SectionAt(int(src.creds)).Keys()
+	}
+	return cfg, creds
+}
+
+// keyValues are a profile's keys as botocore merges them: the config
+// file's section, updated key by key with the credentials file's.
+func keyValues(cfg, creds []awsini.Key) map[string]string {
+	m := make(map[string]string, len(cfg)+len(creds))
+	for _, k := range cfg {
+		m[k.Name] = k.Value
+	}
+	for _, k := range creds {
+		m[k.Name] = k.Value
 	}
 	return m
 }
@@ -270,12 +278,13 @@ func (c *Config) lookupLocked(name string) *Profile {
 	if src.creds >= 0 {
 		p.CredentialsFile = c.Files.Credentials
 	}
-	apply(p, c.keyValues(src))
+	cfgKeys, credKeys := c.sectionKeys(src)
+	apply(p, keyValues(cfgKeys, credKeys))
 	for _, key := range CommandKeys {
 		switch {
-		case src.creds >= 0 && has(c.creds.SectionAt(int(src.creds)), key):
+		case has(credKeys, key):
 			p.setCommandFrom(key, c.Files.Credentials)
-		case src.cfg >= 0 && has(c.cfg.SectionAt(int(src.cfg)), key):
+		case has(cfgKeys, key):
 			p.setCommandFrom(key, c.Files.Config)
 		}
 	}
@@ -291,9 +300,13 @@ func (c *Config) lookupLocked(name string) *Profile {
 // could have written (see Settings.CheckCommandFiles).
 var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider"}
 
-func has(s awsini.Section, key string) bool {
-	_, ok := s.Get(key)
-	return ok
+func has(keys []awsini.Key, name string) bool {
+	for _, k := range keys {
+		if k.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Profile) setCommandFrom(key, file string) {

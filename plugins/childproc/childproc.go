@@ -12,8 +12,14 @@ package childproc
 import (
 	"os/exec"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 )
+
+// started counts the children Start started: a process can only be left
+// an orphan by a descendant, so with none started since the last sweep
+// EndOrphans has nothing to look for (and spares a scan of /proc).
+var started atomic.Int64
 
 // Start starts cmd as cmd.Start does, tied to this process's life where
 // the OS allows it. Other SysProcAttr fields (Setsid, Setctty, ...) are
@@ -23,18 +29,19 @@ func Start(cmd *exec.Cmd) error {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	setPdeathsig(cmd.SysProcAttr)
-	started := make(chan error, 1)
+	started.Add(1)
+	result := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread() // the thread lives on: never exit it locked
 		if err := cmd.Start(); err != nil {
-			started <- err
+			result <- err
 			return
 		}
 		// Opened before Start returns, so before anyone can reap the pid.
 		hold := holdUntilExit(cmd.Process.Pid)
-		started <- nil
+		result <- nil
 		hold()
 	}()
-	return <-started
+	return <-result
 }

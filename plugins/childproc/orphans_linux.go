@@ -4,10 +4,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
+
+// swept is the count of started children at the last sweep.
+var swept atomic.Int64
 
 // BecomeSubreaper makes this process the child subreaper of its
 // descendants (PR_SET_CHILD_SUBREAPER): a process that a child of ours
@@ -23,12 +27,17 @@ func BecomeSubreaper() error {
 // most wait. Call it only when this process runs no child it still needs:
 // it takes them all. It returns how many processes it ended.
 func EndOrphans(wait time.Duration) int {
+	n := started.Load()
+	if n == swept.Load() {
+		return 0 // nothing started since the last sweep left none
+	}
 	self := os.Getpid()
 	deadline := time.Now().Add(wait)
 	ended := 0
 	for {
 		kids := children(self)
 		if len(kids) == 0 {
+			swept.Store(n)
 			return ended
 		}
 		for _, pid := range kids {
