@@ -19,7 +19,7 @@ func shlexSecond(s string) (second string, ok bool) {
 		}
 		j := i
 		for ; j < len(s) && !shlexSpace(s[j]); j++ {
-			if c := s[j]; c == '"' || c == '\'' || c == '\\' {
+			if shlexQuote[s[j]] {
 				words, ok := shlexSplit(s)
 				if !ok || len(words) != 2 {
 					return "", false
@@ -35,6 +35,9 @@ func shlexSecond(s string) (second string, ok bool) {
 	}
 	return second, n == 2
 }
+
+// shlexQuote marks the characters that need shlex's full rules.
+var shlexQuote = [256]bool{'"': true, '\'': true, '\\': true}
 
 // shlexSpace is shlex's whitespace: " \t\r\n".
 func shlexSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -154,7 +154,14 @@ func (p *parser) run(pos, line int) error {
 	data := p.data
 	hasCR := strings.IndexByte(data[pos:], '\r') >= 0
 	p.contEnd = -1
+	fast := p.keys == nil && !hasCR && !slowOnly
 	for ; pos < len(data); line++ {
+		if fast {
+			if next, ok := p.plainLine(pos); ok {
+				pos = next
+				continue
+			}
+		}
 		end, next := lineEnd(data, pos, hasCR)
 		if err := p.line(line, pos, data[pos:end], next); err != nil {
 			return err
@@ -163,6 +170,48 @@ func (p *parser) run(pos, line int) error {
 	}
 	p.finishKey()
 	return nil
+}
+
+// keyStop marks the ASCII bytes that end plainLine's scan of a key: the
+// delimiters and the line's end (static data: no work at start-up).
+var keyStop = [0x80]bool{'=': true, ':': true, '\n': true}
+
+// slowOnly turns plainLine off, so tests can compare both ways.
+var slowOnly bool
+
+// plainLine checks the commonest lines of a file in one short scan, when
+// the whole file is checked and no key is stored: a blank line, a comment
+// and a "key = value" line that starts at the first column, in ASCII. It
+// returns where the next line starts; ok is false for any other line,
+// which line() then reads with every rule.
+func (p *parser) plainLine(pos int) (next int, ok bool) {
+	data := p.data
+	switch c := data[pos]; {
+	case c == '\n':
+		return pos + 1, true
+	case c == '#' || c == ';':
+	case c > ' ' && c < 0x7f && c != '[' && p.haveSection:
+		// A key at the first column: never a continuation (that needs more
+		// indentation than a key's, which is at least 0).
+		i := pos
+		for i < len(data) {
+			if b := data[i]; b >= 0x80 || keyStop[b] {
+				break // a non-ASCII byte: line() reads it with every rule
+			}
+			i++
+		}
+		if i == len(data) || (data[i] != '=' && data[i] != ':') || i == pos {
+			return 0, false
+		}
+		p.finishKey()
+		p.keyIndent, p.inValue = 0, true
+	default:
+		return 0, false
+	}
+	if nl := strings.IndexByte(data[pos:], '\n'); nl >= 0 {
+		return pos + nl + 1, true
+	}
+	return len(data), true
 }
 
 // lineEnd finds the end of the line starting at pos and the start of the

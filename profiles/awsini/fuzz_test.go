@@ -2,6 +2,7 @@ package awsini
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -26,6 +27,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		file, err := Parse(text)
+		// The fast path for plain lines reads exactly what line() reads.
+		slowOnly = true
+		slowFile, slowErr := Parse(text)
+		slowOnly = false
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) {
+			t.Fatalf("fast path: error %v, every rule: %v", err, slowErr)
+		}
+		if err == nil && !reflect.DeepEqual(sections(file), sections(slowFile)) {
+			t.Fatalf("fast path read %q, every rule %q", sections(file), sections(slowFile))
+		}
 		if err != nil {
 			var pe *Error
 			if !errors.As(err, &pe) || pe.Line < 1 || pe.Line > strings.Count(text, "\n")+strings.Count(text, "\r")+1 {
