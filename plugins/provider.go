@@ -73,16 +73,30 @@ func (s *Static) Code(_ context.Context, req Request) (string, error) {
 	return s.code, nil
 }
 
-// Error is a provider that could not produce a code.
+// Error is a provider that could not produce a code, or a hook or
+// credential source that failed.
 type Error struct {
-	Provider string
-	Problem  string
-	Fix      string
-	Err      error
+	Provider string // the provider's or plugin's name
+	// Kind says what Provider is in the message: empty for an MFA provider,
+	// else e.g. KindHook or KindCredentialSource.
+	Kind    string
+	Problem string
+	Fix     string
+	Err     error
 }
 
+// Kinds of plugin an Error may name.
+const (
+	KindHook             = "hook"
+	KindCredentialSource = "credential source"
+)
+
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("MFA provider %s: %s", e.Provider, e.Problem)
+	kind := e.Kind
+	if kind == "" {
+		kind = "MFA provider"
+	}
+	msg := fmt.Sprintf("%s %s: %s", kind, e.Provider, e.Problem)
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}

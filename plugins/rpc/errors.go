@@ -155,6 +155,12 @@ func (p *Plugin) callError(ctx, callCtx context.Context, err error) error {
 		return p.fail("the plugin does not implement GetCode of awsenv.mfa.v1",
 			"Install a complete release of the plugin; report this to the plugin's author.", nil)
 	}
+	return p.refusal(st, "the plugin gave no code")
+}
+
+// refusal is the error a plugin answered with on purpose: its message, or
+// the problem and fix of its Failure detail, made safe for a terminal.
+func (p *Plugin) refusal(st *status.Status, noMessage string) error {
 	problem, fix := clean(st.Message(), 300), ""
 	for _, d := range st.Details() {
 		if f, ok := d.(*mfav1.Failure); ok {
@@ -164,13 +170,75 @@ func (p *Plugin) callError(ctx, callCtx context.Context, err error) error {
 			fix = clean(f.GetFix(), 500)
 		}
 	}
-	if problem == "" {
-		problem = "the plugin gave no code (" + st.Code().String() + ")"
+	if strings.TrimSpace(problem) == "" {
+		problem = noMessage + " (" + st.Code().String() + ")"
 	}
 	if fix == "" {
 		fix = "Its messages, if any, say more; see the plugin's documentation."
 	}
 	return p.fail(problem, fix, nil)
+}
+
+// notServed: the plugin's health service does not list service.
+func (p *Plugin) notServed(service string) error {
+	serves := "none of awsenv's services"
+	if list := p.Services(); len(list) > 0 {
+		short := make([]string, len(list))
+		for i, s := range list {
+			short[i] = ShortName(s)
+		}
+		serves = strings.Join(short, ", ")
+	}
+	return p.fail(fmt.Sprintf("the plugin does not serve %s (it serves %s)", ShortName(service), serves),
+		"Check the plugin's name in "+settingOf(service)+", or install a release of the plugin that serves "+
+			ShortName(service)+".", nil)
+}
+
+// settingOf names the profile key that chooses a plugin for service.
+func settingOf(service string) string {
+	switch service {
+	case ServiceHooks:
+		return "awsenv_hooks"
+	case ServiceCredentials:
+		return "awsenv_credential_source"
+	}
+	return "awsenv_mfa_provider"
+}
+
+// serviceCallError explains a failed call of awsenv.hooks.v1 or
+// awsenv.credentials.v1. After anything but an answer of the plugin's
+// own, the process is stopped.
+func (p *Plugin) serviceCallError(ctx, callCtx context.Context, service, method string, err error) error {
+	st := status.Convert(err)
+	if c := st.Code(); (c == codes.Canceled || c == codes.DeadlineExceeded) && ctx.Err() == nil {
+		select { // as in callError
+		case <-callCtx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	short := ShortName(service)
+	switch {
+	case ctx.Err() != nil:
+		p.stop(true)
+		return p.interrupted(ctx.Err())
+	case errors.Is(callCtx.Err(), context.DeadlineExceeded):
+		p.stop(true)
+		return p.fail(fmt.Sprintf("no answer to %s after %s", method, p.cfg.CallTimeout),
+			"If the plugin waits for you, answer it sooner; otherwise it hangs: report this to the plugin's author.", nil)
+	case st.Code() == codes.Unavailable:
+		p.stop(true)
+		if exit := p.exitStatus(); exit != "" {
+			return p.fail("the plugin exited during its "+method+" call ("+exit+")",
+				"Its messages, if any, say why; this is a fault in the plugin: report it to the plugin's author.", nil)
+		}
+		return p.fail("the connection to the plugin broke during its "+method+" call",
+			"Run awsenv again; if this persists, report it to the plugin's author.", errors.New(clean(st.Message(), 300)))
+	case st.Code() == codes.Unimplemented:
+		return p.fail(fmt.Sprintf("the plugin does not serve %s (%s answered Unimplemented)", short, method),
+			"Check the plugin's name in "+settingOf(service)+", or install a release of the plugin that serves "+
+				short+".", nil)
+	}
+	return p.refusal(st, "the plugin's "+method+" call failed")
 }
 
 func isExecError(err error) bool {

@@ -19,6 +19,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-plugin/runner"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/termsafe"
@@ -88,8 +90,18 @@ type LaunchConfig struct {
 	// Zero means DefaultStartTimeout.
 	StartTimeout time.Duration
 
-	// CallTimeout bounds one GetCode call. Zero means DefaultCallTimeout.
+	// CallTimeout bounds one call (GetCode, PreUse, ...). Zero means
+	// DefaultCallTimeout for an MFA provider, DefaultHookTimeout for the
+	// other services.
 	CallTimeout time.Duration
+
+	// Service is the service the caller will use: ServiceMFA (or empty),
+	// ServiceHooks, ServiceCredentials, or ServiceAny to describe a plugin
+	// whatever it serves (`awsenv plugins list`). A plugin whose health
+	// service reports the services it serves, and not this one, is refused
+	// at its start. It also says what errors call the plugin ("MFA provider
+	// NAME", "hook NAME", "credential source NAME").
+	Service string
 
 	// Stderr receives what the plugin writes to its stderr, line by line
 	// (nil: discarded). Nothing is written after Close returns. The plugin's
@@ -126,6 +138,8 @@ type Plugin struct {
 	remote *remote
 	sink   *sink
 	info   Info
+	kind   string     // plugins.Error.Kind
+	served serviceSet // what its health service says it serves
 
 	mu        sync.Mutex
 	runner    *procRunner // set by go-plugin's call of runnerFunc
@@ -143,15 +157,22 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Plugin, error) {
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = DefaultStartTimeout
 	}
+	if cfg.Service == "" {
+		cfg.Service = ServiceMFA
+	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = DefaultCallTimeout
+		if cfg.Service != ServiceMFA {
+			cfg.CallTimeout = DefaultHookTimeout
+		}
 	}
 	if cfg.Path != "" && !filepath.IsAbs(cfg.Path) {
 		if abs, err := filepath.Abs(cfg.Path); err == nil {
 			cfg.Path = abs // exec would search PATH for a bare name
 		}
 	}
-	p := &Plugin{name: cfg.name(), cfg: cfg, sink: newSink(cfg.Stderr, "plugin "+cfg.name(), cfg.Debug != nil)}
+	p := &Plugin{name: cfg.name(), cfg: cfg, kind: kindOf(cfg.Service),
+		sink: newSink(cfg.Stderr, "plugin "+cfg.name(), cfg.Debug != nil)}
 	p.log = hclog.NewNullLogger()
 	if cfg.Debug != nil {
 		// go-plugin logs the plugin's stderr lines too: made safe alike.
@@ -252,15 +273,48 @@ func (p *Plugin) start(ctx context.Context, deadline time.Time) error {
 	if err := p.remote.checkHealth(callCtx); err != nil {
 		return p.startCallError(ctx, callCtx, "health", err)
 	}
+	if p.served, err = p.remote.discoverServices(callCtx); err != nil {
+		return p.startCallError(ctx, callCtx, "health", err)
+	}
+	want := p.cfg.Service
+	if p.served.known && want != ServiceAny && !p.served.has(want) {
+		p.stop(true)
+		return p.notServed(want)
+	}
+	if p.served.known && !p.served.has(ServiceMFA) {
+		return nil // no Info to ask for
+	}
 	p.info, err = p.remote.info(callCtx)
-	if err != nil {
+	switch {
+	case err == nil:
+		// A plugin that reports no services (built before awsenv.hooks.v1)
+		// is an MFA provider: it answered Info.
+		p.served.served[ServiceMFA] = true
+	case !p.served.known && want != ServiceMFA && status.Code(err) == codes.Unimplemented:
+		// No MFA provider: what it serves shows when it is called.
+	default:
 		return p.startCallError(ctx, callCtx, "Info", err)
 	}
 	return nil
 }
 
-// Info is what the plugin said about itself.
+// Info is what the plugin said about itself (empty for a plugin that is
+// no MFA provider: Info belongs to awsenv.mfa.v1).
 func (p *Plugin) Info() Info { return p.info }
+
+// Services are the services the plugin serves, by full name, in the order
+// of ServiceNames: those its health service reports SERVING; for a plugin
+// that reports none of them (one built before awsenv.hooks.v1, or a health
+// service that says SERVING to every name), ServiceMFA if it answered Info.
+func (p *Plugin) Services() []string {
+	var out []string
+	for _, s := range ServiceNames {
+		if p.served.has(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Code asks the plugin for a code, within LaunchConfig.CallTimeout. The
 // code is six digits. After a failure other than a refusal by the plugin
@@ -473,10 +527,29 @@ func (p *Plugin) checkSHA256() error {
 }
 
 func (p *Plugin) fail(problem, fix string, err error) *plugins.Error {
-	return &plugins.Error{Provider: p.name, Problem: problem, Fix: fix, Err: err}
+	return &plugins.Error{Provider: p.name, Kind: p.kind, Problem: problem, Fix: fix, Err: err}
+}
+
+// ServiceAny, as LaunchConfig.Service, starts a plugin whatever it serves.
+const ServiceAny = "*"
+
+// kindOf is plugins.Error.Kind for a plugin started for service.
+func kindOf(service string) string {
+	switch service {
+	case ServiceHooks:
+		return plugins.KindHook
+	case ServiceCredentials:
+		return plugins.KindCredentialSource
+	case ServiceAny:
+		return "plugin"
+	}
+	return ""
 }
 
 func (p *Plugin) interrupted(err error) *plugins.Error {
+	if p.cfg.Service != ServiceMFA {
+		return p.fail("stopped before the plugin answered", "Run the command again.", err)
+	}
 	return p.fail("stopped before the plugin gave a code", "Run the command again.", err)
 }
 

@@ -1,15 +1,19 @@
-// Package rpc runs MFA providers as plugin processes: hashicorp/go-plugin
-// starts the process and does the handshake, gRPC carries the
-// awsenv.mfa.v1 protocol (plugins/proto/awsenv/mfa/v1/mfa.proto) over a
-// Unix socket in a private directory.
+// Package rpc runs awsenv's plugins as plugin processes: hashicorp/go-plugin
+// starts the process and does the handshake, gRPC carries the services
+// over a Unix socket in a private directory: awsenv.mfa.v1 (MFA codes),
+// awsenv.hooks.v1 (hooks around a profile switch) and
+// awsenv.credentials.v1 (credential sources), under plugins/proto/awsenv/.
+// One plugin may serve several; its gRPC health service says which.
 //
 // Plugin side: a Go plugin is a main that calls Serve with a
-// plugins.Provider.
+// plugins.Provider, or ServeAll with whatever it implements.
 //
 // Host side: Code runs a plugin for one request (start, handshake, Info,
 // GetCode, stop); Launch, Plugin.Code and Plugin.Close do the same in steps.
-// Provider wraps Code as a plugins.Provider. Every failure is a
-// *plugins.Error naming the plugin, and no plugin process outlives the call.
+// PreUse, PostUse, Unset and GetCredentials do it for the other services
+// (Plugin has the same methods). Provider wraps Code as a plugins.Provider.
+// Every failure is a *plugins.Error naming the plugin, and no plugin
+// process outlives the call.
 //
 // Package plugins (the contract) does not import this package, so awsenv's
 // paths that need no plugin do not pay for gRPC's start-up.
@@ -27,15 +31,20 @@ import (
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/proto/credentialsv1"
+	"github.com/awsenv/awsenv/plugins/proto/hooksv1"
 	"github.com/awsenv/awsenv/plugins/proto/mfav1"
 )
 
 const (
 	// ProtocolVersion is the plugin protocol this package speaks: the second
-	// field of the handshake line. Version 1 is the awsenv.mfa.v1 service.
+	// field of the handshake line. Version 1 is the awsenv.mfa.v1 service,
+	// and, in plugins whose health service reports them, awsenv.hooks.v1
+	// and awsenv.credentials.v1.
 	ProtocolVersion = 1
 
-	// PluginName is the name of the MFA provider in go-plugin's plugin set.
+	// PluginName is the name of awsenv's plugin in go-plugin's plugin set
+	// (all services; "mfa" for history's sake).
 	PluginName = "mfa"
 
 	// EnvLog is set to "debug" in a plugin's environment when awsenv logs
@@ -86,31 +95,49 @@ type Info struct {
 	Description string
 }
 
-// GRPCPlugin is go-plugin's plugin.GRPCPlugin for the awsenv.mfa.v1
-// service, both sides. Serve uses it; a plugin needs it directly only to
-// serve with go-plugin's own options.
+// GRPCPlugin is go-plugin's plugin.GRPCPlugin for awsenv's services, both
+// sides. Serve and ServeAll use it; a plugin needs it directly only to
+// serve with go-plugin's own options (then use NewGRPCServer as
+// ServeConfig.GRPCServer, so that its health service reports the services).
 type GRPCPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 
-	// Provider answers the calls on the plugin side; the host leaves it nil.
-	Provider plugins.Provider
+	// Provider, Hooks and Credentials answer the calls of awsenv.mfa.v1,
+	// awsenv.hooks.v1 and awsenv.credentials.v1 on the plugin side; each
+	// that is nil is not served. The host leaves them all nil.
+	Provider    plugins.Provider
+	Hooks       plugins.HookPlugin
+	Credentials plugins.CredentialPlugin
 
 	stderr stderrRestorer // set by Serve
 }
 
-// GRPCServer registers the provider's service (plugin side).
+// GRPCServer registers the services the plugin serves (plugin side).
 func (g *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	if g.Provider == nil {
-		return errors.New("rpc: GRPCPlugin.Provider is nil")
+	if g.Provider == nil && g.Hooks == nil && g.Credentials == nil {
+		return errors.New("rpc: GRPCPlugin serves nothing: set Provider, Hooks or Credentials")
 	}
-	mfav1.RegisterMFAProviderServer(s, &server{p: g.Provider, stderr: g.stderr})
+	if g.Provider != nil {
+		mfav1.RegisterMFAProviderServer(s, &server{p: g.Provider, stderr: g.stderr})
+	}
+	if g.Hooks != nil {
+		hooksv1.RegisterHooksServer(s, &hooksServer{h: g.Hooks, stderr: g.stderr})
+	}
+	if g.Credentials != nil {
+		credentialsv1.RegisterCredentialSourceServer(s, &credentialsServer{c: g.Credentials, stderr: g.stderr})
+	}
 	return nil
 }
 
-// GRPCClient returns the host's view of the service (host side). Its type
-// is not exported: use Launch or Code.
+// GRPCClient returns the host's view of the services (host side). Its
+// type is not exported: use Launch, Code, PreUse, ...
 func (g *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &remote{mfa: mfav1.NewMFAProviderClient(c), health: grpc_health_v1.NewHealthClient(c)}, nil
+	return &remote{
+		mfa:    mfav1.NewMFAProviderClient(c),
+		hooks:  hooksv1.NewHooksClient(c),
+		creds:  credentialsv1.NewCredentialSourceClient(c),
+		health: grpc_health_v1.NewHealthClient(c),
+	}, nil
 }
 
 var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
@@ -118,6 +145,8 @@ var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
 // remote is the host's client of one plugin process.
 type remote struct {
 	mfa    mfav1.MFAProviderClient
+	hooks  hooksv1.HooksClient
+	creds  credentialsv1.CredentialSourceClient
 	health grpc_health_v1.HealthClient
 }
 

@@ -31,15 +31,38 @@ import (
 //
 // Run by hand, without the environment awsenv sets, a plugin prints a note
 // to stderr and exits with status 1.
-func Serve(p plugins.Provider) {
+func Serve(p plugins.Provider) { ServeAll(Services{MFA: p}) }
+
+// Services are what one plugin process serves: each service whose field
+// is set.
+type Services struct {
+	MFA         plugins.Provider         // awsenv.mfa.v1.MFAProvider
+	Hooks       plugins.HookPlugin       // awsenv.hooks.v1.Hooks
+	Credentials plugins.CredentialPlugin // awsenv.credentials.v1.CredentialSource
+}
+
+// ServeAll serves every service set in s from one plugin process, as Serve
+// does for an MFA provider alone, and reports each as SERVING in the gRPC
+// health service under its full name (ServiceMFA, ServiceHooks,
+// ServiceCredentials), so awsenv knows which the plugin serves. A whole
+// hook plugin:
+//
+//	func main() { rpc.ServeAll(rpc.Services{Hooks: myHooks{}}) }
+//
+// A method of a HookPlugin that has nothing to do returns an empty
+// response; one the plugin does not implement returns an error wrapping
+// plugins.ErrUnimplemented. Errors reach the person as Serve's do: a
+// *plugins.Error with its Problem and Fix, any other with its text. Never
+// put a secret in an error or on stderr.
+func ServeAll(s Services) {
 	stderr := os.Stderr
+	g := &GRPCPlugin{Provider: s.MFA, Hooks: s.Hooks, Credentials: s.Credentials,
+		stderr: stderrRestorer{once: new(sync.Once), f: stderr}}
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: Handshake,
-		VersionedPlugins: map[int]plugin.PluginSet{
-			ProtocolVersion: {PluginName: &GRPCPlugin{Provider: p, stderr: stderrRestorer{once: new(sync.Once), f: stderr}}},
-		},
-		GRPCServer: plugin.DefaultGRPCServer,
-		Logger:     serveLogger(stderr),
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{ProtocolVersion: {PluginName: g}},
+		GRPCServer:       NewGRPCServer,
+		Logger:           serveLogger(stderr),
 	})
 }
 
@@ -105,6 +128,9 @@ func (s *server) GetCode(ctx context.Context, in *mfav1.CodeRequest) (*mfav1.Cod
 func toStatus(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return status.FromContextError(ctx.Err()).Err()
+	}
+	if errors.Is(err, plugins.ErrUnimplemented) {
+		return status.Error(codes.Unimplemented, err.Error())
 	}
 	var pe *plugins.Error
 	if errors.As(err, &pe) {
