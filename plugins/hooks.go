@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // ErrUnimplemented is what a plugin's method answers when the plugin does
@@ -110,4 +111,21 @@ type Hooks interface {
 // CredentialSource reaches credential-source plugins by name.
 type CredentialSource interface {
 	GetCredentials(ctx context.Context, plugin string, req CredentialsRequest) (CredentialsResponse, error)
+}
+
+// String shows the credentials without the secret and the token, so that
+// printing them (%v, %+v, %s) or a log line cannot leak them.
+func (c CredentialsResponse) String() string {
+	return "{AccessKeyID:" + c.AccessKeyID + " SecretAccessKey:[redacted] SessionToken:" + redacted(c.SessionToken) +
+		" ExpiresUnix:" + strconv.FormatInt(c.ExpiresUnix, 10) + "}"
+}
+
+// GoString is String, for %#v.
+func (c CredentialsResponse) GoString() string { return "plugins.CredentialsResponse" + c.String() }
+
+func redacted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
 }

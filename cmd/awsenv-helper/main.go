@@ -1,9 +1,9 @@
 // Command awsenv-helper is awsenv's helper: it reads JSON requests on
 // stdin, one a line, makes each STS or IAM call with the AWS SDK or gets an
-// MFA code from a provider, and writes each answer on stdout, until stdin
-// ends. awsenv starts it at most once a run, only when it needs a new
-// session, so the SDK's start-up cost is paid only then. It is not meant to
-// be run by hand.
+// MFA code from a provider, or runs a hook or credential-source plugin, and
+// writes each answer on stdout, until stdin ends. awsenv starts it at most
+// once a run, only when it needs a new session, so the SDK's start-up cost
+// is paid only then. It is not meant to be run by hand.
 package main
 
 import (
@@ -35,7 +35,8 @@ func main() {
 	_ = childproc.BecomeSubreaper()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
-		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins})
+		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins,
+		Hook: hookCall, Credentials: sourceCredentials})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

@@ -58,10 +58,11 @@ func pluginDirs() []string {
 	return dirs
 }
 
-// launchConfig says how to run the third-party plugin name: the
-// discovered executable (built-ins answer in this process).
-func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
-	cfg := rpc.LaunchConfig{Name: name, Stderr: os.Stderr, Environ: helper.Environ(os.Environ())}
+// launchConfig says how to run the third-party plugin name for service
+// (rpc.ServiceMFA, ...): the discovered executable (built-in MFA
+// providers answer in this process).
+func launchConfig(name, service string, debug bool) (rpc.LaunchConfig, error) {
+	cfg := rpc.LaunchConfig{Name: name, Service: service, Stderr: os.Stderr, Environ: helper.Environ(os.Environ())}
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
 		cfg.SocketDir = filepath.Join(dir, "awsenv", "plugins")
 	}
@@ -69,22 +70,47 @@ func launchConfig(name string, debug bool) (rpc.LaunchConfig, error) {
 		cfg.Debug = os.Stderr
 	}
 	if err := discovery.ValidName(name); err != nil {
-		return cfg, err
+		return cfg, withKind(err, service)
 	}
 	p, err := discovery.Find(pluginDirs(), name, os.Getuid())
 	if err != nil {
 		// discovery's error names the directories searched and the install
 		// command; say once that the name is no built-in either.
 		var pe *plugins.Error
-		if errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe) && service == rpc.ServiceMFA:
 			return cfg, &plugins.Error{Provider: name,
 				Problem: "no such MFA provider: it is not built in (" + strings.Join(builtinNames, ", ") + ")",
 				Err:     pe.Err, Fix: pe.Fix}
+		case errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe):
+			fix, _, _ := strings.Cut(pe.Fix, ", or set awsenv_mfa_provider")
+			return cfg, &plugins.Error{Provider: name, Kind: rpc.KindOf(service),
+				Problem: "no such plugin", Err: pe.Err,
+				Fix: strings.TrimSuffix(fix, ".") + ", or remove " + name + " from the profile's " + settingOf(service) + "."}
 		}
-		return cfg, err
+		return cfg, withKind(err, service)
 	}
 	cfg.Path = p.Path
 	return cfg, nil
+}
+
+// withKind gives a *plugins.Error the kind of plugin service is served by.
+func withKind(err error, service string) error {
+	var pe *plugins.Error
+	if service == rpc.ServiceMFA || !errors.As(err, &pe) {
+		return err
+	}
+	c := *pe
+	c.Kind = rpc.KindOf(service)
+	return &c
+}
+
+// settingOf is the profile key naming the plugins of service.
+func settingOf(service string) string {
+	if service == rpc.ServiceCredentials {
+		return "awsenv_credential_source"
+	}
+	return "awsenv_hooks"
 }
 
 // mfaCode answers a code request from awsenv: a built-in provider is asked
@@ -95,20 +121,25 @@ func mfaCode() helper.MFAFunc {
 		// The provider is done with when this returns: nothing it started
 		// may stay behind.
 		defer childproc.EndOrphans(orphanWait)
-		if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-			// What killed runs left, whichever provider this run uses.
-			rpc.CleanSocketDirs(filepath.Join(dir, "awsenv", "plugins"))
-		}
+		cleanSocketDirs()
 		if p, ok := builtin(in.Provider); ok {
 			return builtinCode(ctx, p, in)
 		}
-		cfg, err := launchConfig(in.Provider, in.Debug)
+		cfg, err := launchConfig(in.Provider, rpc.ServiceMFA, in.Debug)
 		if err != nil {
 			return "", err
 		}
 		cfg.CallTimeout, cfg.SHA256 = in.Timeout, in.SHA256
 		code, _, err := rpc.Code(ctx, cfg, rpc.Request{Request: in.Request})
 		return code, err
+	}
+}
+
+// cleanSocketDirs removes what killed plugin runs left, whichever plugin
+// this run uses.
+func cleanSocketDirs() {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		rpc.CleanSocketDirs(filepath.Join(dir, "awsenv", "plugins"))
 	}
 }
 
@@ -153,7 +184,7 @@ func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 	for _, name := range builtinNames {
 		// Built-ins are served in this process: nothing to start.
 		out = append(out, helper.PluginInfo{Name: name, Kind: "built-in", Path: self,
-			Protocol: rpc.ProtocolVersion, Version: version, Status: "ok"})
+			Protocol: rpc.ProtocolVersion, Version: version, Services: []string{rpc.ShortName(rpc.ServiceMFA)}, Status: "ok"})
 	}
 	describe := func(info helper.PluginInfo, cfg rpc.LaunchConfig) helper.PluginInfo {
 		cfg.Stderr = nil // a listing is no time for a plugin's chatter
@@ -164,6 +195,13 @@ func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 		}
 		defer p.Close()
 		info.Protocol, info.Version, info.Status = rpc.ProtocolVersion, p.Info().Version, "ok"
+		for _, s := range p.Services() {
+			info.Services = append(info.Services, rpc.ShortName(s))
+		}
+		if len(info.Services) == 0 {
+			info.Status = "serves none of awsenv's services (" + strings.Join(shortNames(rpc.ServiceNames), ", ") +
+				"). Check that it is an awsenv plugin; see plugins/examples/README.md in awsenv's source for the protocol."
+		}
 		return info
 	}
 	for _, p := range discovery.List(pluginDirs(), os.Getuid()) {
@@ -173,7 +211,7 @@ func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 			out = append(out, info)
 			continue
 		}
-		cfg, err := launchConfig(p.Name, false)
+		cfg, err := launchConfig(p.Name, rpc.ServiceAny, false)
 		if err != nil {
 			info.Status = err.Error()
 			out = append(out, info)
@@ -181,6 +219,14 @@ func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
 		}
 		cfg.SHA256 = in.Pins[p.Name]
 		out = append(out, describe(info, cfg))
+	}
+	return out
+}
+
+func shortNames(services []string) []string {
+	out := make([]string, len(services))
+	for i, s := range services {
+		out[i] = rpc.ShortName(s)
 	}
 	return out
 }

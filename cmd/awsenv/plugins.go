@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -30,24 +31,34 @@ func newPluginsCommand(d *Deps) *cli.Command {
 			return enc.Encode(found)
 		}
 		tw := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tKIND\tPROTOCOL\tVERSION\tSTATUS\tPATH")
+		fmt.Fprintln(tw, "NAME\tKIND\tPROTOCOL\tVERSION\tSERVICES\tSTATUS\tPATH")
 		for _, p := range found {
 			proto := "-"
 			if p.Protocol > 0 {
 				proto = fmt.Sprint(p.Protocol)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, proto, dash(p.Version), p.Status, p.Path)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, proto, dash(p.Version),
+				dash(servicesColumn(p.Services)), p.Status, p.Path)
 		}
 		return tw.Flush()
 	}
 	jsonFlag := &cli.BoolFlag{Name: "json", Usage: "print JSON"}
 	return &cli.Command{
 		Name:   "plugins",
-		Usage:  "list the MFA providers: built in, and plugins found in the XDG data directories",
+		Usage:  "list the MFA providers and plugins (hooks, credential sources): built in, and found in the XDG data directories",
 		Flags:  []cli.Flag{jsonFlag},
 		Action: list,
 		Subcommands: []*cli.Command{
-			{Name: "list", Usage: "list the MFA providers with path, protocol version and status", Flags: []cli.Flag{jsonFlag}, Action: list},
+			{Name: "list", Usage: "list the MFA providers and plugins with path, protocol version, services and status", Flags: []cli.Flag{jsonFlag}, Action: list},
 		},
 	}
+}
+
+// servicesColumn shows a plugin's services short: "mfa.v1,hooks.v1".
+func servicesColumn(services []string) string {
+	short := make([]string, len(services))
+	for i, s := range services {
+		short[i] = strings.TrimPrefix(s, "awsenv.")
+	}
+	return strings.Join(short, ",")
 }

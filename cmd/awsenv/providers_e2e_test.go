@@ -118,8 +118,8 @@ func TestThirdPartyPlugin(t *testing.T) {
 		t.Fatalf("use prod through the oathtool plugin: %s", r)
 	}
 	r := w.run("plugins", "list")
-	if r.code != 0 || !regexp.MustCompile(`(?m)^oathtool\s+plugin\s+1\s+1\.2\.3\s+ok\s+`+regexp.QuoteMeta(plugin)+`$`).MatchString(r.stdout) ||
-		!regexp.MustCompile(`(?m)^prompt\s+built-in\s+1\s`).MatchString(r.stdout) {
+	if r.code != 0 || !regexp.MustCompile(`(?m)^oathtool\s+plugin\s+1\s+1\.2\.3\s+mfa\.v1\s+ok\s+`+regexp.QuoteMeta(plugin)+`$`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`(?m)^prompt\s+built-in\s+1\s+\S+\s+mfa\.v1\s+ok\s`).MatchString(r.stdout) {
 		t.Fatalf("plugins list:\n%s", r)
 	}
 

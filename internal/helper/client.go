@@ -40,6 +40,14 @@ type Client struct {
 	// switches its Ctrl-C handling on then.
 	OnStart func()
 
+	// Pins are the sha256 pins of plugins by name (awsenv's config), sent
+	// with the hook and credentials requests of the plugins.Hooks and
+	// plugins.CredentialSource methods.
+	Pins map[string]string
+	// PluginTimeout bounds one call of a hook or credential source made
+	// through those methods; 0: the helper's default (30 s).
+	PluginTimeout time.Duration
+
 	skew skewBox
 
 	mu     sync.Mutex
@@ -49,8 +57,10 @@ type Client struct {
 }
 
 var (
-	_ stsapi.Client = (*Client)(nil)
-	_ iamapi.Client = (*Client)(nil)
+	_ stsapi.Client            = (*Client)(nil)
+	_ iamapi.Client            = (*Client)(nil)
+	_ plugins.Hooks            = (*Client)(nil)
+	_ plugins.CredentialSource = (*Client)(nil)
 )
 
 // process is one running helper and its two pipes.
@@ -281,7 +291,7 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 		return nil, resp.TransportError
 	case resp.MFAError != nil:
 		e := resp.MFAError
-		pe := &plugins.Error{Provider: e.Provider, Problem: e.Problem, Fix: e.Fix}
+		pe := &plugins.Error{Provider: e.Provider, Kind: e.Kind, Problem: e.Problem, Fix: e.Fix}
 		if e.Cause != "" {
 			pe.Err = errors.New(e.Cause)
 		}
@@ -420,4 +430,78 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 		req.Options = opts
 	}
 	return p.Client.MFACode(ctx, MFAInput{Provider: p.Provider, Request: req, SHA256: p.SHA256, Timeout: p.Timeout, Debug: p.Debug})
+}
+
+// Hook asks the helper for one call of a hook plugin. A failure is a
+// *plugins.Error with Kind plugins.KindHook.
+func (c *Client) Hook(ctx context.Context, in HookInput) (HookResult, error) {
+	resp, err := c.call(ctx, Request{Hook: &in})
+	if err != nil {
+		return HookResult{}, err
+	}
+	if resp.Hook == nil {
+		return HookResult{}, errors.New("the helper returned no answer from the hook. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.Hook, nil
+}
+
+// SourceCredentials asks the helper for a credential source's credentials.
+// The secret crosses the private pipe and is never logged.
+func (c *Client) SourceCredentials(ctx context.Context, in CredentialsInput) (plugins.CredentialsResponse, error) {
+	resp, err := c.call(ctx, Request{SourceCredentials: &in})
+	if err != nil {
+		return plugins.CredentialsResponse{}, err
+	}
+	if resp.SourceCredentials == nil || resp.SourceCredentials.AccessKeyID == "" {
+		return plugins.CredentialsResponse{}, errors.New("the helper returned no credentials from the credential source. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *resp.SourceCredentials, nil
+}
+
+// hookInput is a HookInput for plugin with c's pin, timeout and debug.
+func (c *Client) hookInput(plugin, call string) HookInput {
+	return HookInput{Plugin: plugin, Call: call, SHA256: c.Pins[plugin], Timeout: c.PluginTimeout, Debug: c.Debug}
+}
+
+// hookAnswer is the part of a HookResult a call asked for.
+func hookAnswer[T any](res HookResult, err error, part *T) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if part == nil {
+		return zero, errors.New("the helper returned another answer than the hook call asked for. Make sure awsenv and awsenv-helper come from the same install.")
+	}
+	return *part, nil
+}
+
+// PreUse runs the PreUse call of the hook plugin (plugins.Hooks).
+func (c *Client) PreUse(ctx context.Context, plugin string, req plugins.PreUseRequest) (plugins.PreUseResponse, error) {
+	in := c.hookInput(plugin, CallPreUse)
+	in.PreUse = &req
+	res, err := c.Hook(ctx, in)
+	return hookAnswer(res, err, res.PreUse)
+}
+
+// PostUse runs the PostUse call of the hook plugin (plugins.Hooks).
+func (c *Client) PostUse(ctx context.Context, plugin string, req plugins.PostUseRequest) (plugins.PostUseResponse, error) {
+	in := c.hookInput(plugin, CallPostUse)
+	in.PostUse = &req
+	res, err := c.Hook(ctx, in)
+	return hookAnswer(res, err, res.PostUse)
+}
+
+// Unset runs the Unset call of the hook plugin (plugins.Hooks).
+func (c *Client) Unset(ctx context.Context, plugin string, req plugins.UnsetRequest) (plugins.UnsetResponse, error) {
+	in := c.hookInput(plugin, CallUnset)
+	in.Unset = &req
+	res, err := c.Hook(ctx, in)
+	return hookAnswer(res, err, res.Unset)
+}
+
+// GetCredentials asks the credential-source plugin for a profile's base
+// credentials (plugins.CredentialSource).
+func (c *Client) GetCredentials(ctx context.Context, plugin string, req plugins.CredentialsRequest) (plugins.CredentialsResponse, error) {
+	return c.SourceCredentials(ctx, CredentialsInput{Plugin: plugin, Request: req, SHA256: c.Pins[plugin],
+		Timeout: c.PluginTimeout, Debug: c.Debug})
 }

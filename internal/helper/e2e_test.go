@@ -21,7 +21,10 @@ import (
 	"github.com/awsenv/awsenv/profiles"
 )
 
-var helperBin string
+var (
+	helperBin string
+	pluginBin string // the test plugins multi and raw
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "awsenv-helper-bin-")
@@ -30,7 +33,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	helperBin = filepath.Join(dir, "awsenv-helper")
-	build := testproc.Command("go", "build", "-o", helperBin, "github.com/awsenv/awsenv/cmd/awsenv-helper")
+	pluginBin = dir
+	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/awsenv/awsenv/cmd/awsenv-helper",
+		"github.com/awsenv/awsenv/plugins/rpc/testdata/multi", "github.com/awsenv/awsenv/plugins/rpc/testdata/raw")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "build awsenv-helper:", err)

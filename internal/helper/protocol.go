@@ -23,6 +23,8 @@ type Request struct {
 	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
 	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
 	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
+	Hook              *HookInput                   `json:"hook,omitempty"`
+	SourceCredentials *CredentialsInput            `json:"credentials,omitempty"`
 
 	ListAccessKeys       *IAMInput `json:"list_access_keys,omitempty"`
 	CreateAccessKey      *IAMInput `json:"create_access_key,omitempty"`
@@ -52,14 +54,56 @@ type ListInput struct {
 	Pins map[string]string `json:"pins,omitempty"` // sha256 pins from awsenv's config
 }
 
-// PluginInfo is one MFA provider as `awsenv plugins list` shows it.
+// PluginInfo is one MFA provider or plugin as `awsenv plugins list` shows
+// it.
 type PluginInfo struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind"` // built-in or plugin
 	Path     string `json:"path"`
 	Protocol int    `json:"protocol,omitempty"`
 	Version  string `json:"version,omitempty"`
-	Status   string `json:"status"` // ok, or what is wrong and the fix
+	// Services are the plugin's services by their proto packages, e.g.
+	// ["awsenv.mfa.v1", "awsenv.hooks.v1"]; empty when it could not be
+	// started.
+	Services []string `json:"services"`
+	Status   string   `json:"status"` // ok, or what is wrong and the fix
+}
+
+// The calls of a HookInput.
+const (
+	CallPreUse  = "pre_use"
+	CallPostUse = "post_use"
+	CallUnset   = "unset"
+)
+
+// HookInput asks a hook plugin (awsenv.hooks.v1) for one call: Call names
+// it, and the request of that call is set.
+type HookInput struct {
+	Plugin  string                  `json:"plugin"`
+	Call    string                  `json:"call"` // CallPreUse, CallPostUse or CallUnset
+	PreUse  *plugins.PreUseRequest  `json:"pre_use,omitempty"`
+	PostUse *plugins.PostUseRequest `json:"post_use,omitempty"`
+	Unset   *plugins.UnsetRequest   `json:"unset,omitempty"`
+	SHA256  string                  `json:"sha256,omitempty"`  // pin of the plugin
+	Timeout time.Duration           `json:"timeout,omitempty"` // for the call; 0: the default (30 s)
+	Debug   bool                    `json:"debug,omitempty"`
+}
+
+// HookResult is a hook's answer: the response of the call asked for.
+type HookResult struct {
+	PreUse  *plugins.PreUseResponse  `json:"pre_use,omitempty"`
+	PostUse *plugins.PostUseResponse `json:"post_use,omitempty"`
+	Unset   *plugins.UnsetResponse   `json:"unset,omitempty"`
+}
+
+// CredentialsInput asks a credential-source plugin
+// (awsenv.credentials.v1) for a profile's base credentials.
+type CredentialsInput struct {
+	Plugin  string                     `json:"plugin"`
+	Request plugins.CredentialsRequest `json:"request"`
+	SHA256  string                     `json:"sha256,omitempty"`
+	Timeout time.Duration              `json:"timeout,omitempty"` // 0: the default (30 s)
+	Debug   bool                       `json:"debug,omitempty"`
 }
 
 // MFAInput asks an MFA provider, built in or a plugin, for a code.
@@ -71,9 +115,11 @@ type MFAInput struct {
 	Debug    bool            `json:"debug,omitempty"`
 }
 
-// MFAError is a plugins.Error as it crosses the pipe.
+// MFAError is a plugins.Error as it crosses the pipe (from an MFA
+// provider, a hook or a credential source: Kind says which).
 type MFAError struct {
 	Provider string `json:"provider"`
+	Kind     string `json:"kind,omitempty"`
 	Problem  string `json:"problem"`
 	Fix      string `json:"fix"`
 	Cause    string `json:"cause,omitempty"`
@@ -98,6 +144,10 @@ type Response struct {
 	Code           string                 `json:"code,omitempty"`
 	Plugins        []PluginInfo           `json:"plugins,omitempty"`
 	MFAError       *MFAError              `json:"mfa_error,omitempty"`
+	Hook           *HookResult            `json:"hook,omitempty"`
+	// SourceCredentials are a credential source's answer, the secret in
+	// clear: the pipe is private. Never logged.
+	SourceCredentials *plugins.CredentialsResponse `json:"source_credentials,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
 	// as the last response of an STS or IAM call measured it, failed calls

@@ -25,13 +25,25 @@ type MFAFunc func(ctx context.Context, in MFAInput) (string, error)
 // ListFunc lists the MFA providers.
 type ListFunc func(ctx context.Context, in ListInput) []PluginInfo
 
+// HookFunc makes the call of a hook plugin a HookInput names.
+type HookFunc func(ctx context.Context, in HookInput) (HookResult, error)
+
+// CredentialsFunc asks a credential-source plugin for credentials.
+type CredentialsFunc func(ctx context.Context, in CredentialsInput) (plugins.CredentialsResponse, error)
+
 // Handlers are what the helper does with each kind of request.
 type Handlers struct {
-	STS  stsapi.Client
-	IAM  iamapi.Client
-	MFA  MFAFunc
-	List ListFunc
+	STS         stsapi.Client
+	IAM         iamapi.Client
+	MFA         MFAFunc
+	List        ListFunc
+	Hook        HookFunc
+	Credentials CredentialsFunc
 }
+
+// errNoPlugins answers hook and credentials requests when Handlers has no
+// function for them.
+var errNoPlugins = errors.New("this awsenv-helper runs no hooks or credential sources. Reinstall awsenv with ./install.sh.")
 
 // errNoIAM answers IAM requests when Handlers has no IAM client.
 var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
@@ -115,6 +127,18 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
 	case req.ListPlugins != nil:
 		resp.Plugins = h.List(ctx, *req.ListPlugins)
+	case req.Hook != nil && h.Hook == nil, req.SourceCredentials != nil && h.Credentials == nil:
+		err = errNoPlugins
+	case req.Hook != nil:
+		var res HookResult
+		if res, err = h.Hook(ctx, *req.Hook); err == nil {
+			resp.Hook = &res
+		}
+	case req.SourceCredentials != nil:
+		var c plugins.CredentialsResponse
+		if c, err = h.Credentials(ctx, *req.SourceCredentials); err == nil {
+			resp.SourceCredentials = &c
+		}
 	default:
 		return nil, errors.New("empty request")
 	}
@@ -125,7 +149,7 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var pe *plugins.Error
 		switch {
 		case errors.As(err, &pe):
-			resp.MFAError = &MFAError{Provider: pe.Provider, Problem: pe.Problem, Fix: pe.Fix}
+			resp.MFAError = &MFAError{Provider: pe.Provider, Kind: pe.Kind, Problem: pe.Problem, Fix: pe.Fix}
 			if pe.Err != nil {
 				resp.MFAError.Cause = pe.Err.Error()
 			}

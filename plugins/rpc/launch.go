@@ -171,7 +171,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Plugin, error) {
 			cfg.Path = abs // exec would search PATH for a bare name
 		}
 	}
-	p := &Plugin{name: cfg.name(), cfg: cfg, kind: kindOf(cfg.Service),
+	p := &Plugin{name: cfg.name(), cfg: cfg, kind: KindOf(cfg.Service),
 		sink: newSink(cfg.Stderr, "plugin "+cfg.name(), cfg.Debug != nil)}
 	p.log = hclog.NewNullLogger()
 	if cfg.Debug != nil {
@@ -533,8 +533,8 @@ func (p *Plugin) fail(problem, fix string, err error) *plugins.Error {
 // ServiceAny, as LaunchConfig.Service, starts a plugin whatever it serves.
 const ServiceAny = "*"
 
-// kindOf is plugins.Error.Kind for a plugin started for service.
-func kindOf(service string) string {
+// KindOf is plugins.Error.Kind for a plugin started for service.
+func KindOf(service string) string {
 	switch service {
 	case ServiceHooks:
 		return plugins.KindHook
