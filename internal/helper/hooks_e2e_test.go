@@ -68,7 +68,9 @@ func TestHooksThroughTheHelper(t *testing.T) {
 	if err != nil || !pre.Allow {
 		t.Fatalf("PreUse = %+v, %v\nstderr: %s", pre, err, stderr)
 	}
-	if !strings.Contains(stderr.String(), "PreUse prod role= account= region=eu-west-1 source= terminal=false\n") {
+	if !eventually(func() bool {
+		return strings.Contains(stderr.String(), "PreUse prod role= account= region=eu-west-1 source= terminal=false\n")
+	}) {
 		t.Errorf("the plugin's stderr did not reach awsenv's: %q", stderr)
 	}
 	pluginGone(t, pidFile)
@@ -124,7 +126,9 @@ func TestBrokenHooksThroughTheHelper(t *testing.T) {
 		!strings.HasPrefix(err.Error(), "hook multi: the plugin exited during its PostUse call") {
 		t.Fatalf("crash: %v", err)
 	}
-	if !strings.Contains(stderr.String(), "plugin multi crashed: panic: crash during the call") {
+	// The helper's stderr reaches us through a pipe of its own: it may
+	// come a moment after the answer.
+	if !eventually(func() bool { return strings.Contains(stderr.String(), "plugin multi crashed: panic: crash during the call") }) {
 		t.Errorf("stderr = %q", stderr)
 	}
 	pluginGone(t, pidFile)
@@ -176,4 +180,14 @@ func TestListShowsServices(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("services = %v\nwant %v\nstderr: %s", got, want, stderr)
 	}
+}
+
+// eventually reports whether cond becomes true within a few seconds.
+func eventually(cond func() bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
