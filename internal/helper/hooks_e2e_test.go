@@ -128,7 +128,9 @@ func TestBrokenHooksThroughTheHelper(t *testing.T) {
 	}
 	// The helper's stderr reaches us through a pipe of its own: it may
 	// come a moment after the answer.
-	if !eventually(func() bool { return strings.Contains(stderr.String(), "plugin multi crashed: panic: crash during the call") }) {
+	if !eventually(func() bool {
+		return strings.Contains(stderr.String(), "plugin multi crashed: panic: crash during the call")
+	}) {
 		t.Errorf("stderr = %q", stderr)
 	}
 	pluginGone(t, pidFile)
