@@ -176,14 +176,20 @@ func appendFile(files []string, add ...string) []string {
 // when the command is about to run, so a config file others can write that
 // names no command keeps working (awsenv doctor warns about it).
 func (s Settings) CheckCommandFiles(uid int) error {
-	for _, f := range s.CommandFiles {
+	what := "the MFA provider plugin " + s.MFAProvider
+	if s.MFAProvider == "process" {
+		what = "the mfa_process command"
+	}
+	return CheckFiles(s.CommandFiles, what, uid)
+}
+
+// CheckFiles is CheckCommandFiles for any command: what names it in the
+// error ("the hook plugins kube, tf").
+func CheckFiles(files []string, what string, uid int) error {
+	for _, f := range files {
 		err := safefile.Trusted(f, uid)
 		var u *safefile.UntrustedError
 		if errors.As(err, &u) {
-			what := "the MFA provider plugin " + s.MFAProvider
-			if s.MFAProvider == "process" {
-				what = "the mfa_process command"
-			}
 			return &CommandFileError{Path: f, What: what, Err: u}
 		}
 		if err != nil {

@@ -243,8 +243,8 @@ func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profil
 		return fileCredentials(p), nil
 	}
 	if f.Sources == nil {
-		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources are not available in this command"),
-			Fix: "Use awsenv use, exec or credential-process with this profile."}
+		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources cannot be reached here"),
+			Fix: "Use the profile with awsenv use, exec or credential-process."}
 	}
 	if f.Blocking != nil {
 		f.Blocking()
