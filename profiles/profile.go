@@ -42,8 +42,14 @@ type Profile struct {
 	// (awsenv_mfa_provider -> mfa_provider).
 	Awsenv map[string]string
 
+	// EnvNames maps the lower-cased names of awsenv_env_NAME keys (as
+	// Awsenv holds them) to NAME as written: the files' reader lower-cases
+	// keys, as botocore does, and a variable's name keeps its case.
+	EnvNames map[string]string
+
 	// CommandFrom is the file each command-naming key (mfa_process,
-	// credential_process, awsenv_mfa_provider) was read from.
+	// credential_process, awsenv_mfa_provider, awsenv_hooks,
+	// awsenv_credential_source) was read from.
 	CommandFrom map[string]string
 
 	// Where each part was found, for error messages.
@@ -280,6 +286,8 @@ func (c *Config) lookupLocked(name string) *Profile {
 	}
 	cfgKeys, credKeys := c.sectionKeys(src)
 	apply(p, keyValues(cfgKeys, credKeys))
+	p.EnvNames = envNames(p.EnvNames, cfgKeys)
+	p.EnvNames = envNames(p.EnvNames, credKeys)
 	for _, key := range CommandKeys {
 		switch {
 		case has(credKeys, key):
@@ -295,10 +303,23 @@ func (c *Config) lookupLocked(name string) *Profile {
 	return p
 }
 
+// envNames records the written names of awsenv_env_NAME keys.
+func envNames(m map[string]string, keys []awsini.Key) map[string]string {
+	for _, k := range keys {
+		if len(k.Written) > len("awsenv_env_") && strings.HasPrefix(k.Name, "awsenv_env_") {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[k.Name[len("awsenv_"):]] = k.Written[len("awsenv_env_"):]
+		}
+	}
+	return m
+}
+
 // CommandKeys are the keys whose value chooses a command that awsenv (or
 // the AWS CLI) runs: a file holding one must be one that only its user
 // could have written (see Settings.CheckCommandFiles).
-var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider"}
+var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider", "awsenv_hooks", "awsenv_credential_source"}
 
 func has(keys []awsini.Key, name string) bool {
 	for _, k := range keys {

@@ -151,8 +151,13 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 	return c.resolved[name].outcome(name)
 }
 
-// hasStaticKeys is botocore's _has_static_credentials: either key.
+// hasStaticKeys is botocore's _has_static_credentials: either key; for
+// awsenv, a credential-source plugin (awsenv_credential_source) counts too:
+// it stands in for the keys.
 func hasStaticKeys(p *Profile) bool {
+	if name, _ := p.CredentialPlugin(); name != "" {
+		return true
+	}
 	return p.AccessKeyID != "" || p.SecretAccessKey != ""
 }
 
@@ -235,6 +240,14 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}, depth: 1}
 		case p.SourceProfile != "":
 			return p.SourceProfile, nil
+		case hasStaticKeys(p):
+			// awsenv_credential_source on the role's own profile: the
+			// source's credentials assume the role.
+			base, err := c.keys(p)
+			if err != nil {
+				return fail(err)
+			}
+			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}, depth: 1}
 		case p.CredentialSource != "":
 			return fail(profileError(p, fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
 				"Use source_profile with a profile that has keys instead."))
@@ -268,6 +281,20 @@ func profileError(p *Profile, problem, fix string) *ProfileError {
 }
 
 func (c *Config) keys(p *Profile) (*Resolved, error) {
+	if name, _ := p.CredentialPlugin(); name != "" {
+		switch {
+		case p.AccessKeyID != "" || p.SecretAccessKey != "" || p.SessionToken != "":
+			return nil, profileError(p, fmt.Sprintf("it has both awsenv_credential_source = %s and keys of its own (aws_access_key_id...)", name),
+				"Keep one: remove the keys from the file to take them from the credential source, or remove awsenv_credential_source.")
+		case !ValidPluginName(name):
+			return nil, profileError(p, fmt.Sprintf("awsenv_credential_source = %q is not a plugin name", name),
+				"Name the plugin as installed (awsenv-plugin-NAME): lower-case letters, digits, '-' and '_'.")
+		}
+		// Whether the source hands out long-term keys or a session is known
+		// only when it is asked; long-term keys are the usual case, and
+		// credflow uses temporary ones as they are.
+		return &Resolved{Profile: p, Kind: KindUser}, nil
+	}
 	switch {
 	case p.AccessKeyID != "" && p.SecretAccessKey == "":
 		return nil, profileError(p, "aws_access_key_id without aws_secret_access_key",

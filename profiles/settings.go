@@ -40,6 +40,8 @@ type Global struct {
 	Path   string
 	values map[string]string
 	pins   map[string]string // [plugin NAME] sha256 = HEX
+	// envNames: env_NAME (lower case, as in values) -> NAME as written.
+	envNames map[string]string
 }
 
 // LoadGlobal reads awsenv's config file; a missing file is empty. Keys may
@@ -65,7 +67,14 @@ func LoadGlobal(path string) (*Global, error) {
 	}
 	if def, ok := f.Section("default"); ok {
 		for _, k := range def.Keys() {
-			g.values[strings.TrimPrefix(k.Name, "awsenv_")] = k.Value
+			name := strings.TrimPrefix(k.Name, "awsenv_")
+			g.values[name] = k.Value
+			if strings.HasPrefix(name, "env_") && len(name) > len("env_") {
+				if g.envNames == nil {
+					g.envNames = map[string]string{}
+				}
+				g.envNames[name] = k.Written[len(k.Written)-len(name)+len("env_"):]
+			}
 		}
 	}
 	return g, nil
@@ -167,14 +176,20 @@ func appendFile(files []string, add ...string) []string {
 // when the command is about to run, so a config file others can write that
 // names no command keeps working (awsenv doctor warns about it).
 func (s Settings) CheckCommandFiles(uid int) error {
-	for _, f := range s.CommandFiles {
+	what := "the MFA provider plugin " + s.MFAProvider
+	if s.MFAProvider == "process" {
+		what = "the mfa_process command"
+	}
+	return CheckFiles(s.CommandFiles, what, uid)
+}
+
+// CheckFiles is CheckCommandFiles for any command: what names it in the
+// error ("the hook plugins kube, tf").
+func CheckFiles(files []string, what string, uid int) error {
+	for _, f := range files {
 		err := safefile.Trusted(f, uid)
 		var u *safefile.UntrustedError
 		if errors.As(err, &u) {
-			what := "the MFA provider plugin " + s.MFAProvider
-			if s.MFAProvider == "process" {
-				what = "the mfa_process command"
-			}
 			return &CommandFileError{Path: f, What: what, Err: u}
 		}
 		if err != nil {
@@ -229,10 +244,15 @@ type SettingError struct {
 	Where string
 	Key   string
 	Err   error
+	Fix   string // "" for a duration's
 }
 
 func (e *SettingError) Error() string {
-	return fmt.Sprintf("%s in %s: %v. Write a duration such as 12h, 90m or 3600 (seconds).", e.Key, e.Where, e.Err)
+	fix := e.Fix
+	if fix == "" {
+		fix = "Write a duration such as 12h, 90m or 3600 (seconds)."
+	}
+	return fmt.Sprintf("%s in %s: %v. %s", e.Key, e.Where, e.Err, fix)
 }
 
 func (e *SettingError) Unwrap() error { return e.Err }
@@ -265,6 +285,11 @@ func FileCommands(path string, global bool) ([]string, error) {
 			}
 			for _, key := range []string{"mfa_provider", "awsenv_mfa_provider"} {
 				if k, ok := sec.Get(key); ok && !builtin(k.Value) {
+					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", key, k.Value, k.Line))
+				}
+			}
+			for _, key := range []string{"hooks", "awsenv_hooks"} {
+				if k, ok := sec.Get(key); ok && strings.TrimSpace(k.Value) != "" {
 					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", key, k.Value, k.Line))
 				}
 			}

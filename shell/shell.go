@@ -190,6 +190,10 @@ func Render(sh Shell, changes []Change) (string, error) {
 	return b.String(), nil
 }
 
+// ValidName reports whether name is a variable name Render accepts:
+// ^[A-Za-z_][A-Za-z0-9_]*$. Valid is not safe: see Render.
+func ValidName(name string) bool { return validName(name) }
+
 // validName reports whether name matches ^[A-Za-z_][A-Za-z0-9_]*$. Names are
 // written unquoted (quoting a name is not possible in every shell), so this
 // check is what keeps them inert.

@@ -21,14 +21,16 @@ var version = "dev"
 
 // Exit codes, documented in the README.
 const (
-	exitOK     = 0
-	exitError  = 1 // anything not listed below
-	exitUsage  = 2 // bad command line or profile name
-	exitConfig = 3 // a config, credentials or session file problem
-	exitMFA    = 4 // no MFA code could be had
-	exitAWS    = 5 // AWS refused or could not be reached
-	exitNoExec = 127
-	exitSignal = 130
+	exitOK      = 0
+	exitError   = 1 // anything not listed below
+	exitUsage   = 2 // bad command line or profile name
+	exitConfig  = 3 // a config, credentials or session file problem
+	exitMFA     = 4 // no MFA code could be had
+	exitAWS     = 5 // AWS refused or could not be reached
+	exitRefused = 6 // a PreUse hook or awsenv_confirm refused the switch
+	exitPlugin  = 7 // a hook or credential-source plugin failed, or set a variable awsenv refuses
+	exitNoExec  = 127
+	exitSignal  = 130
 )
 
 func newApp(d *Deps) *cli.App {

@@ -24,6 +24,9 @@ func classify(err error) int {
 		apiErr    *stsapi.APIError
 		transErr  *stsapi.TransportError
 	)
+	if code := hookExit(err); code != 0 {
+		return code
+	}
 	switch {
 	case errors.As(err, &nameErr):
 		return exitUsage

@@ -15,7 +15,7 @@ func newExecCommand(d *Deps) *cli.Command {
 		Name:      "exec",
 		Usage:     "run a command with PROFILE's temporary credentials in its environment",
 		ArgsUsage: "PROFILE -- COMMAND [ARGS...]",
-		Flags:     credentialFlags(),
+		Flags:     append([]cli.Flag{yesFlag}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			name, err := profileArg(c)
 			if err != nil {
@@ -33,11 +33,11 @@ func newExecCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return &userError{code: exitNoExec, msg: "cannot run " + argv[0] + ": " + err.Error() + ". Check the command name and your PATH."}
 			}
-			res, err := getCredentials(c, d, name)
+			changes, err := switchTo(c, d, name)
 			if err != nil {
 				return err
 			}
-			env := execEnv(d.Environ(), useChanges(res))
+			env := execEnv(d.Environ(), changes)
 			// exec replaces awsenv, so the command gets the terminal, the
 			// signals and the exit status as if run directly; the helper
 			// has done its work and must not linger beside it.

@@ -118,6 +118,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Store:     store,
 		STS:       client,
 		IAM:       client,
+		Sources:   helperPlugins{d: d}, // MERGE: client, once it implements plugins.CredentialSource
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),

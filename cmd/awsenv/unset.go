@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/switchhooks"
 	"github.com/awsenv/awsenv/shell"
 )
 
@@ -12,7 +13,8 @@ func newUnsetCommand(d *Deps) *cli.Command {
 	return &cli.Command{
 		Name:  "unset",
 		Usage: "print shell code that removes the credentials `use` exported",
-		Description: `eval "$(awsenv unset)" removes the keys, token, expiry and profile variables.
+		Description: `eval "$(awsenv unset)" removes the keys, token, expiry and profile variables,
+and the variables hooks and awsenv_env_* set (AWSENV_HOOK_VARS names them).
 AWS_REGION and AWS_DEFAULT_REGION are left as they are: they are not credentials,
 and they may have been set before awsenv.`,
 		Flags: []cli.Flag{shellFlag()},
@@ -29,6 +31,15 @@ and they may have been set before awsenv.`,
 			for _, n := range expiryVars {
 				ch = append(ch, shell.Change{Name: n, Unset: true})
 			}
+			// What hooks and awsenv_env_* set, by the names use recorded:
+			// removed even when the plugin is gone or broken.
+			for _, n := range switchhooks.ParseVars(d.Getenv(switchhooks.VarsName)) {
+				ch = append(ch, shell.Change{Name: n, Unset: true})
+			}
+			if d.Getenv(switchhooks.VarsName) != "" {
+				ch = append(ch, shell.Change{Name: switchhooks.VarsName, Unset: true})
+			}
+			unsetHooks(c, d)
 			out, err := shell.Render(sh, ch)
 			if err != nil {
 				return err

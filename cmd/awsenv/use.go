@@ -20,7 +20,7 @@ func newUseCommand(d *Deps) *cli.Command {
    eval "$(awsenv use prod)"          (bash, zsh, sh)
    awsenv use prod --shell fish | source
 Only shell code goes to stdout; on any failure stdout stays empty.`,
-		Flags: append([]cli.Flag{shellFlag()}, credentialFlags()...),
+		Flags: append([]cli.Flag{shellFlag(), yesFlag}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			sh, err := pickShell(c, d)
 			if err != nil {
@@ -30,12 +30,12 @@ Only shell code goes to stdout; on any failure stdout stays empty.`,
 			if err != nil {
 				return err
 			}
-			res, err := getCredentials(c, d, name)
+			changes, err := switchTo(c, d, name)
 			if err != nil {
 				return err
 			}
 			// Render fully before writing, so a failure prints nothing.
-			out, err := shell.Render(sh, useChanges(res))
+			out, err := shell.Render(sh, changes)
 			if err != nil {
 				return err
 			}

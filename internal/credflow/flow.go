@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ type Flow struct {
 	STS    stsapi.Client
 	// IAM, when set, lets explanations look up the user's MFA devices.
 	IAM iamapi.Client
+	// Sources reaches credential-source plugins (awsenv_credential_source);
+	// nil makes a profile that names one fail with an error saying so.
+	Sources plugins.CredentialSource
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
 	// Terminal reports whether a controlling terminal is available; asked
@@ -108,6 +112,12 @@ type Result struct {
 	Credentials profiles.Credentials
 	Region      string
 	Cached      bool // no STS call was made
+	// Resolved is the profile with its source chain.
+	Resolved *profiles.Resolved
+	// Session is the cached session the credentials are (with its Key,
+	// Created time and cached hook answers); nil when they are not cached:
+	// session credentials from the file or from a credential source.
+	Session *sessions.Session
 }
 
 // Get returns working credentials for the named profile.
@@ -120,7 +130,7 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region()}
+	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region(), Resolved: r}
 	rn := renewWith(settings, opt.Refresh)
 	if opt.MinLeft > rn.margin {
 		rn.least, rn.margin = rn.margin, opt.MinLeft
@@ -143,12 +153,15 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.Credentials, res.Cached = s.Credentials, cached
+		if !s.Ephemeral {
+			res.Session = s
+		}
 	case profiles.KindRole:
 		s, cached, err := f.role(ctx, r, opt.Duration, settings, rn)
 		if err != nil {
 			return nil, err
 		}
-		res.Credentials, res.Cached = s.Credentials, cached
+		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
 	}
 	return res, nil
 }
@@ -162,9 +175,19 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 	rn = rn.within(d)
 	key := userKey(p, serial)
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
-		in := stsapi.GetSessionTokenInput{Target: f.target(r), Credentials: fileCredentials(p), Duration: d}
+		base, err := f.baseCredentials(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if base.Temporary() {
+			// Like session credentials in the file: AWS refuses
+			// GetSessionToken with them, so they are used as they are.
+			src, _ := p.CredentialPlugin()
+			f.Debugf("credential source %s of %s gave temporary credentials; using them as they are", src, p.Name)
+			return &sessions.Session{Credentials: base, Ephemeral: true}, nil
+		}
+		in := stsapi.GetSessionTokenInput{Target: f.target(r), Credentials: base, Duration: d}
 		var creds profiles.Credentials
-		var err error
 		if serial == "" {
 			f.Debugf("GetSessionToken for %s without MFA (no mfa_serial), for %s", p.Name, d)
 			creds, err = f.STS.GetSessionToken(ctx, in)
@@ -178,7 +201,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 		if err != nil {
 			return nil, f.explainCall(ctx, err, p, profiles.Credentials{})
 		}
-		return &sessions.Session{Credentials: creds, BaseKeyID: p.AccessKeyID, MFASerial: serial}, nil
+		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial}, nil
 	})
 }
 
@@ -188,8 +211,95 @@ func userKey(p *profiles.Profile, serial string) sessions.Key {
 	if serial != "" {
 		kind = sessions.KindMFA
 	}
-	return sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{p.AccessKeyID, serial}}
+	return sessions.Key{Profile: p.Name, Kind: kind, Parts: []string{baseID(p), serial}}
 }
+
+// baseID tells apart the long-term credentials a profile's sessions are
+// made from without reading them: the key id in the file, or the
+// credential source and its options (asking the source would cost the
+// cached path a plugin run).
+func baseID(p *profiles.Profile) string {
+	name, opts := p.CredentialPlugin()
+	if name == "" {
+		return p.AccessKeyID
+	}
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	id := "credential-source:" + name
+	for _, k := range keys {
+		id += "\x00" + k + "=" + opts[k]
+	}
+	return id
+}
+
+// baseCredentials are a profile's own credentials: the keys (and token)
+// in the file, or what its credential source hands out.
+func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error) {
+	name, opts := p.CredentialPlugin()
+	if name == "" {
+		return fileCredentials(p), nil
+	}
+	if f.Sources == nil {
+		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources cannot be reached here"),
+			Fix: "Use the profile with awsenv use, exec or credential-process."}
+	}
+	if f.Blocking != nil {
+		f.Blocking()
+	}
+	f.Debugf("asking credential source %s for the credentials of %s", name, p.Name)
+	resp, err := f.Sources.GetCredentials(ctx, name, plugins.CredentialsRequest{Profile: p.Name, Options: opts})
+	if err != nil {
+		if ctx.Err() != nil {
+			return profiles.Credentials{}, ctx.Err()
+		}
+		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: err,
+			Fix: fmt.Sprintf("Check the plugin awsenv-plugin-%s and its awsenv_credential_source_* options in %s (`awsenv plugins list` shows whether it is installed).", name, p.Where())}
+	}
+	creds := profiles.Credentials{AccessKeyID: resp.AccessKeyID, SecretAccessKey: profiles.Secret(resp.SecretAccessKey),
+		SessionToken: profiles.Secret(resp.SessionToken)}
+	if resp.ExpiresUnix > 0 {
+		creds.Expiration = time.Unix(resp.ExpiresUnix, 0).UTC()
+	}
+	if why := badSourceCredentials(creds, f.Now()); why != "" {
+		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New(why),
+			Fix: fmt.Sprintf("Check what the plugin awsenv-plugin-%s reads (its awsenv_credential_source_* options in %s).", name, p.Where())}
+	}
+	return creds, nil
+}
+
+// badSourceCredentials says what is wrong with credentials a source gave,
+// never quoting the secret or the token.
+func badSourceCredentials(c profiles.Credentials, now time.Time) string {
+	switch {
+	case c.AccessKeyID == "" || c.SecretAccessKey == "":
+		return "it gave no access key id or no secret access key"
+	case len(c.AccessKeyID) < 16 || len(c.AccessKeyID) > 128 || strings.Trim(c.AccessKeyID, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "":
+		return "the access key id it gave is not one (AKIA... or ASIA..., upper-case letters and digits)"
+	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
+		return "it gave a temporary key (ASIA...) without its session token"
+	case !c.Expiration.IsZero() && !c.Expiration.After(now):
+		return fmt.Sprintf("the credentials it gave expired at %s", c.Expiration.Format(time.RFC3339))
+	}
+	return ""
+}
+
+// SourceError is a credential source that could not give a profile's
+// credentials.
+type SourceError struct {
+	Profile string
+	Source  string
+	Err     error
+	Fix     string
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("profile %s: credential source %s: %v. %s", e.Profile, e.Source, e.Err, e.Fix)
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
 
 // brokenSession reports AWS refusing temporary credentials themselves: a
 // damaged or revoked token, or one that expired early. A cached session
@@ -223,7 +333,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	}
 	base := r.Base().Profile
 	key := sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
-		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, base.AccessKeyID, serial, d.String()}}
+		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, baseID(base), serial, d.String()}}
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
 		in := stsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
@@ -239,7 +349,9 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			}
 			f.Debugf("profile %s asks for %s, more than the 1h a role assumed from an MFA session may last; assuming %s directly with the long-term keys of %s and an MFA code",
 				p.Name, d, p.RoleARN, src.Profile.Name)
-			in.Credentials = fileCredentials(src.Profile)
+			if in.Credentials, err = f.baseCredentials(ctx, src.Profile); err != nil {
+				return nil, err
+			}
 			creds, err = f.withMFA(ctx, p.Name, serial, srcSettings, func(code string) (profiles.Credentials, error) {
 				in.SerialNumber, in.TokenCode = serial, code
 				return f.STS.AssumeRole(ctx, in)
@@ -265,7 +377,9 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 				creds, err = f.STS.AssumeRole(ctx, in)
 			}
 		case src.Kind == profiles.KindUser:
-			in.Credentials = fileCredentials(src.Profile)
+			if in.Credentials, err = f.baseCredentials(ctx, src.Profile); err != nil {
+				return nil, err
+			}
 			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
 		case src.Kind == profiles.KindSession:
@@ -405,6 +519,9 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 		return nil, false, err
 	}
 	s.Created = f.Now()
+	if s.Ephemeral {
+		return s, false, nil
+	}
 	if err := f.Store.Save(key, s); err != nil {
 		// The credentials work; only the reuse is lost.
 		f.Notef("could not cache the session: %v", err)

@@ -121,12 +121,17 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	return newRigWith(t, testConfig, testCredentials)
+}
+
+func newRigWith(t *testing.T, config, credentials string) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	cfgPath, credPath := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(credPath, []byte(testCredentials), 0o600); err != nil {
+	if err := os.WriteFile(credPath, []byte(credentials), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := profiles.Load(profiles.Files{Config: cfgPath, Credentials: credPath})

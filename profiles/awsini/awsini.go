@@ -58,9 +58,12 @@ const DefaultSection = "DEFAULT"
 
 // Key is one key of a section.
 type Key struct {
-	Name  string // lower case, stripped
-	Value string // stripped; lines of a continued value joined by "\n"
-	Line  int    // 1-based line of the key
+	Name string // lower case, stripped
+	// Written is the name as written (stripped, not lower-cased), for the
+	// few keys whose case means something to awsenv (awsenv_env_NAME).
+	Written string
+	Value   string // stripped; lines of a continued value joined by "\n"
+	Line    int    // 1-based line of the key
 	// Offset is where Value starts in the parsed text when Value is a
 	// substring of it (a value on one line, even empty), else -1.
 	Offset int
@@ -284,7 +287,8 @@ func (p *parser) line(n, start int, s string, next int) error {
 	if p.keys != nil {
 		value := text[d+1:]
 		vlead, _ := leadingSpace(value)
-		*p.keys = append(*p.keys, Key{Name: lower(text[:trailingSpace(text[:d])]), Value: value[vlead:], Line: n,
+		written := text[:trailingSpace(text[:d])]
+		*p.keys = append(*p.keys, Key{Name: lower(written), Written: written, Value: value[vlead:], Line: n,
 			Offset: start + lead + d + 1 + vlead})
 		p.key = len(*p.keys) - 1
 		p.valueStart = next

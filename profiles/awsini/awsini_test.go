@@ -139,9 +139,9 @@ func TestKeysAndOffsets(t *testing.T) {
 	}
 	raw := a.RawKeys()
 	want := []Key{
-		{Name: "k", Value: "v1", Line: 2, Offset: strings.Index(text, "v1")},
-		{Name: "k", Value: "v2", Line: 6, Offset: strings.Index(text, "v2")},
-		{Name: "m", Value: "\nn = 1\no = 2", Line: 7, Offset: -1},
+		{Name: "k", Written: "k", Value: "v1", Line: 2, Offset: strings.Index(text, "v1")},
+		{Name: "k", Written: "K", Value: "v2", Line: 6, Offset: strings.Index(text, "v2")},
+		{Name: "m", Written: "m", Value: "\nn = 1\no = 2", Line: 7, Offset: -1},
 	}
 	if !reflect.DeepEqual(raw, want) {
 		t.Errorf("RawKeys\n got %+v\nwant %+v", raw, want)

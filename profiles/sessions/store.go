@@ -48,6 +48,49 @@ type Session struct {
 	MFASerial   string               `json:"mfa_serial,omitempty"`
 	RoleARN     string               `json:"role_arn,omitempty"`
 	Source      string               `json:"source,omitempty"` // the source profile of a role
+	// Hooks are the cacheable answers of hook plugins' PostUse for this
+	// session (see SaveHooks): reused until the session is replaced.
+	Hooks []HookAnswer `json:"hooks,omitempty"`
+
+	// Key is the key the session was loaded or saved under (not stored).
+	Key Key `json:"-"`
+	// Ephemeral credentials are handed out but never cached: temporary
+	// credentials from a credential source, used as they are.
+	Ephemeral bool `json:"-"`
+}
+
+// HookAnswer is one hook plugin's cacheable PostUse answer.
+type HookAnswer struct {
+	Hook string `json:"hook"`
+	// Request tells the requests apart that the answer is good for (a hash
+	// of the hook's options): a changed option asks the plugin again.
+	Request  string    `json:"request"`
+	Set      []HookVar `json:"set,omitempty"`
+	Messages []string  `json:"messages,omitempty"`
+}
+
+// HookVar is a variable a hook set.
+type HookVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// SaveHooks keeps hook answers with the session under key, if it is still
+// the one created at created: a session replaced meanwhile (by another
+// awsenv) keeps its own, and these are dropped. Under the session's lock,
+// so a renewal in progress is not overwritten.
+func (s *Store) SaveHooks(ctx context.Context, key Key, created time.Time, answers []HookAnswer) error {
+	unlock, err := s.Lock(ctx, key, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	sess, err := s.Load(key)
+	if err != nil || sess == nil || !sess.Created.Equal(created) {
+		return err
+	}
+	sess.Hooks = answers
+	return s.Save(key, sess)
 }
 
 // Expiration is when the credentials stop working.
@@ -159,6 +202,7 @@ func (s *Store) Load(key Key) (*Session, error) {
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&sess); err != nil || !sess.valid(key) {
 		return nil, nil
 	}
+	sess.Key = key
 	return &sess, nil
 }
 
@@ -175,6 +219,7 @@ func (s *Store) Save(key Key, sess *Session) error {
 	sess.Version = fileVersion
 	sess.Profile = key.Profile
 	sess.Kind = key.Kind
+	sess.Key = key
 	data, err := json.Marshal(sess)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)

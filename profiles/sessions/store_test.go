@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -237,7 +238,7 @@ func TestSaveLoad(t *testing.T) {
 		t.Fatalf("Load = %v, %v", got, err)
 	}
 	want := testSession(t0.Add(time.Hour))
-	want.Version, want.Profile, want.Kind = 1, "dev", KindMFA
+	want.Version, want.Profile, want.Kind, want.Key = 1, "dev", KindMFA, key
 	if !got.Credentials.Expiration.Equal(want.Credentials.Expiration) || !got.Created.Equal(want.Created) {
 		t.Errorf("times: got %v %v, want %v %v", got.Credentials.Expiration, got.Created, want.Credentials.Expiration, want.Created)
 	}
@@ -803,5 +804,36 @@ func TestListClearGlobMetacharacters(t *testing.T) {
 	}
 	if names := dirNames(t, s.Dir); len(names) != 0 {
 		t.Errorf("Clear left %q", names)
+	}
+}
+
+// Hook answers are kept with the session they were made for, and dropped
+// when that session was replaced meanwhile.
+func TestSaveHooks(t *testing.T) {
+	s := openStore(t)
+	key := mfaKey("dev")
+	sess := testSession(t0.Add(time.Hour))
+	save(t, s, key, sess)
+	loaded, err := s.Load(key)
+	if err != nil || loaded == nil {
+		t.Fatal(err)
+	}
+	answers := []HookAnswer{{Hook: "kube", Request: "1", Set: []HookVar{{Name: "KUBECONFIG", Value: "/k"}}, Messages: []string{"hi"}}}
+	if err := s.SaveHooks(context.Background(), key, loaded.Created, answers); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Load(key)
+	if !reflect.DeepEqual(got.Hooks, answers) || got.Credentials.SecretAccessKey.Reveal() != exampleSecret {
+		t.Fatalf("hooks %+v", got.Hooks)
+	}
+	// Another awsenv replaced the session: the answers for the old one go.
+	newer := testSession(t0.Add(2 * time.Hour))
+	newer.Created = t0.Add(time.Minute)
+	save(t, s, key, newer)
+	if err := s.SaveHooks(context.Background(), key, loaded.Created, answers); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Load(key); len(got.Hooks) != 0 {
+		t.Fatalf("answers for a replaced session were kept: %+v", got.Hooks)
 	}
 }

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/switchhooks"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/shell"
+)
+
+var yesFlag = &cli.BoolFlag{Name: "yes", Usage: "answer awsenv_confirm's question with yes (needed where there is no terminal)"}
+
+// errNeedsNewerHelper is what hook and credential-source plugins answer
+// until awsenv-helper serves them.
+var errNeedsNewerHelper = errors.New("hook and credential-source plugins need a newer awsenv-helper; install awsenv-helper from the same release as awsenv")
+
+// helperPlugins reaches hook and credential-source plugins through this
+// run's awsenv-helper.
+//
+// MERGE: replace with d.Helper() (*helper.Client) once it implements
+// plugins.Hooks and plugins.CredentialSource; nothing else changes. Until
+// then every call fails with errNeedsNewerHelper. Either way the helper is
+// started only by a call, and calls are made only for profiles that list
+// plugin hooks (or a credential source) and have no cached answer.
+type helperPlugins struct{ d *Deps }
+
+var (
+	_ plugins.Hooks            = helperPlugins{}
+	_ plugins.CredentialSource = helperPlugins{}
+)
+
+func (helperPlugins) PreUse(context.Context, string, plugins.PreUseRequest) (plugins.PreUseResponse, error) {
+	return plugins.PreUseResponse{}, errNeedsNewerHelper
+}
+
+func (helperPlugins) PostUse(context.Context, string, plugins.PostUseRequest) (plugins.PostUseResponse, error) {
+	return plugins.PostUseResponse{}, errNeedsNewerHelper
+}
+
+func (helperPlugins) Unset(context.Context, string, plugins.UnsetRequest) (plugins.UnsetResponse, error) {
+	return plugins.UnsetResponse{}, errNeedsNewerHelper
+}
+
+func (helperPlugins) GetCredentials(context.Context, string, plugins.CredentialsRequest) (plugins.CredentialsResponse, error) {
+	return plugins.CredentialsResponse{}, errNeedsNewerHelper
+}
+
+// newHookRunner wires switchhooks for one command run.
+func newHookRunner(c *cli.Context, d *Deps) *switchhooks.Runner {
+	debug := debugOn(c, d)
+	return &switchhooks.Runner{
+		Hooks: helperPlugins{d: d},
+		CheckFiles: func(files []string) error {
+			return profiles.CheckFiles(files, "hook plugins", os.Getuid())
+		},
+		Confirm:  func(q string) (bool, error) { return askYesNo(d, q) },
+		Yes:      c.Bool("yes"),
+		Terminal: func() bool { return hasTerminal(d) },
+		Stderr:   d.Stderr,
+		Debugf: func(format string, args ...any) {
+			if debug {
+				fmt.Fprintf(d.Stderr, "awsenv: debug: "+format+"\n", args...)
+			}
+		},
+	}
+}
+
+// askYesNo asks on the controlling terminal, never stdin or stdout (stdout
+// is what the shell evaluates). An error means there is no terminal.
+func askYesNo(d *Deps, question string) (bool, error) {
+	tty, err := d.OpenTTY()
+	if err != nil {
+		return false, err
+	}
+	defer tty.Close()
+	d.interruptible()
+	fmt.Fprintf(tty, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(tty).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// switchTo makes the credentials of profile name with its hooks around
+// them, and returns what `use` exports (and `exec` puts in the child's
+// environment): the credentials, the hooks' variables, the names of those
+// in AWSENV_HOOK_VARS, and the removal of the previous profile's hook
+// variables that this one does not set.
+func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
+	opt, err := credentialOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	f, err := newFlow(c, d)
+	if err != nil {
+		return nil, err
+	}
+	r, err := f.Config.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := f.Global.HookSettings(r)
+	if err != nil {
+		return nil, err
+	}
+	runner := newHookRunner(c, d)
+	sw := switchhooks.Switch{Profile: name, Resolved: r, Settings: hs}
+	if err := runner.PreUse(c.Context, sw); err != nil {
+		return nil, err
+	}
+	res, err := f.Get(c.Context, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	var cache switchhooks.Cache
+	if s := res.Session; s != nil {
+		key, created := s.Key, s.Created
+		cache = switchhooks.Cache{Answers: s.Hooks, Save: func(a []sessions.HookAnswer) error {
+			return f.Store.SaveHooks(c.Context, key, created, a)
+		}}
+	}
+	vars, err := runner.PostUse(c.Context, sw, res.Credentials.Expiration, cache)
+	if err != nil {
+		return nil, err
+	}
+	return append(useChanges(res), hookChanges(d.Getenv(switchhooks.VarsName), vars)...), nil
+}
+
+// hookChanges sets vars, records their names, and removes the variables of
+// the previous switch (prev, AWSENV_HOOK_VARS as found) that vars do not
+// set. With no hook variables before or now, it changes nothing, so the
+// output of `use` for profiles without hooks stays as it was.
+func hookChanges(prev string, vars []plugins.Variable) []shell.Change {
+	var ch []shell.Change
+	now := map[string]bool{}
+	for _, v := range vars {
+		now[v.Name] = true
+		ch = append(ch, shell.Change{Name: v.Name, Value: v.Value})
+	}
+	for _, n := range switchhooks.ParseVars(prev) {
+		if !now[n] {
+			ch = append(ch, shell.Change{Name: n, Unset: true})
+		}
+	}
+	switch {
+	case len(vars) > 0:
+		ch = append(ch, shell.Change{Name: switchhooks.VarsName, Value: switchhooks.FormatVars(vars)})
+	case prev != "":
+		ch = append(ch, shell.Change{Name: switchhooks.VarsName, Unset: true})
+	}
+	return ch
+}
+
+// unsetHooks tells the hooks of the profile being left (AWSENV_PROFILE)
+// that it is, best effort: a profile or config that cannot be read, or a
+// hook that fails, is a note on stderr, since the variables must go anyway.
+func unsetHooks(c *cli.Context, d *Deps) {
+	name := d.Getenv("AWSENV_PROFILE")
+	if name == "" || profiles.ValidateName(name) != nil {
+		return
+	}
+	note := func(err error) {
+		fmt.Fprintf(d.Stderr, "awsenv: note: the hooks of %s were not told about the unset: %v\n", name, err)
+	}
+	cfg, global, err := loadConfig(d)
+	if err != nil {
+		note(err)
+		return
+	}
+	r, err := cfg.Resolve(name)
+	if err != nil {
+		note(err)
+		return
+	}
+	hs, err := global.HookSettings(r)
+	if err != nil {
+		note(err)
+		return
+	}
+	newHookRunner(c, d).Unset(c.Context, switchhooks.Switch{Profile: name, Resolved: r, Settings: hs})
+}
+
+// hookExit is the exit code of a hook's error: 6 for a refusal (a PreUse
+// hook or awsenv_confirm said no), 7 for a hook or credential source that
+// failed or answered what awsenv refuses; 0 when err is neither.
+func hookExit(err error) int {
+	var he *switchhooks.Error
+	var se *credflow.SourceError
+	switch {
+	case errors.As(err, &he) && he.Refused:
+		return exitRefused
+	case errors.As(err, &he), errors.As(err, &se):
+		return exitPlugin
+	}
+	return 0
+}
