@@ -6,6 +6,7 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Request is what a provider is told when awsenv needs a code.
@@ -96,9 +97,9 @@ func (e *Error) Error() string {
 	if kind == "" {
 		kind = "MFA provider"
 	}
-	msg := fmt.Sprintf("%s %s: %s", kind, e.Provider, e.Problem)
+	msg := fmt.Sprintf("%s %s: %s", kind, e.Provider, strings.TrimRight(e.Problem, ". "))
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + strings.TrimRight(e.Err.Error(), ". ")
 	}
 	return msg + ". " + e.Fix
 }

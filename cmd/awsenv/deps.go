@@ -11,6 +11,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/profiles"
 )
 
 // Deps is everything awsenv takes from the outside world. Only
@@ -80,6 +81,16 @@ func (d *Deps) Helper() *helper.Client {
 		d.helper = &helper.Client{Path: helperPath(d), Stderr: d.Stderr, OnStart: d.interruptible}
 	}
 	return d.helper
+}
+
+// pluginClient is this run's helper as the way to hook and
+// credential-source plugins, with the plugins' sha256 pins from awsenv's
+// config. Nothing starts until a plugin is called.
+func (d *Deps) pluginClient(global *profiles.Global, debug bool) *helper.Client {
+	c := d.Helper()
+	c.Pins = global.PluginPins()
+	c.Debug = c.Debug || debug
+	return c
 }
 
 // closeHelper ends the helper, if this run started one.

@@ -110,15 +110,14 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		static = s
 	}
 	debug := debugOn(c, d)
-	client := d.Helper()
-	client.Debug = debug
+	client := d.pluginClient(global, debug)
 	f := &credflow.Flow{
 		Config:    cfg,
 		Global:    global,
 		Store:     store,
 		STS:       client,
 		IAM:       client,
-		Sources:   helperPlugins{d: d}, // MERGE: client, once it implements plugins.CredentialSource
+		Sources:   client,
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),

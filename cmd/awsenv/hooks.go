@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -20,46 +19,11 @@ import (
 
 var yesFlag = &cli.BoolFlag{Name: "yes", Usage: "answer awsenv_confirm's question with yes (needed where there is no terminal)"}
 
-// errNeedsNewerHelper is what hook and credential-source plugins answer
-// until awsenv-helper serves them.
-var errNeedsNewerHelper = errors.New("hook and credential-source plugins need a newer awsenv-helper; install awsenv-helper from the same release as awsenv")
-
-// helperPlugins reaches hook and credential-source plugins through this
-// run's awsenv-helper.
-//
-// MERGE: replace with d.Helper() (*helper.Client) once it implements
-// plugins.Hooks and plugins.CredentialSource; nothing else changes. Until
-// then every call fails with errNeedsNewerHelper. Either way the helper is
-// started only by a call, and calls are made only for profiles that list
-// plugin hooks (or a credential source) and have no cached answer.
-type helperPlugins struct{ d *Deps }
-
-var (
-	_ plugins.Hooks            = helperPlugins{}
-	_ plugins.CredentialSource = helperPlugins{}
-)
-
-func (helperPlugins) PreUse(context.Context, string, plugins.PreUseRequest) (plugins.PreUseResponse, error) {
-	return plugins.PreUseResponse{}, errNeedsNewerHelper
-}
-
-func (helperPlugins) PostUse(context.Context, string, plugins.PostUseRequest) (plugins.PostUseResponse, error) {
-	return plugins.PostUseResponse{}, errNeedsNewerHelper
-}
-
-func (helperPlugins) Unset(context.Context, string, plugins.UnsetRequest) (plugins.UnsetResponse, error) {
-	return plugins.UnsetResponse{}, errNeedsNewerHelper
-}
-
-func (helperPlugins) GetCredentials(context.Context, string, plugins.CredentialsRequest) (plugins.CredentialsResponse, error) {
-	return plugins.CredentialsResponse{}, errNeedsNewerHelper
-}
-
 // newHookRunner wires switchhooks for one command run.
-func newHookRunner(c *cli.Context, d *Deps) *switchhooks.Runner {
+func newHookRunner(c *cli.Context, d *Deps, global *profiles.Global) *switchhooks.Runner {
 	debug := debugOn(c, d)
 	return &switchhooks.Runner{
-		Hooks: helperPlugins{d: d},
+		Hooks: d.pluginClient(global, debug),
 		CheckFiles: func(files []string) error {
 			return profiles.CheckFiles(files, "hook plugins", os.Getuid())
 		},
@@ -115,7 +79,7 @@ func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	runner := newHookRunner(c, d)
+	runner := newHookRunner(c, d, f.Global)
 	sw := switchhooks.Switch{Profile: name, Resolved: r, Settings: hs}
 	if err := runner.PreUse(c.Context, sw); err != nil {
 		return nil, err
@@ -189,7 +153,7 @@ func unsetHooks(c *cli.Context, d *Deps) {
 		note(err)
 		return
 	}
-	newHookRunner(c, d).Unset(c.Context, switchhooks.Switch{Profile: name, Resolved: r, Settings: hs})
+	newHookRunner(c, d, global).Unset(c.Context, switchhooks.Switch{Profile: name, Resolved: r, Settings: hs})
 }
 
 // hookExit is the exit code of a hook's error: 6 for a refusal (a PreUse

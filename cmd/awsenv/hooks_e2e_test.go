@@ -197,7 +197,7 @@ func TestConfirm(t *testing.T) {
 }
 
 // A profile with only built-ins starts no helper on the cached path; one
-// with a plugin hook fails cleanly until awsenv-helper serves hooks.
+// with a plugin hook that is not installed fails cleanly.
 func TestBuiltinHooksStartNoHelper(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -212,8 +212,9 @@ func TestBuiltinHooksStartNoHelper(t *testing.T) {
 
 	w.addToConfig(t, "prod", "awsenv_hooks = kube\n")
 	r = w.run("use", "prod", "--yes")
-	if r.code != exitPlugin || r.stdout != "" || !strings.Contains(r.stderr, "hook kube") || !strings.Contains(r.stderr, "awsenv-helper") {
-		t.Fatalf("a plugin hook without a helper that serves it: %s", r)
+	if r.code != exitPlugin || r.stdout != "" || !strings.Contains(r.stderr, "profile prod: hook kube: no such plugin") ||
+		strings.Count(r.stderr, "hook kube") != 1 || strings.Contains(r.stderr, "..") {
+		t.Fatalf("a plugin hook that is not installed: %s", r)
 	}
 	// unset still works, with a note.
 	r = w.runEnv([]string{"AWSENV_PROFILE=prod", "AWSENV_HOOK_VARS=KUBE_CONTEXT PATH"}, "unset", "--shell", "bash")

@@ -292,7 +292,10 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	case resp.MFAError != nil:
 		e := resp.MFAError
 		pe := &plugins.Error{Provider: e.Provider, Kind: e.Kind, Problem: e.Problem, Fix: e.Fix}
-		if e.Cause != "" {
+		switch {
+		case e.Unimplemented:
+			pe.Err = plugins.ErrUnimplemented
+		case e.Cause != "":
 			pe.Err = errors.New(e.Cause)
 		}
 		return nil, pe

@@ -123,6 +123,9 @@ type MFAError struct {
 	Problem  string `json:"problem"`
 	Fix      string `json:"fix"`
 	Cause    string `json:"cause,omitempty"`
+	// Unimplemented: the plugin does not serve the method called
+	// (plugins.ErrUnimplemented).
+	Unimplemented bool `json:"unimplemented,omitempty"`
 }
 
 // IdentityInput is GetCallerIdentity's input.

@@ -149,7 +149,8 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var pe *plugins.Error
 		switch {
 		case errors.As(err, &pe):
-			resp.MFAError = &MFAError{Provider: pe.Provider, Kind: pe.Kind, Problem: pe.Problem, Fix: pe.Fix}
+			resp.MFAError = &MFAError{Provider: pe.Provider, Kind: pe.Kind, Problem: pe.Problem, Fix: pe.Fix,
+				Unimplemented: errors.Is(pe, plugins.ErrUnimplemented)}
 			if pe.Err != nil {
 				resp.MFAError.Cause = pe.Err.Error()
 			}

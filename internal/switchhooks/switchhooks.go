@@ -72,6 +72,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	var pe *plugins.Error
+	if !e.Refused && errors.As(e.Err, &pe) {
+		// The plugin's error names the hook and says what to do.
+		return fmt.Sprintf("profile %s: %v", e.Profile, pe)
+	}
 	msg := fmt.Sprintf("hook %s, profile %s: %v.", e.Hook, e.Profile, e.Err)
 	if e.Refused {
 		msg = fmt.Sprintf("hook %s refused the switch to profile %s: %v.", e.Hook, e.Profile, e.Err)

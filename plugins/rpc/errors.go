@@ -234,9 +234,11 @@ func (p *Plugin) serviceCallError(ctx, callCtx context.Context, service, method 
 		return p.fail("the connection to the plugin broke during its "+method+" call",
 			"Run awsenv again; if this persists, report it to the plugin's author.", errors.New(clean(st.Message(), 300)))
 	case st.Code() == codes.Unimplemented:
+		// Wrapping ErrUnimplemented lets awsenv treat a method a hook
+		// does not serve as nothing to do.
 		return p.fail(fmt.Sprintf("the plugin does not serve %s (%s answered Unimplemented)", short, method),
 			"Check the plugin's name in "+settingOf(service)+", or install a release of the plugin that serves "+
-				short+".", nil)
+				short+".", plugins.ErrUnimplemented)
 	}
 	return p.refusal(st, "the plugin's "+method+" call failed")
 }
