@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -47,6 +49,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 					retired[id] = r.At
 				}
 			}
+			listed := listPluginsOnce(client, global)
 			cfg, _ := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
 			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
 				Debugf: func(string, ...any) {}}
@@ -70,8 +73,11 @@ func newDoctorCommand(d *Deps) *cli.Command {
 					}
 					return err.Error(), ""
 				},
+				Plugin: func(ctx context.Context, name, service string) (string, string) {
+					return pluginStatus(ctx, listed, name, service)
+				},
 				Provider: func(ctx context.Context, s profiles.Settings) (string, string) {
-					return providerStatus(ctx, d, client, global, s)
+					return providerStatus(ctx, d, listed, s)
 				},
 				Retired: retired,
 				Getenv:  d.Getenv,
@@ -121,7 +127,46 @@ func printReport(d *Deps, rep *doctor.Report) {
 
 // providerStatus says whether the MFA provider can be used: built-ins by
 // what they need, plugins by starting them once through the helper.
-func providerStatus(ctx context.Context, d *Deps, client *helper.Client, global *profiles.Global, s profiles.Settings) (detail, problem string) {
+// pluginLister lists the plugins, starting each once for the whole run of
+// doctor however many checks ask.
+type pluginLister func(ctx context.Context) ([]helper.PluginInfo, error)
+
+func listPluginsOnce(client *helper.Client, global *profiles.Global) pluginLister {
+	var (
+		once  sync.Once
+		infos []helper.PluginInfo
+		err   error
+	)
+	return func(ctx context.Context) ([]helper.PluginInfo, error) {
+		once.Do(func() { infos, err = client.ListPlugins(ctx, helper.ListInput{Pins: global.PluginPins()}) })
+		return infos, err
+	}
+}
+
+// pluginStatus starts the plugin name (`awsenv plugins list` does, for
+// every plugin) and says whether it serves service.
+func pluginStatus(ctx context.Context, list pluginLister, name, service string) (detail, problem string) {
+	infos, err := list(ctx)
+	if err != nil {
+		return "Reinstall awsenv with ./install.sh.", fmt.Sprintf("could not list plugins: %v", err)
+	}
+	for _, in := range infos {
+		if in.Name != name || in.Kind != "plugin" {
+			continue
+		}
+		if in.Status != "ok" {
+			return in.Status, "it is not usable"
+		}
+		if !slices.Contains(in.Services, service) {
+			return fmt.Sprintf("Install a release of awsenv-plugin-%s that serves %s, or use another plugin.", name, service),
+				fmt.Sprintf("it does not serve %s (it serves %s)", service, strings.Join(in.Services, ", "))
+		}
+		return in.Path, ""
+	}
+	return "", "no such plugin is installed"
+}
+
+func providerStatus(ctx context.Context, d *Deps, list pluginLister, s profiles.Settings) (detail, problem string) {
 	switch s.MFAProvider {
 	case "prompt":
 		if !hasTerminal(d) {
@@ -148,7 +193,7 @@ func providerStatus(ctx context.Context, d *Deps, client *helper.Client, global 
 		}
 		return "runs " + cmd[0], ""
 	}
-	infos, err := client.ListPlugins(ctx, helper.ListInput{Pins: global.PluginPins()})
+	infos, err := list(ctx)
 	if err != nil {
 		return "Reinstall awsenv with ./install.sh.", fmt.Sprintf("could not list providers: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/testproc"
 )
 
 type doctorReport struct {
@@ -46,7 +48,7 @@ func TestDoctorHealthy(t *testing.T) {
 	rep, r := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "prod")
 	want := map[string]string{"files": "pass", "profile": "pass", "key": "pass", "default-profile": "pass", "clock": "pass",
 		"identity": "pass", "key-active": "pass", "mfa-device": "pass", "mfa-provider": "warn", "session": "pass",
-		"shell-hook": "pass", "environment": "pass"}
+		"shell-hook": "pass", "environment": "pass", "hooks": "skip"}
 	got := statuses(rep)
 	// The prompt provider needs a terminal, and the test has none: a warning.
 	for name, st := range want {
@@ -118,5 +120,45 @@ func TestDoctorProviderToolMissing(t *testing.T) {
 	}
 	if statuses(rep)["mfa-provider"] != "fail" {
 		t.Fatalf("no mfa-provider check: %+v", rep.Checks)
+	}
+}
+
+// doctor starts each hook plugin of the profile: a missing one, one that
+// serves only MFA codes (the oathtool example, a real plugin process) and a
+// forbidden awsenv_env_ name fail the hooks check; built-ins alone pass.
+func TestDoctorHooks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	dir := filepath.Join(w.dir, "data", "awsenv", "plugins")
+	must(t, os.MkdirAll(dir, 0o755))
+	build := testproc.Command("go", "build", "-o", filepath.Join(dir, "awsenv-plugin-oathtool"), "github.com/awsenv/awsenv/plugins/examples/oathtool")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the example plugin: %v\n%s", err, out)
+	}
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	for _, tc := range []struct{ keys, status, want string }{
+		{"awsenv_env_KUBE_CONTEXT = prod\nawsenv_confirm = true\n", "pass", "runs 1 awsenv_env_* variable(s), awsenv_confirm"},
+		{"awsenv_hooks = nosuch\n", "fail", "plugin nosuch: no such plugin is installed"},
+		{"awsenv_hooks = oathtool\n", "fail", "plugin oathtool: it does not serve awsenv.hooks.v1 (it serves awsenv.mfa.v1)"},
+		{"awsenv_env_LD_PRELOAD = /tmp/x.so\n", "fail", "awsenv_env_LD_PRELOAD"},
+	} {
+		w.writeConfig(strings.Replace(string(cfg), "[profile prod]\n", "[profile prod]\n"+tc.keys, 1))
+		rep, _ := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "prod")
+		found := false
+		for _, c := range rep.Checks {
+			if c.Name == "hooks" {
+				found = true
+				if c.Status != tc.status || !strings.Contains(c.Detail, tc.want) {
+					t.Errorf("%q: hooks check %+v, want %s with %q", tc.keys, c, tc.status, tc.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no hooks check in %+v", tc.keys, rep.Checks)
+		}
+		if tc.status == "fail" && rep.OK {
+			t.Errorf("%q: doctor says ok", tc.keys)
+		}
 	}
 }
