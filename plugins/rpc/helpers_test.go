@@ -34,7 +34,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator),
-		"./testdata/good", "./testdata/misbehave", "./testdata/raw", "./testdata/multi", "../examples/oathtool")
+		"./testdata/good", "./testdata/misbehave", "./testdata/raw", "./testdata/multi", "../examples/oathtool",
+		"../examples/kubecontext", "../examples/pass")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "building the test plugins:", err)

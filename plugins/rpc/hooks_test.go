@@ -63,6 +63,8 @@ func TestServices(t *testing.T) {
 		{"good", "", []string{ServiceMFA}},
 		{"raw", "", []string{ServiceMFA}},
 		{"oathtool", "", []string{ServiceMFA}},
+		{"kubecontext", "", []string{ServiceHooks}},
+		{"pass", "", []string{ServiceCredentials}},
 	} {
 		t.Run(tc.plugin+"/"+tc.serves, func(t *testing.T) {
 			r := multiRun(t, tc.serves)
