@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
+
+// MaxHookTimeout is the longest awsenv_hook_timeout: awsenv-helper gives
+// up on any request after 10 minutes.
+const MaxHookTimeout = 10 * time.Minute
 
 // HookSettings are what a switch to a profile runs beside making its
 // credentials (`use` and `exec`, never `credential-process`):
@@ -12,7 +17,9 @@ import (
 //   - awsenv_hooks = NAME[, NAME...]: hook plugins, in the order listed;
 //   - awsenv_hook_NAME_<option>: options handed to hook NAME;
 //   - awsenv_env_NAME = VALUE: a variable to export (built in, no plugin);
-//   - awsenv_confirm = true: ask y/N on the terminal first (built in).
+//   - awsenv_confirm = true: ask y/N on the terminal first (built in);
+//   - awsenv_hook_timeout = DURATION: how long one call of a hook plugin
+//     may take (0 or unset: the plugin host's default, 30 s).
 //
 // Each is looked up along the profile's source chain: the profile itself,
 // then its source_profile, and so on down to the profile with keys, then
@@ -23,6 +30,9 @@ type HookSettings struct {
 	Hooks   []Hook   // plugin hooks, in order
 	Env     []EnvVar // awsenv_env_NAME, sorted by name
 	Confirm bool
+	// Timeout bounds one call of a hook plugin (awsenv_hook_timeout); 0:
+	// the default.
+	Timeout time.Duration
 	// CommandFiles are the files that chose the hook plugins (the one
 	// naming the list, and awsenv's own config, which holds the pins):
 	// like an MFA plugin's, they must pass CheckFiles before a plugin runs.
@@ -113,6 +123,16 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 						Fix: "Write awsenv_confirm = true or false (also yes/no, on/off, 1/0, y/n)."}
 				}
 				hs.Confirm = on
+			case k == "hook_timeout":
+				d, err := ParseDuration(v)
+				if err == nil && (d == 0 || d > MaxHookTimeout) {
+					err = fmt.Errorf("%q is not between 1s and %s", v, MaxHookTimeout)
+				}
+				if err != nil {
+					return hs, &SettingError{Where: l.where, Key: "awsenv_hook_timeout", Err: err,
+						Fix: "Write how long one call of a hook plugin may take, e.g. awsenv_hook_timeout = 5s (the default is 30s)."}
+				}
+				hs.Timeout = d
 			case strings.HasPrefix(k, "env_"):
 				name := l.envNames[k]
 				if name == "" {

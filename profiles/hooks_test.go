@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -152,5 +153,36 @@ func TestCredentialSourceCountsAsKeys(t *testing.T) {
 	self := load(t, lines("[profile r]", "role_arn = arn:aws:iam::123456789012:role/r", "awsenv_credential_source = pass"), "")
 	if r, err := self.Resolve("r"); err != nil || r.Kind != profiles.KindRole || r.Source.Profile.Name != "r" {
 		t.Errorf("role with its own source: %+v, %v", r, err)
+	}
+}
+
+// awsenv_hook_timeout is taken key by key like awsenv_confirm (nearest
+// wins, [default] last) and is not mistaken for an option of a hook.
+func TestHookTimeout(t *testing.T) {
+	c, g := hookConfig(t, lines("[default]", "hook_timeout = 20s"))
+	if hs, err := hookSettings(t, c, g, "role"); err != nil || hs.Timeout != 20*time.Second {
+		t.Errorf("from [default]: %v, %v", hs.Timeout, err)
+	}
+	c, g = hookConfig(t, "")
+	if hs, err := hookSettings(t, c, g, "role"); err != nil || hs.Timeout != 0 {
+		t.Errorf("unset: %v, %v", hs.Timeout, err)
+	}
+	cred := lines("[p]", "aws_access_key_id = "+exampleKeyID, "aws_secret_access_key = "+exampleSecret)
+	for v, want := range map[string]time.Duration{"2s": 2 * time.Second, "90": 90 * time.Second, "10m": 10 * time.Minute,
+		"0": -1, "11m": -1, "soon": -1, "-1s": -1} {
+		c := load(t, lines("[profile p]", "awsenv_hooks = timeout", "awsenv_hook_timeout = "+v, "awsenv_hook_timeout_x = y"), cred)
+		g, _ := profiles.LoadGlobal(filepath.Join(t.TempDir(), "none"))
+		r, err := c.Resolve("p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, err := g.HookSettings(r)
+		var se *profiles.SettingError
+		switch {
+		case want < 0 && (!errors.As(err, &se) || se.Key != "awsenv_hook_timeout"):
+			t.Errorf("awsenv_hook_timeout = %s: %v, want a SettingError", v, err)
+		case want >= 0 && (err != nil || hs.Timeout != want || !reflect.DeepEqual(hs.Hooks[0].Options, map[string]string{"x": "y"})):
+			t.Errorf("awsenv_hook_timeout = %s: %v %+v, %v", v, hs.Timeout, hs.Hooks, err)
+		}
 	}
 }

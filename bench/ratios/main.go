@@ -9,6 +9,9 @@
 // Runs are interleaved (empty, then each scenario, round after round), so a
 // busy machine slows them alike and the ratios stay meaningful. The cold
 // role path runs against moto_server on 127.0.0.1 when it is installed.
+// The cached path with hook plugins uses the end-to-end tests' plugin
+// (cmd/awsenv/testdata/hookplugin), built into the run's temporary
+// directory and installed as awsenv-plugin-h.
 package main
 
 import (
@@ -55,6 +58,7 @@ type scenario struct {
 	env   []string
 	reset func() // before each run, untimed (the cold path empties the cache)
 	note  string
+	count bool // count its processes with strace for the note
 }
 
 // sample is one run's cost.
@@ -68,7 +72,8 @@ func run(rounds int, before string) error {
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "bin")
 	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
-		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty")
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty",
+		"github.com/awsenv/awsenv/cmd/awsenv/testdata/hookplugin")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
@@ -86,7 +91,7 @@ func run(rounds int, before string) error {
 	var all []scenario
 	empty := scenario{name: "empty Go binary", argv: []string{filepath.Join(bin, "empty")}}
 	for _, b := range builds {
-		ss, err := scenarios(dir, b.label, b.bin)
+		ss, err := scenarios(dir, b.label, b.bin, filepath.Join(bin, "hookplugin"))
 		if err != nil {
 			return err
 		}
@@ -117,8 +122,9 @@ func run(rounds int, before string) error {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 
-// scenarios builds the worlds for the binaries in bin.
-func scenarios(dir, label, bin string) ([]scenario, error) {
+// scenarios builds the worlds for the binaries in bin; plugin is the hook
+// plugin to install.
+func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	awsenv := filepath.Join(bin, "awsenv")
 	small, err := newHome(filepath.Join(dir, label, "small"), 0, fakeSTS())
 	if err != nil {
@@ -144,17 +150,80 @@ func scenarios(dir, label, bin string) ([]scenario, error) {
 	ss := []scenario{
 		{name: label + ": version", argv: []string{awsenv, "version"}, env: small.env},
 		{name: label + ": prompt", argv: []string{awsenv, "prompt"}, env: prompt},
-		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env},
+		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true},
 		{name: label + ": use prod, cached, 2,000 profiles", argv: []string{awsenv, "use", "prod"}, env: big.env},
 		{name: label + ": list, 2,000 profiles", argv: []string{awsenv, "list"}, env: big.env},
 		{name: label + ": use prod, cached, 10 MB config", argv: []string{awsenv, "use", "prod"}, env: huge.env,
 			note: fmt.Sprintf("%.1f MB, %d profiles", float64(info.Size())/1e6, hugeProfiles+2)},
 	}
+	hooks, err := hookScenarios(filepath.Join(dir, label), label, awsenv, plugin)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ratios: no hook plugins for %s: %v\n", label, err)
+	}
+	ss = append(ss, hooks...)
 	cold, err := coldScenarios(filepath.Join(dir, label, "cold"), label, awsenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ratios: no cold path for %s: %v\n", label, err)
 	}
-	return append(ss, cold...), nil
+	ss = append(ss, cold...)
+	for i := range ss {
+		if ss[i].count {
+			ss[i].note = strings.TrimPrefix(ss[i].note+"; "+execCount(ss[i]), "; ")
+		}
+	}
+	return ss, nil
+}
+
+// hookScenarios are the cached `use prod` of a profile that exports one
+// variable more: with the built-in awsenv_env_, and with one hook plugin
+// as a plugin can be: serving no PreUse with a cacheable PostUse
+// answer (kept with the session: nothing to start), the same not
+// cacheable (the plugin once a switch, for PostUse), and a guard that
+// serves PreUse with a cacheable PostUse (the plugin once, for PreUse).
+// Each home is switched to once before it is measured, so the session and
+// what the plugin answered are cached.
+func hookScenarios(dir, label, awsenv, plugin string) ([]scenario, error) {
+	var ss []scenario
+	for _, k := range []struct{ name, keys string }{
+		{"no plugin, one awsenv_env_ variable", "awsenv_env_HOOK_RAN = prod\n"},
+		{"one hook plugin, cacheable", "awsenv_hooks = h\nawsenv_hook_h_preuse = unimplemented\nawsenv_hook_h_cacheable = true\n"},
+		{"one hook plugin, not cacheable", "awsenv_hooks = h\nawsenv_hook_h_preuse = unimplemented\n"},
+		{"one hook plugin, a guard (PreUse), cacheable", "awsenv_hooks = h\nawsenv_hook_h_cacheable = true\n"},
+	} {
+		h, err := newHome(filepath.Join(dir, "hook-"+strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(k.name)), 0, fakeSTS())
+		if err != nil {
+			return nil, err
+		}
+		cfg := filepath.Join(h.dir, "home", ".aws", "config")
+		data, err := os.ReadFile(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "[profile prod]\n", "[profile prod]\n"+k.keys, 1)), 0o600); err != nil {
+			return nil, err
+		}
+		plugins := filepath.Join(h.dir, "data", "awsenv", "plugins")
+		if err := os.MkdirAll(plugins, 0o755); err != nil {
+			return nil, err
+		}
+		bin, err := os.ReadFile(plugin)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(plugins, "awsenv-plugin-h"), bin, 0o755); err != nil {
+			return nil, err
+		}
+		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
+		fill.Env = h.env
+		if out, err := fill.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("fill the cache of %s: %v\n%s", h.dir, err, out)
+		} else if !strings.Contains(string(out), "HOOK_RAN=") {
+			return nil, fmt.Errorf("%s: the hook set nothing (an awsenv without hook plugins?)", h.dir)
+		}
+		ss = append(ss, scenario{name: label + ": use prod, cached, " + k.name,
+			argv: []string{awsenv, "use", "prod"}, env: h.env, count: true})
+	}
+	return ss, nil
 }
 
 // hugeProfiles makes a config of about 10 MB.
@@ -210,7 +279,8 @@ func newHome(dir string, extra int, endpoint string) (*home, error) {
 	}
 	return &home{dir: dir, env: []string{"HOME=" + filepath.Join(dir, "home"), "PATH=/usr/bin:/bin", "USER=alice",
 		"XDG_STATE_HOME=" + filepath.Join(dir, "state"), "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"XDG_RUNTIME_DIR=" + filepath.Join(dir, "run"), "AWS_ENDPOINT_URL=" + endpoint}}, nil
+		"XDG_RUNTIME_DIR=" + filepath.Join(dir, "run"), "XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"AWS_ENDPOINT_URL=" + endpoint}}, nil
 }
 
 // coldScenarios are `use prod` with an empty cache against moto_server:
@@ -266,7 +336,7 @@ func coldScenarios(dir, label, awsenv string) ([]scenario, error) {
 		{name: label + ": use prod, cold, moto_server, mfa_process", argv: []string{awsenv, "use", "prod"}, env: proc.env, reset: clear(proc)},
 	}
 	for i := range ss {
-		ss[i].note = execCount(ss[i])
+		ss[i].count = true
 	}
 	return ss, nil
 }

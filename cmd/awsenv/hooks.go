@@ -19,11 +19,12 @@ import (
 
 var yesFlag = &cli.BoolFlag{Name: "yes", Usage: "answer awsenv_confirm's question with yes (needed where there is no terminal)"}
 
-// newHookRunner wires switchhooks for one command run.
-func newHookRunner(c *cli.Context, d *Deps, global *profiles.Global) *switchhooks.Runner {
+// newHookRunner wires switchhooks for one command run, each plugin call
+// within the profile's awsenv_hook_timeout (hs.Timeout; 0: the default).
+func newHookRunner(c *cli.Context, d *Deps, global *profiles.Global, hs profiles.HookSettings) *switchhooks.Runner {
 	debug := debugOn(c, d)
 	return &switchhooks.Runner{
-		Hooks: d.pluginClient(global, debug),
+		Hooks: d.pluginClient(global, debug).HooksWithin(hs.Timeout),
 		CheckFiles: func(files []string) error {
 			return profiles.CheckFiles(files, "hook plugins", os.Getuid())
 		},
@@ -79,21 +80,33 @@ func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	runner := newHookRunner(c, d, f.Global)
+	runner := newHookRunner(c, d, f.Global, hs)
 	sw := switchhooks.Switch{Profile: name, Resolved: r, Settings: hs}
-	if err := runner.PreUse(c.Context, sw); err != nil {
+	if len(hs.Hooks) > 0 {
+		// PreUse comes before the credentials (no code is asked for a
+		// switch a guard refuses), yet on the cached path it must know
+		// which plugins serve no PreUse, so as not to start the helper for
+		// them: Peek reads the session Get is about to reuse, without a
+		// lock, a call or a code. Profiles without plugin hooks skip it.
+		if s, _ := f.Peek(name, opt); s != nil {
+			sw.Known = s.Hooks
+		}
+	}
+	noPre, err := runner.PreUse(c.Context, sw)
+	if err != nil {
 		return nil, err
 	}
 	res, err := f.Get(c.Context, name, opt)
 	if err != nil {
 		return nil, err
 	}
-	var cache switchhooks.Cache
+	cache := switchhooks.Cache{NoPreUse: noPre}
 	if s := res.Session; s != nil {
 		key, created := s.Key, s.Created
-		cache = switchhooks.Cache{Answers: s.Hooks, Save: func(a []sessions.HookAnswer) error {
+		cache.Answers = s.Hooks
+		cache.Save = func(a []sessions.HookAnswer) error {
 			return f.Store.SaveHooks(c.Context, key, created, a)
-		}}
+		}
 	}
 	vars, err := runner.PostUse(c.Context, sw, res.Credentials.Expiration, cache)
 	if err != nil {
@@ -153,7 +166,7 @@ func unsetHooks(c *cli.Context, d *Deps) {
 		note(err)
 		return
 	}
-	newHookRunner(c, d, global).Unset(c.Context, switchhooks.Switch{Profile: name, Resolved: r, Settings: hs})
+	newHookRunner(c, d, global, hs).Unset(c.Context, switchhooks.Switch{Profile: name, Resolved: r, Settings: hs})
 }
 
 // hookExit is the exit code of a hook's error: 6 for a refusal (a PreUse

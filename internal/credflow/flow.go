@@ -69,6 +69,15 @@ func renewWith(s profiles.Settings, force bool) renewal {
 	return renewal{force: force, margin: s.RefreshMargin}
 }
 
+// renewalFor is the renewal of the requested profile under opt.
+func renewalFor(s profiles.Settings, opt Options) renewal {
+	rn := renewWith(s, opt.Refresh)
+	if opt.MinLeft > rn.margin {
+		rn.least, rn.margin = rn.margin, opt.MinLeft
+	}
+	return rn
+}
+
 // Flow holds what getting credentials needs. Everything from the outside
 // world comes in as a value, so tests drive it with fakes and a fixed clock.
 type Flow struct {
@@ -131,10 +140,7 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 		return nil, err
 	}
 	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region(), Resolved: r}
-	rn := renewWith(settings, opt.Refresh)
-	if opt.MinLeft > rn.margin {
-		rn.least, rn.margin = rn.margin, opt.MinLeft
-	}
+	rn := renewalFor(settings, opt)
 	switch r.Kind {
 	case profiles.KindSession:
 		p := r.Profile
@@ -164,6 +170,56 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
 	}
 	return res, nil
+}
+
+// Peek returns the fresh cached session that Get(name, opt) would hand
+// out without making anything, with its cached hook answers; nil when Get
+// would have to make one (nothing cached, too little left, --refresh) or
+// would use credentials that are never cached (session credentials in the
+// file, temporary ones from a credential source).
+//
+// It has no side effects: no lock, no AWS call, no MFA code, no credential
+// source, no note. It reads the same session file Get is about to read, so
+// hooks can be told apart before the credentials are made (switchhooks
+// asks PreUse before Get, and a plugin known not to serve PreUse need not
+// be started). A session replaced between Peek and Get is possible (an
+// expiry in between, another awsenv renewing it); callers must treat what
+// Peek returns as a hint about the session Get will return, not as it.
+// An unreadable or unsafe session file is nil, nil here: Get reports it.
+func (f *Flow) Peek(name string, opt Options) (*sessions.Session, error) {
+	if opt.Refresh {
+		return nil, nil
+	}
+	r, err := f.Config.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := f.Global.Settings(r.Profile)
+	if err != nil {
+		return nil, err
+	}
+	rn := renewalFor(settings, opt)
+	var key sessions.Key
+	switch r.Kind {
+	case profiles.KindUser:
+		d := settings.SessionDuration
+		if opt.Duration > 0 {
+			d = opt.Duration
+		}
+		rn = rn.within(clampTo(d, maxSessionDuration))
+		key = userKey(r.Profile, r.MFASerial())
+	case profiles.KindRole:
+		var d time.Duration
+		key, d = f.roleKey(r, opt.Duration)
+		rn = rn.within(d)
+	default:
+		return nil, nil
+	}
+	s, err := f.Store.Load(key)
+	if err != nil || s == nil || !s.Fresh(f.Now(), rn.margin) {
+		return nil, nil
+	}
+	return s, nil
 }
 
 // userSession returns the GetSessionToken session of an IAM user profile,
@@ -313,27 +369,17 @@ func brokenSession(err error) bool {
 func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, settings profiles.Settings,
 	rn renewal) (*sessions.Session, bool, error) {
 	p, src := r.Profile, r.Source
-	if d == 0 {
-		d = time.Duration(p.DurationSeconds) * time.Second
+	asked := roleDuration(p, d)
+	if src.Kind != profiles.KindUser && asked > roleChainingLimit {
+		f.Notef("profile %s asks for %s, but a role assumed with temporary credentials lasts at most 1h (AWS's role chaining limit); asking for 1h.", p.Name, asked)
+		asked = roleChainingLimit
 	}
-	if d == 0 {
-		d = defaultRoleDuration
-	}
+	f.clamp("role", p.Name, asked, maxRoleDuration) // the note; roleKey clamps
 	serial := r.MFASerial()
-	chained := src.Kind != profiles.KindUser
-	if chained && d > roleChainingLimit {
-		f.Notef("profile %s asks for %s, but a role assumed with temporary credentials lasts at most 1h (AWS's role chaining limit); asking for 1h.", p.Name, d)
-		d = roleChainingLimit
-	}
-	d = f.clamp("role", p.Name, d, maxRoleDuration)
+	key, d := f.roleKey(r, d)
 	rn = rn.within(d)
-	sessionName := p.RoleSessionName
-	if sessionName == "" {
-		sessionName = defaultSessionName(serial, f.LocalUser)
-	}
+	sessionName := f.roleSessionName(r)
 	base := r.Base().Profile
-	key := sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
-		p.RoleARN, p.ExternalID, sessionName, src.Profile.Name, baseID(base), serial, d.String()}}
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
 		in := stsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
@@ -413,6 +459,41 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial,
 			RoleARN: p.RoleARN, Source: src.Profile.Name}, nil
 	})
+}
+
+// roleDuration is what a role profile asks for: d (--duration) if set,
+// else its duration_seconds, else AWS's default hour.
+func roleDuration(p *profiles.Profile, d time.Duration) time.Duration {
+	if d == 0 {
+		d = time.Duration(p.DurationSeconds) * time.Second
+	}
+	if d == 0 {
+		d = defaultRoleDuration
+	}
+	return d
+}
+
+// roleKey names the cached session of role profile r asked for d (0: its
+// own duration), and returns the duration it is made for (AWS's limits
+// applied). Without side effects, for Get and Peek alike.
+func (f *Flow) roleKey(r *profiles.Resolved, d time.Duration) (sessions.Key, time.Duration) {
+	p, src := r.Profile, r.Source
+	d = roleDuration(p, d)
+	if src.Kind != profiles.KindUser && d > roleChainingLimit {
+		d = roleChainingLimit
+	}
+	d = clampTo(d, maxRoleDuration)
+	return sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
+		p.RoleARN, p.ExternalID, f.roleSessionName(r), src.Profile.Name, baseID(r.Base().Profile), r.MFASerial(), d.String()}}, d
+}
+
+// roleSessionName is the role session name of role profile r: its
+// role_session_name, else one named after the person.
+func (f *Flow) roleSessionName(r *profiles.Resolved) string {
+	if n := r.Profile.RoleSessionName; n != "" {
+		return n
+	}
+	return defaultSessionName(r.MFASerial(), f.LocalUser)
 }
 
 // SkewWarn is the clock offset worth telling the user about: AWS refuses
@@ -637,12 +718,15 @@ func (f *Flow) clamp(what, profile string, d, max time.Duration) time.Duration {
 	switch {
 	case d < minDuration:
 		f.Notef("profile %s: a %s lasts at least 15m; asking for 15m instead of %s.", profile, what, d)
-		return minDuration
 	case d > max:
 		f.Notef("profile %s: a %s lasts at most %s; asking for that instead of %s.", profile, what, max, d)
-		return max
 	}
-	return d
+	return clampTo(d, max)
+}
+
+// clampTo is d within AWS's limits: at least 15 minutes, at most max.
+func clampTo(d, most time.Duration) time.Duration {
+	return min(max(d, minDuration), most)
 }
 
 // fileCredentials are the keys (and token, if any) written in the profile.

@@ -548,3 +548,73 @@ func TestMinLeft(t *testing.T) {
 		t.Fatalf("3 minutes left and no code: %v, want ErrNeedsCode", err)
 	}
 }
+
+// Peek finds the session Get would reuse, for every kind of profile,
+// without a lock, an STS call, a code or a note; anything Get would have
+// to make anew is nil.
+func TestPeekIsTheCachedPathWithoutSideEffects(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dir := r.flow.Store.Dir
+	listing := func() string {
+		entries, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return strings.Join(names, " ")
+	}
+	if s, err := r.flow.Peek("prod", Options{}); s != nil || err != nil || listing() != "" {
+		t.Fatalf("Peek before any session: %v %v, files %q", s, err, listing())
+	}
+	for _, name := range []string{"alice", "nomfa", "prod", "long", "chained", "plain-role"} {
+		res := r.get(t, name, Options{})
+		sts, codes, notes, files := len(r.sts.gst)+len(r.sts.ar), len(r.mfa.reqs), len(r.notes), listing()
+		s, err := r.flow.Peek(name, Options{})
+		if err != nil || s == nil || res.Session == nil || fmt.Sprint(s.Key) != fmt.Sprint(res.Session.Key) ||
+			s.Credentials.AccessKeyID != res.Credentials.AccessKeyID {
+			t.Fatalf("Peek(%s) = %+v, %v; Get's session %+v", name, s, err, res.Session)
+		}
+		if len(r.sts.gst)+len(r.sts.ar) != sts || len(r.mfa.reqs) != codes || len(r.notes) != notes || listing() != files {
+			t.Fatalf("Peek(%s) had side effects: STS %d->%d, codes %d->%d, notes %v, files %q -> %q",
+				name, sts, len(r.sts.gst)+len(r.sts.ar), codes, len(r.mfa.reqs), r.notes[notes:], files, listing())
+		}
+	}
+	// It carries the hook answers kept with the session.
+	res := r.get(t, "prod", Options{})
+	answers := []sessions.HookAnswer{{Hook: "kube", Request: "r1", NoPreUse: true}}
+	if err := r.flow.Store.SaveHooks(ctx, res.Session.Key, res.Session.Created, answers); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := r.flow.Peek("prod", Options{}); s == nil || len(s.Hooks) != 1 || !s.Hooks[0].NoPreUse {
+		t.Fatalf("Peek lost the hook answers: %+v", s)
+	}
+	// What Get would make anew: nil.
+	for _, tc := range []struct {
+		name string
+		opt  Options
+	}{
+		{"prod", Options{Refresh: true}},
+		{"prod", Options{Duration: 2 * time.Hour}}, // another role session
+		{"sess", Options{}},                        // session credentials in the file: never cached
+		{"nosuch", Options{}},
+	} {
+		if s, _ := r.flow.Peek(tc.name, tc.opt); s != nil {
+			t.Errorf("Peek(%s, %+v) = %+v, want nil", tc.name, tc.opt, s.Key)
+		}
+	}
+	r.now = r.now.Add(20 * time.Minute)
+	if s, _ := r.flow.Peek("prod", Options{MinLeft: 30 * time.Minute}); s == nil {
+		t.Fatal("40 min left is enough for --min-left 30m")
+	}
+	if s, _ := r.flow.Peek("prod", Options{MinLeft: 50 * time.Minute}); s != nil {
+		t.Fatal("40 min left is not enough for 50m: Get would renew")
+	}
+	r.now = r.now.Add(36 * time.Minute) // 4 min left of prod's hour: inside the margin
+	if s, _ := r.flow.Peek("prod", Options{}); s != nil {
+		t.Fatalf("Peek handed out a session inside the refresh margin: %+v", s.Key)
+	}
+	if s, _ := r.flow.Peek("alice", Options{}); s == nil {
+		t.Fatal("alice's 12h session is still fresh")
+	}
+}

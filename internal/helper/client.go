@@ -2,6 +2,7 @@ package helper
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -461,9 +462,46 @@ func (c *Client) SourceCredentials(ctx context.Context, in CredentialsInput) (pl
 	return *resp.SourceCredentials, nil
 }
 
-// hookInput is a HookInput for plugin with c's pin, timeout and debug.
-func (c *Client) hookInput(plugin, call string) HookInput {
-	return HookInput{Plugin: plugin, Call: call, SHA256: c.Pins[plugin], Timeout: c.PluginTimeout, Debug: c.Debug}
+// HooksWithin is c as plugins.Hooks with d for each call instead of
+// PluginTimeout (0: PluginTimeout): a profile's awsenv_hook_timeout.
+func (c *Client) HooksWithin(d time.Duration) plugins.Hooks {
+	if d <= 0 {
+		return c
+	}
+	return timedHooks{c: c, timeout: d}
+}
+
+// timedHooks are the hook calls through c, each within timeout (0: c's
+// PluginTimeout).
+type timedHooks struct {
+	c       *Client
+	timeout time.Duration
+}
+
+// input is a HookInput for plugin with c's pin and debug.
+func (t timedHooks) input(plugin, call string) HookInput {
+	return HookInput{Plugin: plugin, Call: call, SHA256: t.c.Pins[plugin], Timeout: cmp.Or(t.timeout, t.c.PluginTimeout), Debug: t.c.Debug}
+}
+
+func (t timedHooks) PreUse(ctx context.Context, plugin string, req plugins.PreUseRequest) (plugins.PreUseResponse, error) {
+	in := t.input(plugin, CallPreUse)
+	in.PreUse = &req
+	res, err := t.c.Hook(ctx, in)
+	return hookAnswer(res, err, res.PreUse)
+}
+
+func (t timedHooks) PostUse(ctx context.Context, plugin string, req plugins.PostUseRequest) (plugins.PostUseResponse, error) {
+	in := t.input(plugin, CallPostUse)
+	in.PostUse = &req
+	res, err := t.c.Hook(ctx, in)
+	return hookAnswer(res, err, res.PostUse)
+}
+
+func (t timedHooks) Unset(ctx context.Context, plugin string, req plugins.UnsetRequest) (plugins.UnsetResponse, error) {
+	in := t.input(plugin, CallUnset)
+	in.Unset = &req
+	res, err := t.c.Hook(ctx, in)
+	return hookAnswer(res, err, res.Unset)
 }
 
 // hookAnswer is the part of a HookResult a call asked for.
@@ -480,26 +518,17 @@ func hookAnswer[T any](res HookResult, err error, part *T) (T, error) {
 
 // PreUse runs the PreUse call of the hook plugin (plugins.Hooks).
 func (c *Client) PreUse(ctx context.Context, plugin string, req plugins.PreUseRequest) (plugins.PreUseResponse, error) {
-	in := c.hookInput(plugin, CallPreUse)
-	in.PreUse = &req
-	res, err := c.Hook(ctx, in)
-	return hookAnswer(res, err, res.PreUse)
+	return timedHooks{c: c}.PreUse(ctx, plugin, req)
 }
 
 // PostUse runs the PostUse call of the hook plugin (plugins.Hooks).
 func (c *Client) PostUse(ctx context.Context, plugin string, req plugins.PostUseRequest) (plugins.PostUseResponse, error) {
-	in := c.hookInput(plugin, CallPostUse)
-	in.PostUse = &req
-	res, err := c.Hook(ctx, in)
-	return hookAnswer(res, err, res.PostUse)
+	return timedHooks{c: c}.PostUse(ctx, plugin, req)
 }
 
 // Unset runs the Unset call of the hook plugin (plugins.Hooks).
 func (c *Client) Unset(ctx context.Context, plugin string, req plugins.UnsetRequest) (plugins.UnsetResponse, error) {
-	in := c.hookInput(plugin, CallUnset)
-	in.Unset = &req
-	res, err := c.Hook(ctx, in)
-	return hookAnswer(res, err, res.Unset)
+	return timedHooks{c: c}.Unset(ctx, plugin, req)
 }
 
 // GetCredentials asks the credential-source plugin for a profile's base

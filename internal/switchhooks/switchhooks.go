@@ -6,7 +6,11 @@
 //
 // Plugins are reached through plugins.Hooks, taken as a value: a profile
 // without plugin hooks, or whose answers are all cached, never calls it, so
-// the cached path starts no process.
+// the cached path starts no process. "All cached" covers PreUse too: a
+// plugin that answered PreUse with Unimplemented is recorded with the
+// session (sessions.HookAnswer.NoPreUse) and not asked again while it
+// lasts, whereas one that serves PreUse is asked on every switch, since a
+// guard that answered once must be able to say no the next time.
 package switchhooks
 
 import (
@@ -60,7 +64,16 @@ type Switch struct {
 	Profile  string
 	Resolved *profiles.Resolved
 	Settings profiles.HookSettings
+	// Known are the hook answers kept with the profile's fresh cached
+	// session as it was before the credentials were made (credflow's
+	// Peek): PreUse does not ask a hook recorded there as not serving it.
+	Known []sessions.HookAnswer
 }
+
+// NoPreUse are the hooks of a switch, by name, known not to serve PreUse:
+// they answered Unimplemented, or Switch.Known says so. PostUse records
+// them with the session (Cache.NoPreUse).
+type NoPreUse map[string]bool
 
 // Error is a hook that refused the switch or failed.
 type Error struct {
@@ -148,14 +161,22 @@ func (r *Runner) ready(sw Switch) error {
 }
 
 // PreUse runs before anything is made or exported: each plugin's PreUse in
-// order (the first refusal stops the switch), then awsenv_confirm.
-func (r *Runner) PreUse(ctx context.Context, sw Switch) error {
+// order (the first refusal stops the switch), then awsenv_confirm. A hook
+// that sw.Known records as not serving PreUse is not started. It returns
+// the hooks known not to serve PreUse, for Cache.NoPreUse.
+func (r *Runner) PreUse(ctx context.Context, sw Switch) (NoPreUse, error) {
+	none := NoPreUse{}
 	if err := r.ready(sw); err != nil {
-		return err
+		return none, err
 	}
 	term := r.Terminal != nil && r.Terminal()
 	p := sw.Resolved
 	for _, h := range sw.Settings.Hooks {
+		if a := find(sw.Known, sw.Profile, h); a != nil && a.NoPreUse {
+			r.debugf("hook %s: serves no PreUse (kept with the session); not started", h.Name)
+			none[h.Name] = true
+			continue
+		}
 		req := plugins.PreUseRequest{Profile: sw.Profile, RoleARN: sw.roleARN(), AccountID: sw.account(),
 			Region: sw.region(), Terminal: term, Options: h.Options}
 		if p != nil && p.Source != nil {
@@ -165,21 +186,21 @@ func (r *Runner) PreUse(ctx context.Context, sw Switch) error {
 		resp, err := r.Hooks.PreUse(ctx, h.Name, req)
 		switch {
 		case errors.Is(err, plugins.ErrUnimplemented):
-			continue // a hook that only sets variables
+			none[h.Name] = true // a hook that only sets variables
 		case err != nil:
-			return r.failed(ctx, h.Name, sw.Profile, "PreUse", err)
+			return none, r.failed(ctx, h.Name, sw.Profile, "PreUse", err)
 		case !resp.Allow:
 			reason := safeLine(resp.Reason)
 			if reason == "" {
 				reason = "it gave no reason"
 			}
-			return &Error{Hook: h.Name, Profile: sw.Profile, Refused: true, Err: errors.New(reason)}
+			return none, &Error{Hook: h.Name, Profile: sw.Profile, Refused: true, Err: errors.New(reason)}
 		}
 	}
 	if sw.Settings.Confirm {
-		return r.confirm(sw)
+		return none, r.confirm(sw)
 	}
-	return nil
+	return none, nil
 }
 
 func (r *Runner) confirm(sw Switch) error {
@@ -230,9 +251,25 @@ func (r *Runner) failed(ctx context.Context, hook, profile, method string, err e
 
 // Cache is the cached session's hook answers: Answers to reuse, and Save
 // to keep new ones (nil when the credentials are not a cached session).
+// NoPreUse (from PreUse) is recorded with them.
 type Cache struct {
-	Answers []sessions.HookAnswer
-	Save    func([]sessions.HookAnswer) error
+	Answers  []sessions.HookAnswer
+	Save     func([]sessions.HookAnswer) error
+	NoPreUse NoPreUse
+}
+
+// find is the answer kept for hook h of profile, with the same options.
+func find(answers []sessions.HookAnswer, profile string, h profiles.Hook) *sessions.HookAnswer {
+	if len(answers) == 0 {
+		return nil
+	}
+	reqID := request(profile, h)
+	for i := range answers {
+		if a := &answers[i]; a.Hook == h.Name && a.Request == reqID {
+			return a
+		}
+	}
+	return nil
 }
 
 // request tells apart the requests a cached answer is good for.
@@ -274,22 +311,21 @@ func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cach
 	fresh := false
 	for _, h := range sw.Settings.Hooks {
 		reqID := request(sw.Profile, h)
-		var ans *sessions.HookAnswer
-		for i := range cache.Answers {
-			if a := &cache.Answers[i]; a.Hook == h.Name && a.Request == reqID {
-				ans = a
-				break
-			}
-		}
+		ans := find(cache.Answers, sw.Profile, h)
+		noPre := cache.NoPreUse[h.Name]
 		var vars []plugins.Variable
 		var msgs []string
-		if ans != nil {
+		if ans != nil && !ans.Ask {
 			r.debugf("hook %s: PostUse answer cached with the session", h.Name)
 			for _, v := range ans.Set {
 				vars = append(vars, plugins.Variable{Name: v.Name, Value: v.Value})
 			}
 			msgs = ans.Messages
-			keep = append(keep, *ans)
+			a := *ans
+			if noPre && !a.NoPreUse {
+				a.NoPreUse, fresh = true, true
+			}
+			keep = append(keep, a)
 		} else {
 			req := plugins.PostUseRequest{Profile: sw.Profile, AccountID: sw.account(), ARN: sw.roleARN(),
 				Region: sw.region(), Options: h.Options, Set: append([]plugins.Variable(nil), set...)}
@@ -299,7 +335,9 @@ func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cach
 			r.debugf("hook %s: PostUse for %s", h.Name, sw.Profile)
 			resp, err := r.Hooks.PostUse(ctx, h.Name, req)
 			if errors.Is(err, plugins.ErrUnimplemented) {
-				continue
+				// Nothing to set, and nothing will be: as good as a
+				// cacheable empty answer.
+				err, resp = nil, plugins.PostUseResponse{Cacheable: true}
 			}
 			if err != nil {
 				return nil, r.failed(ctx, h.Name, sw.Profile, "PostUse", err)
@@ -310,12 +348,18 @@ func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cach
 					Err: fmt.Errorf("it set %d variables, more than the %d a hook may", len(vars), MaxVariables),
 					Fix: "Check the plugin's configuration."}
 			}
-			if resp.Cacheable && cache.Save != nil {
-				a := sessions.HookAnswer{Hook: h.Name, Request: reqID, Messages: msgs}
+			switch {
+			case cache.Save == nil:
+			case resp.Cacheable:
+				a := sessions.HookAnswer{Hook: h.Name, Request: reqID, Messages: msgs, NoPreUse: noPre}
 				for _, v := range vars {
 					a.Set = append(a.Set, sessions.HookVar{Name: v.Name, Value: v.Value})
 				}
 				keep, fresh = append(keep, a), true
+			case noPre:
+				// Asked every time, but not started for PreUse.
+				keep = append(keep, sessions.HookAnswer{Hook: h.Name, Request: reqID, NoPreUse: true, Ask: true})
+				fresh = fresh || ans == nil || !ans.NoPreUse
 			}
 		}
 		for _, v := range vars {

@@ -66,7 +66,7 @@ func TestPreUseOrderAndRefusal(t *testing.T) {
 	f := &fakeHooks{pre: map[string]plugins.PreUseResponse{"guard": {Allow: false, Reason: "prod is frozen\x1b]0;x\x07 today"}}}
 	var stderr bytes.Buffer
 	r := &Runner{Hooks: f, Stderr: &stderr}
-	err := r.PreUse(context.Background(), testSwitch("a", "guard", "c"))
+	_, err := r.PreUse(context.Background(), testSwitch("a", "guard", "c"))
 	var he *Error
 	if !errors.As(err, &he) || !he.Refused || he.Hook != "guard" {
 		t.Fatalf("PreUse = %v", err)
@@ -79,12 +79,12 @@ func TestPreUseOrderAndRefusal(t *testing.T) {
 	}
 	// Unimplemented counts as allow; a failure is an error naming the hook.
 	f = &fakeHooks{errs: map[string]error{"a.PreUse": plugins.ErrUnimplemented, "b.PreUse": errors.New("crashed")}}
-	err = (&Runner{Hooks: f}).PreUse(context.Background(), testSwitch("a", "b"))
+	_, err = (&Runner{Hooks: f}).PreUse(context.Background(), testSwitch("a", "b"))
 	if !errors.As(err, &he) || he.Refused || he.Hook != "b" || !strings.Contains(err.Error(), "crashed") {
 		t.Fatalf("failing hook: %v", err)
 	}
 	// No Hooks: a clear error, no panic.
-	if err := (&Runner{}).PreUse(context.Background(), testSwitch("a")); !errors.Is(err, ErrNoHooks) {
+	if _, err := (&Runner{}).PreUse(context.Background(), testSwitch("a")); !errors.Is(err, ErrNoHooks) {
 		t.Fatalf("no Hooks: %v", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestConfirm(t *testing.T) {
 		{err: errors.New("no tty"), yes: true},
 	} {
 		r := &Runner{Yes: tc.yes, Confirm: func(q string) (bool, error) { asked = q; return tc.answer, tc.err }}
-		err := r.PreUse(context.Background(), sw)
+		_, err := r.PreUse(context.Background(), sw)
 		var he *Error
 		if tc.refused != (err != nil) || (err != nil && (!errors.As(err, &he) || !he.Refused)) {
 			t.Errorf("%+v: %v", tc, err)
@@ -163,6 +163,96 @@ func TestPostUseOrderSetAndCache(t *testing.T) {
 	only.Settings.Env = []profiles.EnvVar{{Name: "X", Value: "1"}}
 	if set, err := (&Runner{}).PostUse(context.Background(), only, exp, Cache{}); err != nil || len(set) != 1 {
 		t.Fatalf("built-ins only: %v %v", set, err)
+	}
+}
+
+// switchTwice is what `use` does twice on one cached session: PreUse with
+// what the session holds (Peek), then PostUse keeping what is new.
+func switchTwice(t *testing.T, r *Runner, f *fakeHooks, sw Switch) (first, second []string, kept []sessions.HookAnswer) {
+	t.Helper()
+	for i := 0; i < 2; i++ {
+		f.calls = nil
+		sw.Known = kept
+		noPre, err := r.PreUse(context.Background(), sw)
+		if err != nil {
+			t.Fatalf("PreUse %d: %v", i+1, err)
+		}
+		cache := Cache{Answers: kept, NoPreUse: noPre, Save: func(a []sessions.HookAnswer) error { kept = a; return nil }}
+		if _, err := r.PostUse(context.Background(), sw, time.Unix(2000000000, 0), cache); err != nil {
+			t.Fatalf("PostUse %d: %v", i+1, err)
+		}
+		if i == 0 {
+			first = f.calls
+		}
+	}
+	return first, f.calls, kept
+}
+
+// A cacheable hook costs nothing on the cached path: once it has answered
+// PreUse with Unimplemented and PostUse cacheably, the second switch makes
+// no Hooks call at all. A hook that serves PreUse is asked every time.
+func TestCachedPathSkipsHooksWithoutPreUse(t *testing.T) {
+	f := &fakeHooks{
+		post: map[string]plugins.PostUseResponse{
+			"kube":  {Set: []plugins.Variable{{Name: "KUBE_CONTEXT", Value: "prod"}}, Cacheable: true},
+			"guard": {Cacheable: true},
+			"tf":    {Set: []plugins.Variable{{Name: "TF_WORKSPACE", Value: "prod"}}},
+		},
+		errs: map[string]error{"kube.PreUse": plugins.ErrUnimplemented, "tf.PreUse": plugins.ErrUnimplemented,
+			"quiet.PreUse": plugins.ErrUnimplemented, "quiet.PostUse": plugins.ErrUnimplemented},
+	}
+	r := &Runner{Hooks: f, Stderr: &bytes.Buffer{}}
+	for _, tc := range []struct {
+		hooks         []string
+		first, second string
+	}{
+		{[]string{"kube"}, "kube.PreUse kube.PostUse", ""},
+		// A hook that serves neither: as good as cacheable.
+		{[]string{"quiet"}, "quiet.PreUse quiet.PostUse", ""},
+		// A guard stays a guard.
+		{[]string{"guard"}, "guard.PreUse guard.PostUse", "guard.PreUse"},
+		// Not cacheable: PostUse every time, PreUse not again.
+		{[]string{"tf"}, "tf.PreUse tf.PostUse", "tf.PostUse"},
+		{[]string{"guard", "kube", "tf"}, "guard.PreUse kube.PreUse tf.PreUse guard.PostUse kube.PostUse tf.PostUse", "guard.PreUse tf.PostUse"},
+	} {
+		first, second, kept := switchTwice(t, r, f, testSwitch(tc.hooks...))
+		if strings.Join(first, " ") != tc.first || strings.Join(second, " ") != tc.second {
+			t.Errorf("%v: calls %v then %v, want [%s] then [%s]; kept %+v", tc.hooks, first, second, tc.first, tc.second, kept)
+		}
+	}
+	// The variables come back the same from the cache.
+	sw := testSwitch("kube")
+	_, _, kept := switchTwice(t, r, f, sw)
+	sw.Known = kept
+	noPre, err := r.PreUse(context.Background(), sw)
+	if err != nil || !noPre["kube"] {
+		t.Fatalf("PreUse from the cache: %v %v", noPre, err)
+	}
+	f.calls = nil
+	set, err := r.PostUse(context.Background(), sw, time.Time{}, Cache{Answers: kept, NoPreUse: noPre})
+	if err != nil || fmt.Sprint(set) != "[{KUBE_CONTEXT prod}]" || len(f.calls) != 0 {
+		t.Fatalf("cached set %v %v, calls %v", set, err, f.calls)
+	}
+	// Other options: another request, asked again.
+	sw.Settings.Hooks[0].Options["opt"] = "changed"
+	f.calls = nil
+	if _, err := r.PreUse(context.Background(), sw); err != nil || strings.Join(f.calls, " ") != "kube.PreUse" {
+		t.Fatalf("changed options: %v %v", f.calls, err)
+	}
+	// A cached answer from before NoPreUse was recorded learns it.
+	sw = testSwitch("kube")
+	old := []sessions.HookAnswer{{Hook: "kube", Request: request("prod", sw.Settings.Hooks[0]), Set: []sessions.HookVar{{Name: "KUBE_CONTEXT", Value: "old"}}}}
+	sw.Known = old
+	f.calls = nil
+	if noPre, err = r.PreUse(context.Background(), sw); err != nil || !noPre["kube"] {
+		t.Fatalf("PreUse over an old answer: %v %v", noPre, err)
+	}
+	kept = nil
+	set, err = r.PostUse(context.Background(), sw, time.Time{}, Cache{Answers: old, NoPreUse: noPre,
+		Save: func(a []sessions.HookAnswer) error { kept = a; return nil }})
+	if err != nil || fmt.Sprint(set) != "[{KUBE_CONTEXT old}]" || strings.Join(f.calls, " ") != "kube.PreUse" ||
+		len(kept) != 1 || !kept[0].NoPreUse || kept[0].Set[0].Value != "old" {
+		t.Fatalf("upgrade: set %v %v, calls %v, kept %+v", set, err, f.calls, kept)
 	}
 }
 

@@ -59,7 +59,8 @@ type Session struct {
 	Ephemeral bool `json:"-"`
 }
 
-// HookAnswer is one hook plugin's cacheable PostUse answer.
+// HookAnswer is what is known of one hook plugin while the session lasts:
+// its cacheable PostUse answer, and whether it serves PreUse.
 type HookAnswer struct {
 	Hook string `json:"hook"`
 	// Request tells the requests apart that the answer is good for (a hash
@@ -67,6 +68,12 @@ type HookAnswer struct {
 	Request  string    `json:"request"`
 	Set      []HookVar `json:"set,omitempty"`
 	Messages []string  `json:"messages,omitempty"`
+	// NoPreUse: the plugin answered PreUse with Unimplemented, so it is
+	// not asked again (a plugin that serves PreUse is asked every time).
+	NoPreUse bool `json:"no_pre_use,omitempty"`
+	// Ask: its PostUse answer was not cacheable, so PostUse is asked every
+	// time; the entry only keeps NoPreUse, and Set and Messages are empty.
+	Ask bool `json:"ask,omitempty"`
 }
 
 // HookVar is a variable a hook set.
