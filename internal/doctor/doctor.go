@@ -76,9 +76,9 @@ type Inputs struct {
 	// gRPC service named ("" when it does).
 	Plugin  func(ctx context.Context, name, service string) (detail string, problem string)
 	Retired map[string]time.Time // keys awsenv rotated away, and when
-	Getenv   func(string) string
-	Now      func() time.Time
-	UID      int // the user's: files that choose commands must be theirs or root's
+	Getenv  func(string) string
+	Now     func() time.Time
+	UID     int // the user's: files that choose commands must be theirs or root's
 }
 
 type run struct {
