@@ -464,3 +464,19 @@ func TestCredentialSourceWithDouble(t *testing.T) {
 	w.checkNoSecretWritten(t, before)
 	w.nothingLeft(t, "credential source")
 }
+
+// doctor starts the credential source of a profile whose keys come from
+// one (a real plugin process) and skips the checks that read a key file.
+func TestDoctorCredentialSource(t *testing.T) {
+	t.Parallel()
+	w := sourceWorld(t)
+	rep, r := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "prod")
+	got := statuses(rep)
+	if got["credential-source"] != "pass" || got["key"] != "skip" || got["identity"] != "skip" || !rep.OK {
+		t.Fatalf("doctor on a source-based profile: %v\n%s", got, r)
+	}
+	if strings.Contains(r.stdout+r.stderr, userSecret) {
+		t.Fatal("doctor printed the source's secret")
+	}
+	w.nothingLeft(t, "doctor")
+}
