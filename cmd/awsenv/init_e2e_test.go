@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/shell"
 )
 
@@ -747,18 +748,18 @@ awsenv unset | head -n 1
 func TestParseEnvBool(t *testing.T) {
 	t.Parallel()
 	for _, v := range []string{"1", "true", "TRUE", "True", "t", "yes", "YES", "y", "Y", "on", "ON", " on ", "\tyes\n"} {
-		if on, ok := parseEnvBool(v); !on || !ok {
-			t.Errorf("parseEnvBool(%q) = %v, %v; want true", v, on, ok)
+		if on, ok := profiles.ParseBool(v); !on || !ok {
+			t.Errorf("profiles.ParseBool(%q) = %v, %v; want true", v, on, ok)
 		}
 	}
 	for _, v := range []string{"", " ", "0", "false", "FALSE", "f", "no", "No", "n", "off", "OFF", " off "} {
-		if on, ok := parseEnvBool(v); on || !ok {
-			t.Errorf("parseEnvBool(%q) = %v, %v; want false", v, on, ok)
+		if on, ok := profiles.ParseBool(v); on || !ok {
+			t.Errorf("profiles.ParseBool(%q) = %v, %v; want false", v, on, ok)
 		}
 	}
 	for _, v := range []string{"maybe", "2", "-1", "yess", "o n", "enable", "\x1b[2J"} {
-		if on, ok := parseEnvBool(v); on || ok {
-			t.Errorf("parseEnvBool(%q) = %v, %v; want not understood", v, on, ok)
+		if on, ok := profiles.ParseBool(v); on || ok {
+			t.Errorf("profiles.ParseBool(%q) = %v, %v; want not understood", v, on, ok)
 		}
 	}
 }
