@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -213,18 +212,14 @@ func loadRetired(s *sessions.Store) map[string]retiredKey {
 // confirm asks a yes/no question on the terminal. Without a terminal it
 // refuses, so a script never rotates keys by accident.
 func confirm(d *Deps, question string) error {
-	tty, err := d.OpenTTY()
-	if err != nil {
+	yes, err := askYesNo(d, question)
+	switch {
+	case err != nil:
 		return usageErrorf("awsenv asks before changing your keys, and there is no terminal to ask on. Pass --yes to go ahead without asking.")
+	case !yes:
+		return errors.New("not rotated: you did not confirm. Nothing was changed.")
 	}
-	defer tty.Close()
-	fmt.Fprintf(tty, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(tty).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return errors.New("not rotated: you did not confirm. Nothing was changed.")
+	return nil
 }
 
 // twoKeys explains the two-key stop as AWS's LimitExceeded would be,
