@@ -175,10 +175,6 @@ func (p *parser) run(pos, line int) error {
 	return nil
 }
 
-// keyStop marks the ASCII bytes that end plainLine's scan of a key: the
-// delimiters and the line's end (static data: no work at start-up).
-var keyStop = [0x80]bool{'=': true, ':': true, '\n': true}
-
 // slowOnly turns plainLine off, so tests can compare both ways.
 var slowOnly bool
 
@@ -193,24 +189,28 @@ func (p *parser) plainLine(pos int) (next int, ok bool) {
 	case c == '\n':
 		return pos + 1, true
 	case c == '#' || c == ';':
-	case c > ' ' && c < 0x7f && c != '[' && p.haveSection:
+	case c > ' ' && c < 0x7f && c != '[' && c != '=' && c != ':' && p.haveSection:
 		// A key at the first column: never a continuation (that needs more
-		// indentation than a key's, which is at least 0).
-		i := pos
-		for i < len(data) {
-			if b := data[i]; b >= 0x80 || keyStop[b] {
-				break // a non-ASCII byte: line() reads it with every rule
-			}
-			i++
+		// indentation than a key's, which is at least 0). It starts with a
+		// character that is not blank, so its name is not empty whatever
+		// follows, and the line is a key's iff a delimiter is on it.
+		line := data[pos:]
+		if nl := strings.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
 		}
-		if i == len(data) || (data[i] != '=' && data[i] != ':') || i == pos {
+		if strings.IndexByte(line, '=') < 0 && strings.IndexByte(line, ':') < 0 {
 			return 0, false
 		}
 		p.finishKey()
 		p.keyIndent, p.inValue = 0, true
+		if len(line) < len(data)-pos {
+			return pos + len(line) + 1, true
+		}
+		return len(data), true
 	default:
 		return 0, false
 	}
+	// A blank line or a comment at the first column.
 	if nl := strings.IndexByte(data[pos:], '\n'); nl >= 0 {
 		return pos + nl + 1, true
 	}
