@@ -79,7 +79,8 @@ func (p *Profile) KeyFile() string {
 
 // nameChar is the profile-name alphabet: [A-Za-z0-9._+@-].
 func nameChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._+@-", c) >= 0
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '.' || c == '_' || c == '+' || c == '@' || c == '-'
 }
 
 // ValidateName refuses profile names that could mean anything to a shell.
@@ -205,6 +206,11 @@ func configSection(section string) (kind, name string, ok bool) {
 	if section == "default" {
 		return "profile", "default", true
 	}
+	// The usual [profile NAME], NAME a plain word: what shlex would make
+	// of it, without its rules.
+	if rest, ok := strings.CutPrefix(section, "profile "); ok && plainWord(rest) {
+		return "profile", rest, true
+	}
 	for _, kind := range []string{"profile", "sso-session", "services"} {
 		if strings.HasPrefix(section, kind) {
 			name, ok := shlexSecond(section)
@@ -215,6 +221,20 @@ func configSection(section string) (kind, name string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// plainWord reports whether s is one word of the profile-name alphabet,
+// which shlex leaves as it is.
+func plainWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !nameChar(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // configSectionProfile is the profile a config file section defines.
