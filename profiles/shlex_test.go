@@ -8,7 +8,7 @@ func TestConfigSectionPlainWord(t *testing.T) {
 		section := "profile " + name
 		kind, got, ok := configSection(section)
 		want, wantOK := shlexSecond(section)
-		if got != want || ok != wantOK || (ok && kind != "profile") {
+		if ok != wantOK || (ok && (got != want || kind != "profile")) {
 			t.Errorf("configSection(%q) = %q, %q, %v; shlex gives %q, %v", section, kind, got, ok, want, wantOK)
 		}
 	}
