@@ -800,9 +800,9 @@ func Target(cfg *profiles.Config, p *profiles.Profile, region string) stsapi.Tar
 // itself: the profiles resolve, the flow does not half-work.
 func ssoNotYet(name string, base *profiles.Resolved) error {
 	p := base.Profile
-	what := "an IAM Identity Center (SSO) profile"
+	what := "it is an IAM Identity Center (SSO) profile"
 	if base.Profile.Name != name {
-		what = fmt.Sprintf("a role on top of the IAM Identity Center (SSO) profile %s", p.Name)
+		what = fmt.Sprintf("it is a role on top of the IAM Identity Center (SSO) profile %s", p.Name)
 	}
 	return &profiles.ProfileError{Profile: name, File: p.Where(),
 		Problem: what + ", and awsenv does not sign in to IAM Identity Center yet",

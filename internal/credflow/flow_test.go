@@ -645,7 +645,7 @@ source_profile = dev
 	for name, want := range map[string][]string{
 		"dev":    {`profile "dev"`, "an IAM Identity Center (SSO) profile", "awsenv login is coming; use `aws sso login --sso-session corp` and AWS_PROFILE=dev for now."},
 		"legacy": {"use `aws sso login --profile legacy` and AWS_PROFILE=legacy"},
-		"admin":  {`profile "admin"`, "a role on top of the IAM Identity Center (SSO) profile dev", "AWS_PROFILE=admin"},
+		"admin":  {`profile "admin"`, "it is a role on top of the IAM Identity Center (SSO) profile dev", "AWS_PROFILE=admin"},
 	} {
 		if s, err := r.flow.Peek(name, Options{}); s != nil || err != nil {
 			t.Errorf("Peek(%s) = %v, %v", name, s, err)
