@@ -329,7 +329,7 @@ func TestLoad(t *testing.T) {
 					Name: "x", Region: "eu-west-1", MFASerial: "arn:aws:iam::123456789012:mfa/alice",
 					RoleARN: "arn:aws:iam::123456789012:role/admin", SourceProfile: "base", RoleSessionName: "alice",
 					ExternalID: "ext-123", DurationSeconds: 3600, MFAProcess: "/usr/bin/get-otp",
-					CredentialSource: "Environment", CredentialProcess: "/usr/bin/creds", SSOKeys: []string{"sso_session"},
+					CredentialSource: "Environment", CredentialProcess: "/usr/bin/creds", SSOKeys: []string{"sso_session"}, SSOSession: "corp",
 					Awsenv: map[string]string{}, ConfigFile: c.Files.Config,
 					CommandFrom: map[string]string{"mfa_process": c.Files.Config, "credential_process": c.Files.Config},
 				}

@@ -30,7 +30,15 @@ type Profile struct {
 	CredentialSource  string
 	CredentialProcess string
 	SSOKeys           []string // the sso_* keys it has, sorted
-	IncludeProfile    string   // aws-vault's include_profile, which is not read
+
+	// IAM Identity Center (SSO) keys, as written (see Config.SSO).
+	SSOSession            string // sso_session: the name of an [sso-session NAME] section
+	SSOStartURL           string // sso_start_url
+	SSORegion             string // sso_region
+	SSOAccountID          string // sso_account_id
+	SSORoleName           string // sso_role_name
+	SSORegistrationScopes string // sso_registration_scopes
+	IncludeProfile        string // aws-vault's include_profile, which is not read
 
 	// Endpoint settings, for the helper's AWS calls (see Config.Endpoints).
 	EndpointURL    string // endpoint_url
@@ -403,6 +411,20 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialProcess = val
 		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region", "sso_registration_scopes":
 			p.SSOKeys = append(p.SSOKeys, key)
+			switch key {
+			case "sso_session":
+				p.SSOSession = val
+			case "sso_start_url":
+				p.SSOStartURL = val
+			case "sso_region":
+				p.SSORegion = val
+			case "sso_account_id":
+				p.SSOAccountID = val
+			case "sso_role_name":
+				p.SSORoleName = val
+			case "sso_registration_scopes":
+				p.SSORegistrationScopes = val
+			}
 		case "include_profile":
 			p.IncludeProfile = val
 		case "endpoint_url":

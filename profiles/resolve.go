@@ -15,6 +15,9 @@ const (
 	KindSession Kind = "session"
 	// KindRole assumes role_arn with the credentials of its source.
 	KindRole Kind = "role"
+	// KindSSO gets role credentials from IAM Identity Center (SSO) with
+	// the sign-in token the AWS CLI keeps in ~/.aws/sso/cache.
+	KindSSO Kind = "sso"
 )
 
 // Resolved is a profile with its source chain worked out: a role's Source
@@ -23,9 +26,11 @@ type Resolved struct {
 	Profile *Profile
 	Kind    Kind
 	Source  *Resolved // set for KindRole
+	SSO     *SSO      // set for KindSSO
 }
 
-// Base is the profile at the end of the chain, the one holding keys.
+// Base is the profile at the end of the chain, the one holding keys (or
+// signing in to IAM Identity Center).
 func (r *Resolved) Base() *Resolved {
 	for r.Source != nil {
 		r = r.Source
@@ -252,9 +257,11 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 			return fail(profileError(p, fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
 				"Use source_profile with a profile that has keys instead."))
 		case len(p.SSOKeys) > 0:
-			return fail(profileError(p, fmt.Sprintf("it has role_arn and %s (IAM Identity Center) but no source_profile: awsenv does not support IAM Identity Center (SSO) yet, neither as a profile's credentials nor as the credentials that assume a role",
+			// botocore's AssumeRoleProvider takes role_arn first and wants
+			// source_profile or credential_source with it.
+			return fail(profileError(p, fmt.Sprintf("it has role_arn and %s (IAM Identity Center) but no source_profile, and the AWS CLI assumes a role only with a source_profile's credentials, never with the same profile's IAM Identity Center ones",
 				strings.Join(p.SSOKeys, ", ")),
-				fmt.Sprintf("Use `aws sso login --profile %s` and AWS_PROFILE=%s for this profile, or add source_profile = NAME, naming a profile with aws_access_key_id that may assume the role.", p.Name, p.Name)))
+				fmt.Sprintf("Move the sso_* keys into a profile of their own and set source_profile = that profile in [profile %s]; or remove role_arn to use the IAM Identity Center role itself.", p.Name)))
 		default:
 			return fail(profileError(p, "role_arn without source_profile",
 				"Add source_profile = NAME, naming the profile whose keys assume this role."))
@@ -295,6 +302,11 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		// credflow uses temporary ones as they are.
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	}
+	if isSSO(p) {
+		// botocore's profile providers try IAM Identity Center before the
+		// keys in the files, so a profile with both signs in.
+		return c.sso(p)
+	}
 	switch {
 	case p.AccessKeyID != "" && p.SecretAccessKey == "":
 		return nil, profileError(p, "aws_access_key_id without aws_secret_access_key",
@@ -312,9 +324,7 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 	case p.AccessKeyID != "":
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	case len(p.SSOKeys) > 0:
-		return nil, profileError(p, fmt.Sprintf("it has %s (IAM Identity Center) and no aws_access_key_id: awsenv does not support IAM Identity Center (SSO) profiles yet",
-			strings.Join(p.SSOKeys, ", ")),
-			fmt.Sprintf("Use `aws sso login --profile %s` and AWS_PROFILE=%s for this one.", p.Name, p.Name))
+		return nil, ssoLoginOnly(p)
 	case p.CredentialProcess != "":
 		return nil, profileError(p, "credentials come from credential_process, which awsenv does not run",
 			"Give awsenv a profile with aws_access_key_id, or a role profile whose source_profile has one.")

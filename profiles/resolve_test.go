@@ -170,8 +170,8 @@ func TestResolve(t *testing.T) {
 		{name: "badsource", errProfile: "badsource", errWant: []string{`source_profile "$(id)" does not exist`, cfg}},
 		{name: "nosource", errProfile: "nosource", errWant: []string{"role_arn without source_profile", cfg}},
 		{name: "ec2", errProfile: "ec2", errWant: []string{"credential_source = Ec2InstanceMetadata is not supported", cfg}},
-		{name: "sso", errProfile: "sso", errWant: []string{"it has sso_account_id, sso_role_name, sso_start_url (IAM Identity Center) and no aws_access_key_id", "does not support IAM Identity Center (SSO) profiles yet", cfg}},
-		{name: "ssosession", errProfile: "ssosession", errWant: []string{"it has sso_session (IAM Identity Center)", "(SSO) profiles yet", cfg}},
+		{name: "sso", errProfile: "sso", errWant: []string{"IAM Identity Center (SSO) profile but lacks sso_region in [profile sso]", "aws configure sso --profile sso", cfg}},
+		{name: "ssosession", errProfile: "ssosession", errWant: []string{"it has sso_session (IAM Identity Center) but neither sso_account_id nor sso_role_name", "Add sso_account_id and sso_role_name to [profile ssosession]", cfg}},
 		{name: "proc", errProfile: "proc", errWant: []string{"credential_process", cfg}},
 		{name: "empty", errProfile: "empty", errWant: []string{"no credentials", creds, cfg}},
 		{name: "keyonly", errProfile: "keyonly", errWant: []string{"aws_access_key_id without aws_secret_access_key", creds}},
@@ -328,7 +328,7 @@ func TestResolveNamesWhatItSaw(t *testing.T) {
 		"[profile base]", "aws_access_key_id = "+exampleKeyID, "aws_secret_access_key = "+exampleSecret), "-")
 	for name, want := range map[string][]string{
 		"ssorole": {`profile "ssorole"`, "it has role_arn and sso_account_id, sso_session (IAM Identity Center) but no source_profile",
-			"does not support IAM Identity Center (SSO) yet", "aws sso login --profile ssorole"},
+			"assumes a role only with a source_profile's credentials", "set source_profile = that profile in [profile ssorole]"},
 		"inc": {"no credentials", "include_profile = base, an aws-vault setting that neither the AWS CLI nor awsenv reads",
 			"copy the keys this profile needs from [profile base]"},
 		"incrole": {"role_arn without source_profile", "include_profile = base"},

@@ -59,6 +59,11 @@ func newKeyWork(c *cli.Context, d *Deps, name string) (*keyWork, error) {
 	}
 	base := r.Base()
 	p := base.Profile
+	if base.Kind == profiles.KindSSO {
+		return nil, &profiles.ProfileError{Profile: p.Name, File: p.Where(),
+			Problem: "gets its credentials from IAM Identity Center (SSO), which has no access keys of an IAM user",
+			Fix:     "keys and rotate work on a profile with aws_access_key_id AKIA... and aws_secret_access_key; IAM Identity Center credentials are managed in the AWS access portal."}
+	}
 	if base.Kind != profiles.KindUser {
 		return nil, &profiles.ProfileError{Profile: p.Name, File: p.KeyFile(),
 			Problem: "holds session credentials (aws_session_token), not an IAM user's long-term key",

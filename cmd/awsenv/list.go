@@ -12,13 +12,18 @@ import (
 )
 
 type listedProfile struct {
-	Name      string     `json:"name"`
-	Kind      string     `json:"kind"`
-	Region    string     `json:"region,omitempty"`
-	MFASerial string     `json:"mfa_serial,omitempty"`
-	Expires   *time.Time `json:"session_expires,omitempty"`
-	TimeLeft  string     `json:"session_time_left,omitempty"`
-	Problem   string     `json:"problem,omitempty"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Region    string `json:"region,omitempty"`
+	MFASerial string `json:"mfa_serial,omitempty"`
+	// IAM Identity Center profiles (and roles on top of one): the
+	// sso-session (empty for a legacy profile), account and role.
+	SSOSession   string     `json:"sso_session,omitempty"`
+	SSOAccountID string     `json:"sso_account_id,omitempty"`
+	SSORoleName  string     `json:"sso_role_name,omitempty"`
+	Expires      *time.Time `json:"session_expires,omitempty"`
+	TimeLeft     string     `json:"session_time_left,omitempty"`
+	Problem      string     `json:"problem,omitempty"`
 }
 
 func newListCommand(d *Deps) *cli.Command {
@@ -63,6 +68,9 @@ func newListCommand(d *Deps) *cli.Command {
 					row.Kind, row.Problem = "invalid", err.Error()
 				} else {
 					row.Kind, row.Region, row.MFASerial = string(r.Kind), r.Region(), r.MFASerial()
+					if sso := r.Base().SSO; sso != nil {
+						row.SSOSession, row.SSOAccountID, row.SSORoleName = sso.Session, sso.AccountID, sso.RoleName
+					}
 				}
 				if exp, ok := best[name]; ok {
 					row.Expires, row.TimeLeft = &exp, timeLeft(exp, now)

@@ -141,6 +141,9 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	}
 	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region(), Resolved: r}
 	rn := renewalFor(settings, opt)
+	if base := r.Base(); base.Kind == profiles.KindSSO {
+		return nil, ssoNotYet(name, base)
+	}
 	switch r.Kind {
 	case profiles.KindSession:
 		p := r.Profile
@@ -200,6 +203,9 @@ func (f *Flow) Peek(name string, opt Options) (*sessions.Session, error) {
 	}
 	rn := renewalFor(settings, opt)
 	var key sessions.Key
+	if r.Base().Kind == profiles.KindSSO {
+		return nil, nil // Get refuses it
+	}
 	switch r.Kind {
 	case profiles.KindUser:
 		d := settings.SessionDuration
@@ -787,4 +793,19 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 func Target(cfg *profiles.Config, p *profiles.Profile, region string) stsapi.Target {
 	return stsapi.Target{Profile: p.Name, Region: region, Endpoints: stsapi.Endpoints{
 		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle}}
+}
+
+// ssoNotYet refuses a profile whose credentials come from IAM Identity
+// Center, directly or as the source of a role, until awsenv signs in
+// itself: the profiles resolve, the flow does not half-work.
+func ssoNotYet(name string, base *profiles.Resolved) error {
+	p := base.Profile
+	what := "it is an IAM Identity Center (SSO) profile"
+	if base.Profile.Name != name {
+		what = fmt.Sprintf("it is a role on top of the IAM Identity Center (SSO) profile %s", p.Name)
+	}
+	return &profiles.ProfileError{Profile: name, File: p.Where(),
+		Problem: what + ", and awsenv does not sign in to IAM Identity Center yet",
+		Fix: fmt.Sprintf("IAM Identity Center profiles: awsenv login is coming; use `%s` and AWS_PROFILE=%s for now.",
+			base.SSO.LoginCommand(p.Name), name)}
 }

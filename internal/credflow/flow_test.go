@@ -618,3 +618,50 @@ func TestPeekIsTheCachedPathWithoutSideEffects(t *testing.T) {
 		t.Fatal("alice's 12h session is still fresh")
 	}
 }
+
+// IAM Identity Center profiles resolve, but the flow refuses them (and
+// roles on top of them) with the way to get credentials today, before any
+// STS call, MFA code or cached session.
+func TestSSOProfilesRefusedClearly(t *testing.T) {
+	r := newRigWith(t, `[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Developer
+
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 111122223333
+sso_role_name = Developer
+
+[profile admin]
+role_arn = arn:aws:iam::111122223333:role/admin
+source_profile = dev
+`, "")
+	for name, want := range map[string][]string{
+		"dev":    {`profile "dev"`, "an IAM Identity Center (SSO) profile", "awsenv login is coming; use `aws sso login --sso-session corp` and AWS_PROFILE=dev for now."},
+		"legacy": {"use `aws sso login --profile legacy` and AWS_PROFILE=legacy"},
+		"admin":  {`profile "admin"`, "it is a role on top of the IAM Identity Center (SSO) profile dev", "AWS_PROFILE=admin"},
+	} {
+		if s, err := r.flow.Peek(name, Options{}); s != nil || err != nil {
+			t.Errorf("Peek(%s) = %v, %v", name, s, err)
+		}
+		_, err := r.flow.Get(context.Background(), name, Options{})
+		if err == nil {
+			t.Errorf("Get(%s) worked", name)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Get(%s) = %q, lacks %q", name, err, w)
+			}
+		}
+	}
+	if len(r.sts.gst)+len(r.sts.ar) != 0 || len(r.mfa.reqs) != 0 {
+		t.Errorf("STS calls %d/%d, MFA codes %d: want none", len(r.sts.gst), len(r.sts.ar), len(r.mfa.reqs))
+	}
+}
