@@ -124,6 +124,7 @@ func (s *Server) assumeRole(p url.Values, who *principal, now time.Time) (any, *
 		userID:  r.id + ":" + sessionName,
 	}
 	sess := s.issue(kindAssumedRole, assumed, now.Add(seconds), mfa)
+	sess.chained = who.session != nil
 	return assumeRoleResult{
 		Credentials:     credentialsOf(sess),
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: assumed.userID, Arn: assumed.arn},
