@@ -172,15 +172,15 @@ type session struct {
 // New returns a server with an empty world whose clock is time.Now.
 func New() *Server {
 	return &Server{
-		now:      time.Now,
-		users:    map[string]*User{},
-		keys:     map[string]*AccessKey{},
-		sessions: map[string]*session{},
-		roles:    map[string]*role{},
-		devices:  map[string]*mfaDevice{},
-		usedOTP:  map[otpUse]bool{},
-		calls:    map[string]int{},
-		sso:      newSSOState(),
+		now:          time.Now,
+		users:        map[string]*User{},
+		keys:         map[string]*AccessKey{},
+		sessions:     map[string]*session{},
+		roles:        map[string]*role{},
+		devices:      map[string]*mfaDevice{},
+		usedOTP:      map[otpUse]bool{},
+		calls:        map[string]int{},
+		sso:          newSSOState(),
 		signinTokens: map[string]*signinToken{},
 		done:         make(chan struct{}),
 	}
