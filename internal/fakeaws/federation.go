@@ -18,8 +18,10 @@ import (
 //	GET /federation?Action=login&Issuer=..&Destination=https://console.aws.amazon.com/&SigninToken=..
 //
 // Only temporary credentials the server issued for a role (AssumeRole or
-// the SSO portal's GetRoleCredentials) are accepted: GetSessionToken's
-// cannot open the console, and long-term keys are not sessions. As AWS
+// the SSO portal's GetRoleCredentials) or a federated user
+// (GetFederationToken, without SessionDuration) are accepted:
+// GetSessionToken's cannot open the console, and long-term keys are not
+// sessions. As AWS
 // does, every refusal is a bare HTTP 400. A sign-in token is valid for 15
 // minutes. The login action answers 200 with a short text instead of
 // redirecting to Destination, so that nothing follows a redirect to the
@@ -172,8 +174,12 @@ func (s *Server) getSigninToken(p url.Values, now time.Time) (string, *apiError)
 	switch {
 	case !ok || in.SessionKey != sess.secret || in.SessionToken != sess.token || !now.Before(sess.expires):
 		return "", errFederation("Invalid credentials parameter")
-	case sess.kind != kindAssumedRole:
+	case sess.kind == kindSessionToken:
 		// GetSessionToken's credentials cannot sign in to the console.
+		return "", errFederation("Invalid credentials parameter")
+	case sess.kind == kindFederated && duration != 0:
+		// AWS: "Do not use the SessionDuration HTTP parameter if you got the
+		// temporary credentials with GetFederationToken."
 		return "", errFederation("Invalid credentials parameter")
 	case sess.chained && duration > chainedConsoleLimit:
 		return "", errFederation("Invalid credentials parameter")

@@ -178,3 +178,43 @@ func TestFederationRefusals(t *testing.T) {
 		}
 	}
 }
+
+// An IAM user opens the console through GetFederationToken (long-term keys
+// only); such credentials sign in without SessionDuration.
+func TestFederationSignInWithFederationToken(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t)
+	out, err := w.aliceClient(t).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("alice"), DurationSeconds: aws.Int32(3600)})
+	if err != nil {
+		t.Fatalf("GetFederationToken: %v", err)
+	}
+	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+account+":federated-user/alice" || aws.ToString(out.FederatedUser.FederatedUserId) != account+":alice" {
+		t.Errorf("FederatedUser = %s %s", aws.ToString(out.FederatedUser.Arn), aws.ToString(out.FederatedUser.FederatedUserId))
+	}
+	if want := w.now.Add(time.Hour); !aws.ToTime(out.Credentials.Expiration).Equal(want) {
+		t.Errorf("Expiration = %v, want %v", aws.ToTime(out.Credentials.Expiration), want)
+	}
+	fed := credsFrom(out.Credentials)
+	id, err := sessionClient(t, w.world, fed).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != aws.ToString(out.FederatedUser.Arn) {
+		t.Errorf("GetCallerIdentity as the federated user: %v %v", id, err)
+	}
+	_, err = sessionClient(t, w.world, fed).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
+	wantAPIError(t, err, 403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
+	_, err = w.aliceClient(t).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("a")})
+	if ae := apiErrorOf(err); ae == nil || ae.ErrorCode() != "ValidationError" {
+		t.Errorf("one-letter Name: %v, want ValidationError", err)
+	}
+
+	if status, _ := getSigninToken(t, w.url, fed, "3600"); status != 400 {
+		t.Errorf("federation token with SessionDuration: HTTP %d, want 400", status)
+	}
+	status, token := getSigninToken(t, w.url, fed, "")
+	if status != 200 {
+		t.Fatalf("getSigninToken: HTTP %d", status)
+	}
+	in, err := w.srv.CheckConsoleURL(loginURL(w.url, token))
+	if err != nil || in.ARN != aws.ToString(out.FederatedUser.Arn) {
+		t.Errorf("CheckConsoleURL = %+v, %v", in, err)
+	}
+}

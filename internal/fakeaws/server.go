@@ -140,7 +140,8 @@ type sessionKind int
 
 const (
 	kindSessionToken sessionKind = iota // from GetSessionToken
-	kindAssumedRole                     // from AssumeRole
+	kindAssumedRole                     // from AssumeRole (or the SSO portal's GetRoleCredentials)
+	kindFederated                       // from GetFederationToken
 )
 
 // principal is who signed a request.
@@ -260,8 +261,10 @@ func (s *Server) SetClockOffset(d time.Duration) {
 }
 
 // Calls reports how many requests for action (a Query Action such as
-// "CreateAccessKey", or "ListBuckets" for S3) reached the server, including
-// those that failed (authentication errors too).
+// "CreateAccessKey", "ListBuckets" for S3, an Identity Center operation such
+// as "CreateToken" or "GetRoleCredentials", or the federation endpoint's
+// "getSigninToken" and "login") reached the server, including those that
+// failed (authentication errors too).
 func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
