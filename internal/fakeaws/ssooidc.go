@@ -45,6 +45,7 @@ type deviceAuth struct {
 	denied         bool
 	redeemed       bool // exchanged for tokens: the code is spent
 	polls          int
+	seq            int // order of creation
 }
 
 // DeviceAuthorization is what the server knows of one
@@ -107,14 +108,18 @@ func (s *Server) SetAutoApprove(u *SSOUser) {
 func (s *Server) DeviceAuthorizations() []DeviceAuthorization {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []DeviceAuthorization
+	ds := make([]*deviceAuth, 0, len(s.sso.devices))
 	for _, d := range s.sso.devices {
+		ds = append(ds, d)
+	}
+	slices.SortFunc(ds, func(a, b *deviceAuth) int { return a.seq - b.seq })
+	var out []DeviceAuthorization
+	for _, d := range ds {
 		out = append(out, DeviceAuthorization{
 			DeviceCode: d.code, UserCode: d.userCode, ClientID: d.client.id, StartURL: d.startURL,
 			Expires: d.expires, Interval: d.interval, Polls: d.polls, Approved: d.approvedBy != nil, Denied: d.denied, Redeemed: d.redeemed,
 		})
 	}
-	slices.SortFunc(out, func(a, b DeviceAuthorization) int { return a.Expires.Compare(b.Expires) })
 	return out
 }
 
@@ -311,6 +316,7 @@ func (s *Server) startDeviceAuthorization(in startDeviceAuthorizationInput, now 
 		d.userCode = randomString(userCodeAlphabet, 4) + "-" + randomString(userCodeAlphabet, 4)
 	}
 	d.approvedBy = s.sso.autoApprove
+	d.seq = len(s.sso.devices)
 	s.sso.devices[d.code] = d
 	// The verification page is the server's own (see handleDevicePage), so
 	// a browser opened by a client under test never leaves 127.0.0.1.
