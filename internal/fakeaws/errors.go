@@ -20,6 +20,7 @@ const (
 	msgExpiredToken       = "The security token included in the request is expired"
 	msgSignatureMismatch  = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
 	msgSessionCredsGST    = "Cannot call GetSessionToken with session credentials"
+	msgSessionCredsGFT    = "Cannot call GetFederationToken with session credentials"
 	// Two spaces after "code." on purpose: that is what AWS sends.
 	msgMFAUnknownSerial = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
 	msgMFAInvalidCode   = "MultiFactorAuthentication failed with invalid MFA one time pass code."

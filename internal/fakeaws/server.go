@@ -6,6 +6,12 @@
 // belongs to, or, for S3 (which has no Action), to the service of its SigV4
 // credential scope.
 //
+// The same endpoint serves IAM Identity Center: SSO OIDC (RegisterClient,
+// StartDeviceAuthorization, CreateToken), the SSO portal (GetRoleCredentials,
+// ListAccounts, ListAccountRoles, Logout) and the console's federation
+// endpoint (/federation), recognised by method and path as their clients
+// address them (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO).
+//
 // It verifies SigV4 signatures with its own implementation, keeps users,
 // access keys, virtual MFA devices, roles and per-user deny policies in
 // memory, and remembers the temporary credentials it issues. Hooks and
@@ -45,6 +51,9 @@ type Server struct {
 	devices  map[string]*mfaDevice // virtual MFA devices by serial number
 	usedOTP  map[otpUse]bool       // TOTP windows already accepted, per device
 	calls    map[string]int        // requests per Action
+
+	sso          ssoState                // IAM Identity Center: OIDC clients, device codes, tokens, users
+	signinTokens map[string]*signinToken // console sign-in tokens of the federation endpoint
 
 	// IAM's eventual consistency for keys made by CreateAccessKey.
 	keyDelay      time.Duration
@@ -131,7 +140,8 @@ type sessionKind int
 
 const (
 	kindSessionToken sessionKind = iota // from GetSessionToken
-	kindAssumedRole                     // from AssumeRole
+	kindAssumedRole                     // from AssumeRole (or the SSO portal's GetRoleCredentials)
+	kindFederated                       // from GetFederationToken
 )
 
 // principal is who signed a request.
@@ -154,21 +164,26 @@ type session struct {
 	// mfa is true when MFA was used to obtain these credentials, or the
 	// credentials they were obtained with.
 	mfa bool
-	who principal // session field unset
+	// chained is true for a role session obtained with temporary
+	// credentials (role chaining).
+	chained bool
+	who     principal // session field unset
 }
 
 // New returns a server with an empty world whose clock is time.Now.
 func New() *Server {
 	return &Server{
-		now:      time.Now,
-		users:    map[string]*User{},
-		keys:     map[string]*AccessKey{},
-		sessions: map[string]*session{},
-		roles:    map[string]*role{},
-		devices:  map[string]*mfaDevice{},
-		usedOTP:  map[otpUse]bool{},
-		calls:    map[string]int{},
-		done:     make(chan struct{}),
+		now:          time.Now,
+		users:        map[string]*User{},
+		keys:         map[string]*AccessKey{},
+		sessions:     map[string]*session{},
+		roles:        map[string]*role{},
+		devices:      map[string]*mfaDevice{},
+		usedOTP:      map[otpUse]bool{},
+		calls:        map[string]int{},
+		sso:          newSSOState(),
+		signinTokens: map[string]*signinToken{},
+		done:         make(chan struct{}),
 	}
 }
 
@@ -246,8 +261,10 @@ func (s *Server) SetClockOffset(d time.Duration) {
 }
 
 // Calls reports how many requests for action (a Query Action such as
-// "CreateAccessKey", or "ListBuckets" for S3) reached the server, including
-// those that failed (authentication errors too).
+// "CreateAccessKey", "ListBuckets" for S3, an Identity Center operation such
+// as "CreateToken" or "GetRoleCredentials", or the federation endpoint's
+// "getSigninToken" and "login") reached the server, including those that
+// failed (authentication errors too).
 func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,6 +349,11 @@ const (
 	svcSTS service = "sts"
 	svcIAM service = "iam"
 	svcS3  service = "s3"
+	// IAM Identity Center and the console sign-in: REST services addressed
+	// by method and path, not signed with SigV4.
+	svcOIDC       service = "sso-oauth"    // SSO OIDC (signing name sso-oauth)
+	svcSSO        service = "awsssoportal" // the SSO portal (signing name awsssoportal)
+	svcFederation service = "federation"   // signin.aws.amazon.com/federation
 )
 
 // request is what routing learned about an incoming request.
@@ -391,6 +413,18 @@ func route(r *http.Request, body []byte) (*request, *apiError) {
 	if scopeService(r.Header.Get("Authorization")) == string(svcS3) {
 		return &request{svc: svcS3, action: s3Operation(r)}, nil
 	}
+	if svc, action, ok := restRoute(r); ok {
+		q := &request{svc: svc, action: action}
+		if svc == svcFederation {
+			params, err := requestParams(r, body)
+			if err != nil {
+				return q, err
+			}
+			q.params = params
+			q.action = federationAction(params.Get("Action"))
+		}
+		return q, nil
+	}
 	q := &request{svc: svcSTS}
 	params, err := requestParams(r, body)
 	if err != nil {
@@ -425,8 +459,15 @@ func scopeService(header string) string {
 
 // handle authenticates and runs one routed request. The server lock is held.
 func (s *Server) handle(q *request, r *http.Request, body []byte, now time.Time, requestID string) reply {
-	if q.svc == svcS3 {
+	switch q.svc {
+	case svcS3:
 		return s.handleS3(q, r, body, now, requestID)
+	case svcOIDC:
+		return s.handleOIDC(q, r, body, now, requestID)
+	case svcSSO:
+		return s.handleSSO(q, r, now, requestID)
+	case svcFederation:
+		return s.handleFederation(q, now, requestID)
 	}
 	who, err := s.authenticate(r, body, now, q.svc)
 	if err == nil {
@@ -455,8 +496,15 @@ func (s *Server) handle(q *request, r *http.Request, body []byte, now time.Time,
 
 // errorReply renders err the way q's service reports errors.
 func (s *Server) errorReply(q *request, requestID string, err *apiError) reply {
-	if q != nil && q.svc == svcS3 {
-		return s3ErrorReply(requestID, s3ErrorOf(err))
+	if q != nil {
+		switch q.svc {
+		case svcS3:
+			return s3ErrorReply(requestID, s3ErrorOf(err))
+		case svcOIDC, svcSSO:
+			return restJSONError(q.svc, requestID, err)
+		case svcFederation:
+			return federationError(requestID, err)
+		}
 	}
 	svc := svcSTS
 	if q != nil {
@@ -606,6 +654,12 @@ func randomString(alphabet string, n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+func randomBase64URL(nBytes int) string {
+	b := make([]byte, nBytes)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func randomBase64(nBytes int) string {

@@ -10,7 +10,7 @@ import (
 )
 
 // stsActions are the Actions of the STS Query API the server knows.
-var stsActions = map[string]bool{"GetSessionToken": true, "AssumeRole": true, "GetCallerIdentity": true}
+var stsActions = map[string]bool{"GetSessionToken": true, "AssumeRole": true, "GetCallerIdentity": true, "GetFederationToken": true}
 
 const (
 	apiVersion = "2011-06-15"
@@ -30,6 +30,8 @@ func (s *Server) dispatch(action string, p url.Values, who *principal, now time.
 		return s.getSessionToken(p, who, now)
 	case "AssumeRole":
 		return s.assumeRole(p, who, now)
+	case "GetFederationToken":
+		return s.getFederationToken(p, who, now)
 	case "GetCallerIdentity":
 		return getCallerIdentityResult{Arn: who.arn, UserID: who.userID, Account: who.account}, nil
 	case "":
@@ -62,6 +64,41 @@ func (s *Server) getSessionToken(p url.Values, who *principal, now time.Time) (a
 	}
 	sess := s.issue(kindSessionToken, *who, now.Add(seconds), mfa)
 	return getSessionTokenResult{Credentials: credentialsOf(sess)}, nil
+}
+
+// getFederationToken issues credentials for a federated user, e.g. to open
+// the console as an IAM user. AWS allows it with long-term keys only. The
+// Policy parameter is accepted and not evaluated.
+func (s *Server) getFederationToken(p url.Values, who *principal, now time.Time) (any, *apiError) {
+	name := p.Get("Name")
+	switch {
+	case name == "":
+		return nil, errValidation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
+	case len(name) < 2 || len(name) > 32:
+		return nil, errValidation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must have length between 2 and 32", name)
+	case !roleSessionNamePattern.MatchString(name):
+		return nil, errValidation(`1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`, name)
+	}
+	seconds, err := durationParam(p, 43200, 900, 129600)
+	if err != nil {
+		return nil, err
+	}
+	if who.session != nil {
+		return nil, errAccessDenied(msgSessionCredsGFT)
+	}
+	if err := authorize(who, "sts:GetFederationToken", "arn:aws:sts::"+who.account+":federated-user/"+name); err != nil {
+		return nil, err
+	}
+	fed := principal{
+		account: who.account,
+		arn:     "arn:aws:sts::" + who.account + ":federated-user/" + name,
+		userID:  who.account + ":" + name,
+	}
+	sess := s.issue(kindFederated, fed, now.Add(seconds), false)
+	return getFederationTokenResult{
+		Credentials:   credentialsOf(sess),
+		FederatedUser: federatedUser{FederatedUserID: fed.userID, Arn: fed.arn},
+	}, nil
 }
 
 var roleSessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
@@ -124,6 +161,7 @@ func (s *Server) assumeRole(p url.Values, who *principal, now time.Time) (any, *
 		userID:  r.id + ":" + sessionName,
 	}
 	sess := s.issue(kindAssumedRole, assumed, now.Add(seconds), mfa)
+	sess.chained = who.session != nil
 	return assumeRoleResult{
 		Credentials:     credentialsOf(sess),
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: assumed.userID, Arn: assumed.arn},
@@ -224,6 +262,17 @@ func credentialsOf(sess *session) xmlCredentials {
 type getSessionTokenResult struct {
 	XMLName     xml.Name       `xml:"GetSessionTokenResult"`
 	Credentials xmlCredentials `xml:"Credentials"`
+}
+
+type federatedUser struct {
+	FederatedUserID string `xml:"FederatedUserId"`
+	Arn             string `xml:"Arn"`
+}
+
+type getFederationTokenResult struct {
+	XMLName       xml.Name       `xml:"GetFederationTokenResult"`
+	Credentials   xmlCredentials `xml:"Credentials"`
+	FederatedUser federatedUser  `xml:"FederatedUser"`
 }
 
 type assumedRoleUser struct {
