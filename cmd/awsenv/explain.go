@@ -159,6 +159,7 @@ func explainFacts(c *cli.Context, d *Deps, apiErr *stsapi.APIError) (diagnose.Fa
 			pf := diagnose.FromProfile(r, files)
 			f.Profile, f.KeyFile, f.ConfigFile = pf.Profile, pf.KeyFile, pf.ConfigFile
 			f.FileKeyID, f.FileToken, f.Serial, f.RoleARN, f.Account = pf.FileKeyID, pf.FileToken, pf.Serial, pf.RoleARN, pf.Account
+			f.SSOSession, f.SSORegion, f.SSOAccount, f.SSORole = pf.SSOSession, pf.SSORegion, pf.SSOAccount, pf.SSORole
 		} else if p, gerr := cfg.Get(name); gerr == nil {
 			// A profile awsenv cannot use may still tell its files and key.
 			f.FileKeyID, f.FileToken, f.Serial, f.RoleARN = p.AccessKeyID, p.SessionToken != "", p.MFASerial, p.RoleARN

@@ -249,3 +249,24 @@ func TestIsTerminal(t *testing.T) {
 		t.Errorf("isTerminal: tty %v, /dev/null %v, reader %v", isTerminal(tty), isTerminal(null), isTerminal(strings.NewReader("")))
 	}
 }
+
+// explain knows Identity Center's failures, with the profile's session.
+func TestExplainSSOProfile(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	w.writeConfig(string(cfg) + "\n[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n" +
+		"[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-1\n")
+	for _, tc := range []struct{ text, want string }{
+		{"An error occurred (UnauthorizedException) when calling the GetRoleCredentials operation: Session token not found or invalid",
+			"awsenv login --sso-session corp"},
+		{"An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access",
+			"role ReadOnly in account 111122223333"},
+	} {
+		r := w.run("explain", "--profile", "dev", tc.text)
+		if r.code != 0 || !strings.Contains(r.stdout, tc.want) || !strings.Contains(r.stdout, "sso-session corp") {
+			t.Errorf("explain %q: %s", tc.text, r)
+		}
+	}
+}

@@ -56,6 +56,9 @@ func Explain(e *stsapi.APIError, f Facts) Explanation {
 		e = &stsapi.APIError{}
 	}
 	c := newCall(e, f)
+	if x, ok := c.sso(); ok {
+		return x
+	}
 	msg := c.msg
 	switch {
 	case strings.HasPrefix(msg, "MultiFactorAuthentication failed, unable to validate MFA code"):

@@ -41,6 +41,9 @@ type Facts struct {
 
 	RoleARN string
 
+	// IAM Identity Center: the profile's (or its source's) SSO settings.
+	SSOSession, SSORegion, SSOAccount, SSORole string
+
 	Keys    []KeyFacts           // the user's access keys, for LimitExceeded
 	Retired map[string]time.Time // keys awsenv rotated away, and when
 
@@ -81,6 +84,12 @@ func FromProfile(r *profiles.Resolved, files profiles.Files) Facts {
 	}
 	if a := parseARN(f.Serial); a.service == "iam" {
 		f.Account = a.account
+	}
+	for x := r; x != nil; x = x.Source {
+		if x.SSO != nil {
+			f.SSOSession, f.SSORegion, f.SSOAccount, f.SSORole = x.SSO.Session, x.SSO.Region, x.SSO.AccountID, x.SSO.RoleName
+			break
+		}
 	}
 	return f
 }
