@@ -18,6 +18,7 @@ import (
 	"github.com/awsenv/awsenv/internal/doctor"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 func newDoctorCommand(d *Deps) *cli.Command {
@@ -79,10 +80,11 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				Provider: func(ctx context.Context, s profiles.Settings) (string, string) {
 					return providerStatus(ctx, d, listed, s)
 				},
-				Retired: retired,
-				Getenv:  d.Getenv,
-				Now:     d.Now,
-				UID:     os.Getuid(),
+				Retired:  retired,
+				Getenv:   d.Getenv,
+				Now:      d.Now,
+				UID:      os.Getuid(),
+				SSOCache: ssocache.Dir(d.Home),
 			})
 			if c.Bool("json") {
 				enc := json.NewEncoder(d.Stdout)

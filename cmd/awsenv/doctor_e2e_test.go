@@ -1,11 +1,15 @@
 package main
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsenv/awsenv/internal/testproc"
 )
@@ -161,4 +165,46 @@ func TestDoctorHooks(t *testing.T) {
 			t.Errorf("%q: doctor says ok", tc.keys)
 		}
 	}
+}
+
+// doctor checks the Identity Center sign-in an SSO profile needs: none, a
+// valid token in the AWS CLI's cache, and an expired one that cannot be
+// renewed.
+func TestDoctorSSOToken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	w.writeConfig(string(cfg) + "\n[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n" +
+		"[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-1\n")
+	check := func(want, detail string) {
+		t.Helper()
+		rep, r := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "dev")
+		for _, c := range rep.Checks {
+			if c.Name == "sso-token" {
+				if c.Status != want || !strings.Contains(c.Detail+" "+c.Fix, detail) {
+					t.Errorf("sso-token %+v, want %s with %q", c, want, detail)
+				}
+				if strings.Contains(r.stdout+r.stderr, "tok-SECRET") {
+					t.Error("doctor printed the access token")
+				}
+				return
+			}
+		}
+		t.Errorf("no sso-token check: %+v", rep.Checks)
+	}
+	check("fail", "awsenv login --sso-session corp")
+
+	dir := filepath.Join(w.home, ".aws", "sso", "cache")
+	must(t, os.MkdirAll(dir, 0o700))
+	sum := sha1.Sum([]byte("corp"))
+	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+	token := func(expires time.Time) string {
+		return fmt.Sprintf(`{"startUrl": "https://d-1234567890.awsapps.com/start", "region": "eu-west-1", "accessToken": "tok-SECRET", "expiresAt": "%s"}`,
+			expires.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	must(t, os.WriteFile(path, []byte(token(time.Now().Add(2*time.Hour))), 0o600))
+	check("pass", "signed in to https://d-1234567890.awsapps.com/start")
+	must(t, os.WriteFile(path, []byte(token(time.Now().Add(-time.Hour))), 0o600))
+	check("fail", "cannot be renewed")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // Statuses of a check.
@@ -79,6 +80,8 @@ type Inputs struct {
 	Getenv  func(string) string
 	Now     func() time.Time
 	UID     int // the user's: files that choose commands must be theirs or root's
+	// SSOCache is the AWS CLI's SSO token cache directory (~/.aws/sso/cache).
+	SSOCache string
 }
 
 type run struct {
@@ -104,7 +107,10 @@ func (r *run) add(name, status, detail, fix string) {
 func Run(ctx context.Context, in Inputs) *Report {
 	r := &run{Inputs: in, ctx: ctx, report: &Report{Profile: in.Profile, OK: true}}
 	if r.files() && r.profile() {
-		if source, _ := r.base.CredentialPlugin(); source != "" {
+		if sso := r.ssoOf(); sso != nil {
+			// The credentials come from IAM Identity Center: check the sign-in.
+			r.ssoToken(sso)
+		} else if source, _ := r.base.CredentialPlugin(); source != "" {
 			// The keys come from a plugin, not a file: check the plugin.
 			r.credentialSource(source)
 		} else {
@@ -460,6 +466,53 @@ func (r *run) mfaProvider() {
 		return
 	}
 	r.add("mfa-provider", Pass, fmt.Sprintf("provider %s: %s", s.MFAProvider, detail), "")
+}
+
+// ssoOf is the Identity Center settings the profile's credentials come
+// from (its own, or its source's for a role on top of one); nil otherwise.
+func (r *run) ssoOf() *profiles.SSO {
+	for x := r.res; x != nil; x = x.Source {
+		if x.SSO != nil {
+			return x.SSO
+		}
+	}
+	return nil
+}
+
+// ssoToken checks the cached sign-in the profile's credentials need.
+func (r *run) ssoToken(sso *profiles.SSO) {
+	for _, check := range []string{"key", "identity", "key-active", "mfa-device"} {
+		r.add(check, Skip, "the credentials of "+r.Profile+" come from IAM Identity Center", "")
+	}
+	login := "Sign in: " + ssoLogin(sso, r.base.Name)
+	cache := ssocache.Cache{Dir: r.SSOCache}
+	tok, err := cache.Load(sso.TokenKey())
+	now := r.Now()
+	switch {
+	case errors.Is(err, ssocache.ErrNoToken):
+		r.add("sso-token", Fail, fmt.Sprintf("not signed in to %s (no token in %s)", sso.StartURL, r.SSOCache), login)
+	case err != nil:
+		r.add("sso-token", Fail, err.Error(), login)
+	case tok.Valid(now, 0):
+		detail := fmt.Sprintf("signed in to %s, %s left", sso.StartURL, hoursMinutes(tok.ExpiresAt.Sub(now)))
+		if !tok.RegistrationExpiresAt.IsZero() && tok.RegistrationExpiresAt.Before(now) {
+			r.add("sso-token", Warn, detail+"; the client registration has expired, so the token cannot be renewed without a browser", login)
+			return
+		}
+		r.add("sso-token", Pass, detail, "")
+	case tok.CanRefresh(now):
+		r.add("sso-token", Pass, fmt.Sprintf("the token for %s has expired; its refresh token renews it without a browser", sso.StartURL), "")
+	default:
+		r.add("sso-token", Fail, fmt.Sprintf("the token for %s expired at %s and cannot be renewed", sso.StartURL, tok.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")), login)
+	}
+}
+
+// ssoLogin is the sign-in command for sso, awsenv's and the CLI's.
+func ssoLogin(sso *profiles.SSO, profile string) string {
+	if sso.Session != "" {
+		return fmt.Sprintf("`awsenv login --sso-session %s` or `aws sso login --sso-session %s`.", sso.Session, sso.Session)
+	}
+	return fmt.Sprintf("`awsenv login %s` or `aws sso login --profile %s`.", profile, profile)
 }
 
 // Services a plugin must serve, by what it is used for.
