@@ -436,7 +436,7 @@ func TestSSORoleOnTop(t *testing.T) {
 		t.Errorf("the cached role was not reused: AssumeRole %d", w.fake.Calls("AssumeRole"))
 	}
 	l := w.run("list")
-	if l.code != 0 || !strings.Contains(l.stdout, "dev") || !strings.Contains(l.stdout, "sso") {
+	if l.code != 0 || !regexp.MustCompile(`(?m)^dev\s+sso\s+eu-central-1\s+sso corp 111122223333/Developer\s+\d+m$`).MatchString(l.stdout) {
 		t.Errorf("list: %s", l)
 	}
 }
