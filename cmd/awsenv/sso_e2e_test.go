@@ -285,6 +285,35 @@ func TestSSOLoginExpiresOrIsDenied(t *testing.T) {
 	}
 }
 
+// Ctrl-C while awsenv waits for the approval: exit 130, nothing written.
+func TestSSOLoginInterrupted(t *testing.T) {
+	t.Parallel()
+	w, _ := ssoWorld(t)
+	b := w.start("login", "dev", "--no-browser")
+	b.userCode(t)
+	must(t, b.cmd.Process.Signal(os.Interrupt))
+	r := b.wait(t)
+	if r.code != 130 || r.stdout != "" || !strings.Contains(r.stderr, "interrupted") {
+		t.Errorf("interrupted login: %s", r)
+	}
+	if w.tokenFile("corp") != nil {
+		t.Error("an interrupted login wrote a token")
+	}
+}
+
+// No access to the account or role: exit 5, naming the role and account.
+func TestSSONoAccess(t *testing.T) {
+	t.Parallel()
+	w, u := ssoWorld(t)
+	access, refresh, id, secret := cliToken(t, w, u)
+	w.writeCLIToken("corp", access, refresh, id, secret, time.Now().Add(time.Hour))
+	u.Unassign(ssoAccount, "Developer")
+	r := w.run("use", "dev", "--no-input")
+	if r.code != 5 || r.stdout != "" || !strings.Contains(r.stderr, "no access to role Developer in account 111122223333") {
+		t.Errorf("use without the assignment: %s", r)
+	}
+}
+
 // cliToken signs carol in through the SDK, as `aws sso login` would, and
 // returns the access and refresh tokens and the registration.
 func cliToken(t *testing.T, w *world, u *fakeaws.SSOUser) (access, refresh, clientID, clientSecret string) {

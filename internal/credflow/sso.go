@@ -195,10 +195,8 @@ func (f *Flow) ssoToken(ctx context.Context, p *profiles.Profile, s *profiles.SS
 
 // lockToken takes the token's lock, saying so when it has to wait.
 func (f *Flow) lockToken(ctx context.Context, key string) (*ssocache.Held, error) {
-	told := make(chan struct{})
 	timer := time.AfterFunc(200*time.Millisecond, func() {
 		f.Notef("another awsenv is signing in to IAM Identity Center (%s); waiting for it.", key)
-		close(told)
 	})
 	held, err := f.SSOCache.Lock(ctx, key)
 	timer.Stop()
@@ -398,9 +396,8 @@ func (f *Flow) ssoSession(ctx context.Context, r *profiles.Resolved, name string
 func ssoCallError(name string, s *profiles.SSO, err error) error {
 	switch {
 	case errors.Is(err, ssoapi.ErrForbidden):
-		return &profiles.ProfileError{Profile: name, File: "IAM Identity Center",
-			Problem: fmt.Sprintf("you have no access to role %s in account %s (%v)", s.RoleName, s.AccountID, err),
-			Fix:     "Check sso_account_id and sso_role_name against the AWS access portal, or ask your administrator for the assignment."}
+		return &SSOCallError{Profile: name, Err: fmt.Errorf("you have no access to role %s in account %s: %w", s.RoleName, s.AccountID, err),
+			Fix: "Check sso_account_id and sso_role_name against the AWS access portal, or ask your administrator for the assignment."}
 	case errors.Is(err, ssoapi.ErrUnauthorized):
 		return &LoginError{Profile: name, SSO: s, Problem: "IAM Identity Center refused the sign-in token (expired or revoked)", Err: err}
 	}
