@@ -132,3 +132,27 @@ func ssoLoginOnly(p *Profile) error {
 		strings.Join(p.SSOKeys, ", ")),
 		fmt.Sprintf("Add sso_account_id and sso_role_name to [profile %s] for the account and permission set to use (`aws configure sso --profile %s` writes them).", p.Name, p.Name))
 }
+
+// SessionSSO is the sign-in of the [sso-session NAME] section alone, for
+// `awsenv login --sso-session NAME`: no account or role.
+func (c *Config) SessionSSO(name string) (*SSO, error) {
+	keys, ok := c.SSOSession(name)
+	if !ok {
+		return nil, &ProfileError{Profile: "sso-session " + name, File: c.Files.Config,
+			Problem: fmt.Sprintf("there is no [sso-session %s] section", name),
+			Fix:     "Add it with sso_start_url and sso_region (`aws configure sso-session` writes it), or correct the name."}
+	}
+	var missing []string
+	for _, k := range []string{"sso_start_url", "sso_region"} {
+		if keys[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &ProfileError{Profile: "sso-session " + name, File: c.Files.Config,
+			Problem: "[sso-session " + name + "] lacks " + strings.Join(missing, ", "),
+			Fix:     fmt.Sprintf("Add the missing keys to [sso-session %s] in %s (`aws configure sso-session` writes them).", name, c.Files.Config)}
+	}
+	return &SSO{Session: name, StartURL: keys["sso_start_url"], Region: keys["sso_region"],
+		Scopes: splitScopes(keys["sso_registration_scopes"])}, nil
+}

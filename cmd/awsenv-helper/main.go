@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/awsenv/awsenv/internal/awssdk"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/iamclient"
 	"github.com/awsenv/awsenv/internal/stsclient"
@@ -36,7 +37,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials})
+		Hook: hookCall, Credentials: sourceCredentials, SSO: awssdk.SSOClient{}})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

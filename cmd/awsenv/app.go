@@ -47,6 +47,8 @@ func newApp(d *Deps) *cli.App {
 			newExecCommand(d),
 			newCredentialProcessCommand(d),
 			newListCommand(d),
+			newLoginCommand(d),
+			newLogoutCommand(d),
 			newSessionsCommand(d),
 			newPluginsCommand(d),
 			newVersionCommand(d),

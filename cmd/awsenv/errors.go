@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -23,6 +24,8 @@ func classify(err error) int {
 		callErr   *credflow.CallError
 		apiErr    *stsapi.APIError
 		transErr  *stsapi.TransportError
+		loginErr  *credflow.LoginError
+		ssoErr    *credflow.SSOCallError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -35,6 +38,16 @@ func classify(err error) int {
 		return exitConfig
 	case errors.As(err, &mfaErr):
 		return exitMFA
+	case errors.As(err, &loginErr):
+		// No sign-in could be had: none may start here, or it expired or
+		// was denied. AWS failing to answer is AWS's.
+		if errors.Is(err, credflow.ErrNeedsLogin) || errors.Is(err, ssoapi.ErrExpired) || errors.Is(err, ssoapi.ErrDenied) ||
+			errors.Is(err, ssoapi.ErrUnauthorized) {
+			return exitMFA
+		}
+		return exitAWS
+	case errors.As(err, &ssoErr):
+		return exitAWS
 	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr):
 		return exitAWS
 	}

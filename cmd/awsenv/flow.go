@@ -14,6 +14,7 @@ import (
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // Flags shared by the commands that get credentials.
@@ -118,6 +119,8 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		STS:       client,
 		IAM:       client,
 		Sources:   client,
+		SSO:       client,
+		SSOCache:  &ssocache.Cache{Dir: ssocache.Dir(d.Home)},
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
@@ -152,6 +155,9 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 			return p, nil
 		},
 	}
+	// A sign-in that starts by itself (use, exec, credential-process) is
+	// shown the same way; the browser opens where one can.
+	f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, false) }
 	return f, nil
 }
 

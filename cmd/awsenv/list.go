@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -88,7 +89,13 @@ func newListCommand(d *Deps) *cli.Command {
 			tw := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "PROFILE\tKIND\tREGION\tMFA\tSESSION")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Kind, dash(r.Region), dash(r.MFASerial), dash(r.TimeLeft))
+				// An SSO profile has no MFA device: the column shows its
+				// sign-in, account and role instead.
+				mfa := r.MFASerial
+				if r.SSORoleName != "" && mfa == "" {
+					mfa = fmt.Sprintf("sso %s %s/%s", cmp.Or(r.SSOSession, "(legacy)"), r.SSOAccountID, r.SSORoleName)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Kind, dash(r.Region), dash(mfa), dash(r.TimeLeft))
 			}
 			return tw.Flush()
 		},

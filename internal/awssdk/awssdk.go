@@ -72,7 +72,10 @@ func Endpoint(service string, e stsapi.Endpoints, getenv func(string) string) st
 	if e.Ignore || strings.EqualFold(strings.TrimSpace(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")), "true") {
 		return ""
 	}
-	id := strings.ToLower(service)
+	// The SDK's rule: the service id with spaces as underscores, upper
+	// case for the variable ("SSO OIDC" -> AWS_ENDPOINT_URL_SSO_OIDC),
+	// lower case for the [services] key (sso_oidc).
+	id := strings.ToLower(strings.ReplaceAll(service, " ", "_"))
 	for _, v := range []string{getenv("AWS_ENDPOINT_URL_" + strings.ToUpper(id)), e.Services[id], getenv("AWS_ENDPOINT_URL"), e.URL} {
 		if v != "" {
 			return v
@@ -80,6 +83,9 @@ func Endpoint(service string, e stsapi.Endpoints, getenv func(string) string) st
 	}
 	return ""
 }
+
+// errNoCredentials is an answer without credentials in it.
+var errNoCredentials = errors.New("the answer held no credentials")
 
 // skewID names the middleware in the stack.
 const skewID = "awsenv.MeasureClockSkew"

@@ -84,6 +84,11 @@ func TestEndpoint(t *testing.T) {
 		{"IAM", nil, prof, "http://profile"},
 		{"IAM", map[string]string{"AWS_ENDPOINT_URL_IAM": "http://env-iam"}, prof, "http://env-iam"},
 		{"STS", nil, stsapi.Endpoints{}, ""},
+		// Identity Center: the SDK's service ids "SSO" and "SSO OIDC".
+		{"SSO OIDC", map[string]string{"AWS_ENDPOINT_URL_SSO_OIDC": "http://env-oidc", "AWS_ENDPOINT_URL_SSO": "http://env-sso"}, prof, "http://env-oidc"},
+		{"SSO", map[string]string{"AWS_ENDPOINT_URL_SSO_OIDC": "http://env-oidc", "AWS_ENDPOINT_URL_SSO": "http://env-sso"}, prof, "http://env-sso"},
+		{"SSO OIDC", map[string]string{"AWS_ENDPOINT_URL": "http://env"}, stsapi.Endpoints{Services: map[string]string{"sso_oidc": "http://services-oidc"}}, "http://services-oidc"},
+		{"SSO OIDC", map[string]string{"AWS_ENDPOINT_URL": "http://env"}, prof, "http://env"},
 		{"STS", map[string]string{"AWS_ENDPOINT_URL": "http://env", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "TRUE"}, prof, ""},
 		{"STS", map[string]string{"AWS_ENDPOINT_URL": "http://env"}, stsapi.Endpoints{URL: "http://profile", Ignore: true}, ""},
 	} {

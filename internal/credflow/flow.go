@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // AWS's limits on how long credentials may last.
@@ -109,6 +111,12 @@ type Flow struct {
 	// (wait on a lock, ask for a code, call AWS); the cached path never
 	// calls it.
 	Blocking func()
+	// SSO reaches IAM Identity Center (through the helper); SSOCache is the
+	// AWS CLI's token cache. ShowDevice shows a person the sign-in to
+	// approve (and opens the browser); see sso.go.
+	SSO        ssoapi.Client
+	SSOCache   *ssocache.Cache
+	ShowDevice func(Device)
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
 	Debugf func(format string, args ...any)
@@ -141,10 +149,13 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	}
 	res := &Result{Profile: name, Kind: r.Kind, Region: r.Region(), Resolved: r}
 	rn := renewalFor(settings, opt)
-	if base := r.Base(); base.Kind == profiles.KindSSO {
-		return nil, ssoNotYet(name, base)
-	}
 	switch r.Kind {
+	case profiles.KindSSO:
+		s, cached, err := f.ssoSession(ctx, r, name, rn)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
 	case profiles.KindSession:
 		p := r.Profile
 		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+
@@ -203,10 +214,9 @@ func (f *Flow) Peek(name string, opt Options) (*sessions.Session, error) {
 	}
 	rn := renewalFor(settings, opt)
 	var key sessions.Key
-	if r.Base().Kind == profiles.KindSSO {
-		return nil, nil // Get refuses it
-	}
 	switch r.Kind {
+	case profiles.KindSSO:
+		key = ssoKey(r)
 	case profiles.KindUser:
 		d := settings.SessionDuration
 		if opt.Duration > 0 {
@@ -434,6 +444,26 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			}
 			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindSSO:
+			srcSettings, serr := f.Global.Settings(src.Profile)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, cachedSrc, serr := f.ssoSession(ctx, src, p.Name, renewWith(srcSettings, false))
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the IAM Identity Center credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, ssoKey(src))
+				if sess, _, serr = f.ssoSession(ctx, src, p.Name, renewWith(srcSettings, true)); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
 		case src.Kind == profiles.KindSession:
 			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
@@ -793,19 +823,4 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 func Target(cfg *profiles.Config, p *profiles.Profile, region string) stsapi.Target {
 	return stsapi.Target{Profile: p.Name, Region: region, Endpoints: stsapi.Endpoints{
 		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle}}
-}
-
-// ssoNotYet refuses a profile whose credentials come from IAM Identity
-// Center, directly or as the source of a role, until awsenv signs in
-// itself: the profiles resolve, the flow does not half-work.
-func ssoNotYet(name string, base *profiles.Resolved) error {
-	p := base.Profile
-	what := "it is an IAM Identity Center (SSO) profile"
-	if base.Profile.Name != name {
-		what = fmt.Sprintf("it is a role on top of the IAM Identity Center (SSO) profile %s", p.Name)
-	}
-	return &profiles.ProfileError{Profile: name, File: p.Where(),
-		Problem: what + ", and awsenv does not sign in to IAM Identity Center yet",
-		Fix: fmt.Sprintf("IAM Identity Center profiles: awsenv login is coming; use `%s` and AWS_PROFILE=%s for now.",
-			base.SSO.LoginCommand(p.Name), name)}
 }

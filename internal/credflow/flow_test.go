@@ -14,6 +14,7 @@ import (
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // fakeSTS records calls and answers with credentials that expire after the
@@ -619,10 +620,10 @@ func TestPeekIsTheCachedPathWithoutSideEffects(t *testing.T) {
 	}
 }
 
-// IAM Identity Center profiles resolve, but the flow refuses them (and
-// roles on top of them) with the way to get credentials today, before any
-// STS call, MFA code or cached session.
-func TestSSOProfilesRefusedClearly(t *testing.T) {
+// IAM Identity Center profiles (and roles on top of them) without a
+// sign-in token and with --no-input fail with the commands that sign in,
+// before any STS call, MFA code or cached session.
+func TestSSOProfilesNeedALogin(t *testing.T) {
 	r := newRigWith(t, `[sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
 sso_region = eu-west-1
@@ -642,17 +643,19 @@ sso_role_name = Developer
 role_arn = arn:aws:iam::111122223333:role/admin
 source_profile = dev
 `, "")
+	r.flow.SSOCache = &ssocache.Cache{Dir: t.TempDir()}
+	r.flow.NoInput = true
 	for name, want := range map[string][]string{
-		"dev":    {`profile "dev"`, "an IAM Identity Center (SSO) profile", "awsenv login is coming; use `aws sso login --sso-session corp` and AWS_PROFILE=dev for now."},
-		"legacy": {"use `aws sso login --profile legacy` and AWS_PROFILE=legacy"},
-		"admin":  {`profile "admin"`, "it is a role on top of the IAM Identity Center (SSO) profile dev", "AWS_PROFILE=admin"},
+		"dev":    {"session corp", "--no-input forbids signing in", "`awsenv login dev` (or `aws sso login --sso-session corp`)"},
+		"legacy": {"`awsenv login legacy` (or `aws sso login --profile legacy`)"},
+		"admin":  {"`awsenv login admin`"},
 	} {
 		if s, err := r.flow.Peek(name, Options{}); s != nil || err != nil {
 			t.Errorf("Peek(%s) = %v, %v", name, s, err)
 		}
 		_, err := r.flow.Get(context.Background(), name, Options{})
-		if err == nil {
-			t.Errorf("Get(%s) worked", name)
+		if !errors.Is(err, ErrNeedsLogin) {
+			t.Errorf("Get(%s) = %v, want ErrNeedsLogin", name, err)
 			continue
 		}
 		for _, w := range want {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -32,6 +33,19 @@ type Request struct {
 	DeleteAccessKey      *IAMInput `json:"delete_access_key,omitempty"`
 	GetAccessKeyLastUsed *IAMInput `json:"get_access_key_last_used,omitempty"`
 	ListMFADevices       *IAMInput `json:"list_mfa_devices,omitempty"`
+
+	// IAM Identity Center (see sso.go).
+	SSORegisterClient           *ssoapi.RegisterClientInput `json:"sso_register_client,omitempty"`
+	SSOStartDeviceAuthorization *ssoapi.StartInput          `json:"sso_start_device_authorization,omitempty"`
+	SSOCreateToken              *ssoapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
+	SSOGetRoleCredentials       *ssoapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
+	SSOLogout                   *ssoapi.LogoutInput         `json:"sso_logout,omitempty"`
+}
+
+// isSSO reports whether r asks for an Identity Center call.
+func (r *Request) isSSO() bool {
+	return r.SSORegisterClient != nil || r.SSOStartDeviceAuthorization != nil || r.SSOCreateToken != nil ||
+		r.SSOGetRoleCredentials != nil || r.SSOLogout != nil
 }
 
 // isIAM reports whether r asks for an IAM call.
@@ -151,6 +165,12 @@ type Response struct {
 	// SourceCredentials are a credential source's answer, the secret in
 	// clear: the pipe is private. Never logged.
 	SourceCredentials *plugins.CredentialsResponse `json:"source_credentials,omitempty"`
+
+	// Identity Center answers; the secrets in clear: the pipe is private.
+	SSORegistration *ssoapi.Registration `json:"sso_registration,omitempty"`
+	SSODevice       *ssoapi.Device       `json:"sso_device,omitempty"`
+	SSOToken        *ssoapi.Token        `json:"sso_token,omitempty"`
+	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
 	// as the last response of an STS or IAM call measured it, failed calls

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -39,11 +40,16 @@ type Handlers struct {
 	List        ListFunc
 	Hook        HookFunc
 	Credentials CredentialsFunc
+	SSO         ssoapi.Client
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
 // function for them.
 var errNoPlugins = errors.New("this awsenv-helper runs no hooks or credential sources. Reinstall awsenv with ./install.sh.")
+
+// errNoSSO answers Identity Center requests when Handlers has no SSO
+// client.
+var errNoSSO = errors.New("this awsenv-helper makes no IAM Identity Center calls. Reinstall awsenv with ./install.sh.")
 
 // errNoIAM answers IAM requests when Handlers has no IAM client.
 var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
@@ -123,6 +129,10 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 	case req.ListMFADevices != nil:
 		in := req.ListMFADevices
 		resp.MFADevices, err = h.IAM.ListMFADevices(awsCtx, in.Call, in.UserName)
+	case h.SSO == nil && req.isSSO():
+		err = errNoSSO
+	case req.isSSO():
+		err = serveSSO(awsCtx, req, h.SSO, &resp)
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
 	case req.ListPlugins != nil:

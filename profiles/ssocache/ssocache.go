@@ -103,7 +103,7 @@ func (c *Cache) lockPath(key string) string {
 var ErrNoToken = errors.New("no cached IAM Identity Center token")
 
 // signIn is the fix for a token awsenv cannot use.
-const signIn = "`aws sso login` (awsenv login is coming)"
+const signIn = "`awsenv login` (or `aws sso login`)"
 
 // CorruptError is a token file that cannot be read as a token: not JSON,
 // a field of the wrong type, a time that does not parse, too large, or

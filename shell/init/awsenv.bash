@@ -211,7 +211,7 @@ function __awsenv_complete {
     fi
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        words='use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version help'
+        words='use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version help'
     else
         case $prev in
         --shell) words='sh bash zsh fish powershell' ;;
@@ -235,6 +235,16 @@ function __awsenv_complete {
                 fi
                 ;;
             unset) words='--shell' ;;
+            login | logout)
+                if [[ $cur == -* ]]; then
+                    words='--sso-session --debug'
+                    if [[ $sub == login ]]; then
+                        words+=' --no-browser --force'
+                    fi
+                else
+                    words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
+                fi
+                ;;
             doctor | keys | rotate)
                 if [[ $cur == -* ]]; then
                     case $sub in
@@ -258,7 +268,7 @@ function __awsenv_complete {
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
                 fi
                 ;;
-            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version' ;;
+            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version' ;;
             esac
             ;;
         esac

@@ -192,7 +192,7 @@ function __awsenv_candidates {
     \builtin local cur="${argv[cword]-}" prev="${argv[cword-1]-}" sub="${argv[2]-}"
     reply=()
     if (( cword <= 2 )); then
-        reply=(use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version help)
+        reply=(use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version help)
         \builtin return
     fi
     case $prev in
@@ -210,6 +210,14 @@ function __awsenv_candidates {
         fi
         ;;
     (unset) reply=(--shell) ;;
+    (login | logout)
+        if [[ $cur == -* ]]; then
+            reply=(--sso-session --debug)
+            [[ $sub == login ]] && reply+=(--no-browser --force)
+        else
+            reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
+        fi
+        ;;
     (doctor | keys | rotate)
         if [[ $cur == -* ]]; then
             case $sub in
@@ -233,7 +241,7 @@ function __awsenv_candidates {
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi
         ;;
-    (help) (( cword == 3 )) && reply=(use unset exec credential-process list sessions plugins init prompt doctor keys rotate explain version) ;;
+    (help) (( cword == 3 )) && reply=(use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version) ;;
     esac
     \builtin return 0
 }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// `awsenv login` and `awsenv logout`: the IAM Identity Center sign-in,
+// shared with the AWS CLI through its token cache.
+
+func newLoginCommand(d *Deps) *cli.Command {
+	return &cli.Command{
+		Name:      "login",
+		Usage:     "sign in to IAM Identity Center (SSO) for PROFILE or an sso-session, sharing the AWS CLI's token",
+		ArgsUsage: "[PROFILE | --sso-session NAME]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "sso-session", Usage: "sign in for the [sso-session `NAME`] section"},
+			&cli.BoolFlag{Name: "no-browser", Usage: "print the sign-in URL and code, but do not open a browser"},
+			&cli.BoolFlag{Name: "force", Usage: "sign in again in the browser even if the cached token is fresh or can be refreshed"},
+			debugFlag,
+		},
+		Action: func(c *cli.Context) error {
+			f, p, s, name, err := ssoTarget(c, d)
+			if err != nil {
+				return err
+			}
+			noBrowser := c.Bool("no-browser")
+			f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, noBrowser) }
+			t, err := f.Login(c.Context, p, s, name, credflow.LoginOptions{Force: c.Bool("force")})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(d.Stderr, "awsenv: signed in to %s; the token is valid until %s (%s left) and is shared with the AWS CLI.\n",
+				s.StartURL, t.ExpiresAt.Local().Format("15:04 MST"), timeLeft(t.ExpiresAt, d.Now()))
+			return nil
+		},
+	}
+}
+
+func newLogoutCommand(d *Deps) *cli.Command {
+	return &cli.Command{
+		Name:      "logout",
+		Usage:     "sign out of IAM Identity Center (SSO): ends the session and removes the cached token and role credentials",
+		ArgsUsage: "[PROFILE | --sso-session NAME]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "sso-session", Usage: "sign out of the [sso-session `NAME`] section"},
+			debugFlag,
+		},
+		Action: func(c *cli.Context) error {
+			f, p, s, _, err := ssoTarget(c, d)
+			if err != nil {
+				return err
+			}
+			cleared, err := f.Logout(c.Context, p, s)
+			if err != nil {
+				return err
+			}
+			msg := "awsenv: signed out of " + s.StartURL + "; the cached token is removed"
+			if len(cleared) > 0 {
+				msg += ", and the cached credentials of " + strings.Join(cleared, ", ")
+			}
+			fmt.Fprintln(d.Stderr, msg+".")
+			return nil
+		},
+	}
+}
+
+// ssoTarget is the sign-in a login or logout is for: the profile named
+// (an SSO profile, or a role on top of one), else --sso-session, else
+// $AWSENV_PROFILE, $AWS_PROFILE or default.
+func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *profiles.SSO, string, error) {
+	cmd := c.Command.Name
+	session := c.String("sso-session")
+	name := c.Args().First()
+	if c.NArg() > 1 || (name != "" && session != "") {
+		return nil, nil, nil, "", usageErrorf("%s takes one profile name or --sso-session NAME, not both. Run `awsenv %s PROFILE` or `awsenv %s --sso-session NAME`.", cmd, cmd, cmd)
+	}
+	if name == "" && session == "" {
+		name = firstNonEmpty(d.Getenv("AWSENV_PROFILE"), d.Getenv("AWS_PROFILE"), "default")
+	}
+	f, err := newFlow(c, d)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, false) }
+	if session != "" {
+		s, err := f.Config.SessionSSO(session)
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		return f, nil, s, "", nil
+	}
+	if err := profiles.ValidateName(name); err != nil {
+		return nil, nil, nil, "", err
+	}
+	r, err := f.Config.Resolve(name)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	base := r.Base()
+	if base.Kind != profiles.KindSSO {
+		return nil, nil, nil, "", usageErrorf("profile %s does not sign in with IAM Identity Center (it is a %s profile), so there is nothing to %s. `awsenv list` shows the sso profiles.",
+			name, r.Kind, cmd)
+	}
+	return f, base.Profile, base.SSO, name, nil
+}
+
+// showDevice tells the person how to approve a sign-in, on stderr (the
+// user code and URL are no secret: they are useless without the device
+// code awsenv keeps), and opens the browser where one can be.
+func showDevice(d *Deps, dev credflow.Device, noBrowser bool) {
+	url := dev.VerificationURIComplete
+	if url == "" {
+		url = dev.VerificationURI
+	}
+	fmt.Fprintf(d.Stderr, "awsenv: to sign in to IAM Identity Center (%s), open\n\n    %s\n\nand check that it shows the code\n\n    %s\n\nawsenv waits for the approval (Ctrl-C stops it).\n",
+		dev.SSO.StartURL, url, dev.UserCode)
+	if noBrowser {
+		return
+	}
+	if cmd := browserCommand(d, url); cmd != nil {
+		// Never fatal: the URL is on the screen.
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+		// Not tied to awsenv's life: the browser stays open after it.
+		if err := cmd.Start(); err == nil {
+			go cmd.Wait()
+		}
+	}
+}
+
+// browserCommand opens url: $BROWSER, else open (macOS), else xdg-open
+// when there is a display; nil when no browser can be opened here.
+func browserCommand(d *Deps, url string) *exec.Cmd {
+	if b := d.Getenv("BROWSER"); b != "" {
+		// $BROWSER may be a list (sensible-browser's convention): the first.
+		first, _, _ := strings.Cut(b, ":")
+		if path, err := exec.LookPath(first); err == nil {
+			return exec.Command(path, url)
+		}
+		return nil
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		if path, err := exec.LookPath("open"); err == nil {
+			return exec.Command(path, url)
+		}
+	case "windows":
+		return nil
+	default:
+		if d.Getenv("DISPLAY") == "" && d.Getenv("WAYLAND_DISPLAY") == "" {
+			return nil
+		}
+		if path, err := exec.LookPath("xdg-open"); err == nil {
+			return exec.Command(path, url)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package helper
+
+import (
+	"context"
+	"errors"
+
+	"github.com/awsenv/awsenv/internal/ssoapi"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+var _ ssoapi.Client = (*Client)(nil)
+
+// serveSSO makes the Identity Center call req asks for.
+func serveSSO(ctx context.Context, req Request, c ssoapi.Client, resp *Response) error {
+	switch {
+	case req.SSORegisterClient != nil:
+		r, err := c.RegisterClient(ctx, *req.SSORegisterClient)
+		resp.SSORegistration = &r
+		return err
+	case req.SSOStartDeviceAuthorization != nil:
+		d, err := c.StartDeviceAuthorization(ctx, *req.SSOStartDeviceAuthorization)
+		resp.SSODevice = &d
+		return err
+	case req.SSOCreateToken != nil:
+		t, err := c.CreateToken(ctx, *req.SSOCreateToken)
+		resp.SSOToken = &t
+		return err
+	case req.SSOGetRoleCredentials != nil:
+		creds, err := c.GetRoleCredentials(ctx, *req.SSOGetRoleCredentials)
+		resp.Credentials = &creds
+		return err
+	default:
+		err := c.Logout(ctx, *req.SSOLogout)
+		resp.SSOLoggedOut = err == nil
+		return err
+	}
+}
+
+// errMismatch is an answer that is not the one the request asked for.
+var errMismatch = errors.New("the helper returned another answer than IAM Identity Center's. Make sure awsenv and awsenv-helper come from the same install.")
+
+// RegisterClient asks the helper for sso-oidc:RegisterClient.
+func (c *Client) RegisterClient(ctx context.Context, in ssoapi.RegisterClientInput) (ssoapi.Registration, error) {
+	resp, err := c.call(ctx, Request{SSORegisterClient: &in})
+	if err != nil {
+		return ssoapi.Registration{}, ssoapi.Typed(err)
+	}
+	if resp.SSORegistration == nil || resp.SSORegistration.ClientID == "" {
+		return ssoapi.Registration{}, errMismatch
+	}
+	return *resp.SSORegistration, nil
+}
+
+// StartDeviceAuthorization asks the helper for
+// sso-oidc:StartDeviceAuthorization.
+func (c *Client) StartDeviceAuthorization(ctx context.Context, in ssoapi.StartInput) (ssoapi.Device, error) {
+	resp, err := c.call(ctx, Request{SSOStartDeviceAuthorization: &in})
+	if err != nil {
+		return ssoapi.Device{}, ssoapi.Typed(err)
+	}
+	if resp.SSODevice == nil || resp.SSODevice.DeviceCode == "" {
+		return ssoapi.Device{}, errMismatch
+	}
+	return *resp.SSODevice, nil
+}
+
+// CreateToken asks the helper for sso-oidc:CreateToken. The answers a
+// poll expects (pending, slow down, expired, denied) are *ssoapi.Error.
+func (c *Client) CreateToken(ctx context.Context, in ssoapi.CreateTokenInput) (ssoapi.Token, error) {
+	resp, err := c.call(ctx, Request{SSOCreateToken: &in})
+	if err != nil {
+		return ssoapi.Token{}, ssoapi.Typed(err)
+	}
+	if resp.SSOToken == nil || resp.SSOToken.AccessToken == "" {
+		return ssoapi.Token{}, errMismatch
+	}
+	return *resp.SSOToken, nil
+}
+
+// GetRoleCredentials asks the helper for sso:GetRoleCredentials.
+func (c *Client) GetRoleCredentials(ctx context.Context, in ssoapi.RoleInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{SSOGetRoleCredentials: &in})
+	if err != nil {
+		return profiles.Credentials{}, ssoapi.Typed(err)
+	}
+	return credentialsOf(resp)
+}
+
+// Logout asks the helper for sso:Logout.
+func (c *Client) Logout(ctx context.Context, in ssoapi.LogoutInput) error {
+	resp, err := c.call(ctx, Request{SSOLogout: &in})
+	if err != nil {
+		return ssoapi.Typed(err)
+	}
+	if !resp.SSOLoggedOut {
+		return errMismatch
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package ssocache
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+	"unicode/utf16"
+
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Registration is an OIDC client registration as the AWS CLI v2 caches
+// it (BaseSSOTokenFetcher._registration): clientId, clientSecret,
+// expiresAt and scopes, in a file of its own beside the tokens, named by
+// RegistrationKey. The CLI also copies it into the token file (clientId,
+// clientSecret, registrationExpiresAt), where botocore's SSOTokenProvider
+// finds it to refresh the token.
+type Registration struct {
+	ClientID     string
+	ClientSecret profiles.Secret
+	ExpiresAt    time.Time
+	Scopes       []string
+}
+
+// RegistrationKey is the AWS CLI v2's name for the registration file of a
+// sign-in (without ".json"): the SHA-1 of Python's json.dumps({"tool":
+// "botocore", "startUrl", "region", "scopes", "session_name"},
+// sort_keys=True), with null for a legacy profile's session name and for
+// scopes when none are configured.
+func RegistrationKey(startURL, region, session string, scopes []string) string {
+	var b bytes.Buffer
+	b.WriteString(`{"region": ` + pyString(region) + `, "scopes": `)
+	if scopes == nil {
+		b.WriteString("null")
+	} else {
+		b.WriteByte('[')
+		for i, s := range scopes {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(pyString(s))
+		}
+		b.WriteByte(']')
+	}
+	b.WriteString(`, "session_name": `)
+	if session == "" {
+		b.WriteString("null")
+	} else {
+		b.WriteString(pyString(session))
+	}
+	b.WriteString(`, "startUrl": ` + pyString(startURL) + `, "tool": "botocore"}`)
+	sum := sha1.Sum(b.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+// pyString is s as Python's json.dumps writes it (ensure_ascii): ASCII
+// only, other characters as \uXXXX (surrogate pairs beyond the BMP).
+func pyString(s string) string {
+	var b bytes.Buffer
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r < 0x80:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// registrationPath is the file of a registration key.
+func (c *Cache) registrationPath(key string) string {
+	return filepath.Join(c.Dir, key+".json")
+}
+
+// LoadRegistration reads the registration cached under key; nil, nil when
+// there is none or it cannot be used (a damaged one is simply replaced by
+// a new registration).
+func (c *Cache) LoadRegistration(key string) (*Registration, error) {
+	path := c.registrationPath(key)
+	data, err := readToken(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNoToken) {
+		return nil, nil
+	}
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var raw struct {
+		ClientID     string   `json:"clientId"`
+		ClientSecret string   `json:"clientSecret"`
+		ExpiresAt    string   `json:"expiresAt"`
+		Scopes       []string `json:"scopes"`
+	}
+	if json.Unmarshal(data, &raw) != nil || raw.ClientID == "" || raw.ClientSecret == "" {
+		return nil, nil
+	}
+	exp, err := parseTime(raw.ExpiresAt)
+	if err != nil {
+		return nil, nil
+	}
+	return &Registration{ClientID: raw.ClientID, ClientSecret: profiles.Secret(raw.ClientSecret), ExpiresAt: exp, Scopes: raw.Scopes}, nil
+}
+
+// SaveRegistration writes r under key as the AWS CLI writes it,
+// atomically and 0600. The caller holds the token's lock.
+func (c *Cache) SaveRegistration(key string, r *Registration) error {
+	if err := c.ensureDir(); err != nil {
+		return err
+	}
+	out := struct {
+		ClientID     string   `json:"clientId"`
+		ClientSecret string   `json:"clientSecret"`
+		ExpiresAt    string   `json:"expiresAt"`
+		Scopes       []string `json:"scopes,omitempty"`
+	}{r.ClientID, r.ClientSecret.Reveal(), r.ExpiresAt.UTC().Format(TimeFormat), r.Scopes}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("save IAM Identity Center client registration: %w. This is a bug in awsenv; please report it.", err)
+	}
+	return writeAtomic(c.Dir, c.registrationPath(key), data)
+}
