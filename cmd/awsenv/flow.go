@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/credproc"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -67,10 +69,16 @@ func getCredentials(c *cli.Context, d *Deps, name string) (*credflow.Result, err
 
 // getCredentialsWith runs the credential flow with options already made.
 func getCredentialsWith(c *cli.Context, d *Deps, name string, opt credflow.Options) (*credflow.Result, error) {
+	// An awsenv run by a credential_process of an awsenv above refuses
+	// to loop before it reads anything.
+	if err := credproc.CheckNested(d.Getenv, name); err != nil {
+		return nil, err
+	}
 	f, err := newFlow(c, d)
 	if err != nil {
 		return nil, err
 	}
+	f.Processes.Asking = name
 	return f.Get(c.Context, name, opt)
 }
 
@@ -118,6 +126,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		STS:       client,
 		IAM:       client,
 		Sources:   client,
+		Processes: processSource(d),
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
@@ -203,4 +212,26 @@ func timeLeft(exp, now time.Time) string {
 		return fmt.Sprintf("%dh%02dm", h, m)
 	}
 	return fmt.Sprintf("%dm", m)
+}
+
+// processSource runs credential_process commands in this process (no
+// helper: temporary credentials used as they are then cost one process),
+// with awsenv's environment and its stderr made safe, after the trust
+// check of the file naming the command.
+func processSource(d *Deps) *credflow.ProcessSource {
+	var env []string
+	if d.Environ != nil {
+		env = d.Environ()
+	}
+	r := &credproc.Runner{Environ: env, Stderr: d.Stderr}
+	return &credflow.ProcessSource{
+		Run: func(ctx context.Context, req credproc.Request) ([]byte, error) {
+			d.interruptible()
+			return r.Run(ctx, req)
+		},
+		Check: func(files []string, what string) error {
+			return profiles.CheckFiles(files, what, os.Getuid())
+		},
+		Self: d.Executable,
+	}
 }
