@@ -69,16 +69,10 @@ func getCredentials(c *cli.Context, d *Deps, name string) (*credflow.Result, err
 
 // getCredentialsWith runs the credential flow with options already made.
 func getCredentialsWith(c *cli.Context, d *Deps, name string, opt credflow.Options) (*credflow.Result, error) {
-	// An awsenv run by a credential_process of an awsenv above refuses
-	// to loop before it reads anything.
-	if err := credproc.CheckNested(d.Getenv, name); err != nil {
-		return nil, err
-	}
-	f, err := newFlow(c, d)
+	f, err := newFlowFor(c, d, name)
 	if err != nil {
 		return nil, err
 	}
-	f.Processes.Asking = name
 	return f.Get(c.Context, name, opt)
 }
 
@@ -97,6 +91,21 @@ func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
 
 func openStore(d *Deps) (*sessions.Store, error) {
 	return sessions.Open(filepath.Join(d.StateHome, "awsenv", "sessions"))
+}
+
+// newFlowFor is newFlow for getting the credentials of profile name. An
+// awsenv run by a credential_process of an awsenv above that gets the same
+// profile refuses to loop before it reads anything.
+func newFlowFor(c *cli.Context, d *Deps, name string) (*credflow.Flow, error) {
+	if err := credproc.CheckNested(d.Getenv, name); err != nil {
+		return nil, err
+	}
+	f, err := newFlow(c, d)
+	if err != nil {
+		return nil, err
+	}
+	f.Processes.Asking = name
+	return f, nil
 }
 
 // newFlow wires the credential flow for one command run.

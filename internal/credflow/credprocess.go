@@ -39,7 +39,9 @@ func (f *Flow) processCredentials(ctx context.Context, p *profiles.Profile) (pro
 	}
 	argv, err := profiles.SplitCommand(p.CredentialProcess)
 	if err != nil {
-		return fail(err, "Write the command as for a shell, without shell syntax: the AWS CLI splits it into words and runs it without a shell.")
+		return profiles.Credentials{}, &profiles.ProfileError{Profile: p.Name, File: p.CommandFrom["credential_process"],
+			Problem: fmt.Sprintf("its credential_process cannot be split into words: %v", err),
+			Fix:     "Write the command as for a shell, without shell syntax: the AWS CLI splits it into words and runs it without a shell."}
 	}
 	if src.Check != nil {
 		// A command is about to run: the file that chose it must be one

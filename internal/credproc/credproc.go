@@ -258,6 +258,8 @@ func Parse(data []byte) (profiles.Credentials, error) {
 		switch {
 		case len(bytes.TrimSpace(data)) == 0:
 			return profiles.Credentials{}, errors.New("it printed nothing on stdout")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return profiles.Credentials{}, errors.New("its output is not JSON (it ends in the middle)")
 		case errors.As(err, &syn):
 			return profiles.Credentials{}, fmt.Errorf("its output is not JSON (at byte %d)", syn.Offset)
 		case errors.As(err, &typ):
