@@ -262,6 +262,11 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 			return fail(profileError(p, fmt.Sprintf("it has role_arn and %s (IAM Identity Center) but no source_profile, and the AWS CLI assumes a role only with a source_profile's credentials, never with the same profile's IAM Identity Center ones",
 				strings.Join(p.SSOKeys, ", ")),
 				fmt.Sprintf("Move the sso_* keys into a profile of their own and set source_profile = that profile in [profile %s]; or remove role_arn to use the IAM Identity Center role itself.", p.Name)))
+		case p.CredentialProcess != "":
+			// botocore assumes a role only with source_profile's (or
+			// credential_source's) credentials, never its own process's.
+			return fail(profileError(p, "role_arn and credential_process without source_profile, and the AWS CLI assumes a role only with a source_profile's credentials",
+				fmt.Sprintf("Move credential_process into a profile of its own and set source_profile = that profile in [profile %s].", p.Name)))
 		default:
 			return fail(profileError(p, "role_arn without source_profile",
 				"Add source_profile = NAME, naming the profile whose keys assume this role."))
@@ -293,6 +298,9 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		case p.AccessKeyID != "" || p.SecretAccessKey != "" || p.SessionToken != "":
 			return nil, profileError(p, fmt.Sprintf("it has both awsenv_credential_source = %s and keys of its own (aws_access_key_id...)", name),
 				"Keep one: remove the keys from the file to take them from the credential source, or remove awsenv_credential_source.")
+		case p.CredentialProcess != "":
+			return nil, profileError(p, fmt.Sprintf("it has both awsenv_credential_source = %s and credential_process", name),
+				"Keep one: remove credential_process to take the credentials from the plugin, or remove awsenv_credential_source.")
 		case !ValidPluginName(name):
 			return nil, profileError(p, fmt.Sprintf("awsenv_credential_source = %q is not a plugin name", name),
 				"Name the plugin as installed (awsenv-plugin-NAME): lower-case letters, digits, '-' and '_'.")
@@ -306,6 +314,12 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		// botocore's profile providers try IAM Identity Center before the
 		// keys in the files, so a profile with both signs in.
 		return c.sso(p)
+	}
+	if p.HasCredentialProcess() {
+		// botocore's process provider, after the credentials file's keys.
+		// Whether it hands out long-term keys or a session is known only
+		// when it runs; credflow uses temporary ones as they are.
+		return &Resolved{Profile: p, Kind: KindUser}, nil
 	}
 	switch {
 	case p.AccessKeyID != "" && p.SecretAccessKey == "":
@@ -325,9 +339,6 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	case len(p.SSOKeys) > 0:
 		return nil, ssoLoginOnly(p)
-	case p.CredentialProcess != "":
-		return nil, profileError(p, "credentials come from credential_process, which awsenv does not run",
-			"Give awsenv a profile with aws_access_key_id, or a role profile whose source_profile has one.")
 	default:
 		return nil, profileError(p, "no credentials: neither aws_access_key_id nor role_arn",
 			fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s, or role_arn and source_profile in %s.",

@@ -46,6 +46,7 @@ func newApp(d *Deps) *cli.App {
 			newUnsetCommand(d),
 			newExecCommand(d),
 			newCredentialProcessCommand(d),
+			newConsoleCommand(d),
 			newListCommand(d),
 			newLoginCommand(d),
 			newLogoutCommand(d),

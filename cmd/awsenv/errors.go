@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/credproc"
 	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
@@ -30,6 +31,9 @@ func classify(err error) int {
 	if code := hookExit(err); code != 0 {
 		return code
 	}
+	if code := processExit(err); code != 0 {
+		return code
+	}
 	switch {
 	case errors.As(err, &nameErr):
 		return exitUsage
@@ -52,4 +56,19 @@ func classify(err error) int {
 		return exitAWS
 	}
 	return exitError
+}
+
+// processExit is the exit code of a credential_process failure: a loop is
+// a config problem, a process that gave nothing usable fails like a
+// credential-source plugin; 0 for other errors.
+func processExit(err error) int {
+	var loop *credproc.LoopError
+	var pe *credflow.ProcessError
+	switch {
+	case errors.As(err, &loop):
+		return exitConfig
+	case errors.As(err, &pe):
+		return exitPlugin
+	}
+	return 0
 }

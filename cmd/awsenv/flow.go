@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/internal/credproc"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
@@ -68,7 +70,7 @@ func getCredentials(c *cli.Context, d *Deps, name string) (*credflow.Result, err
 
 // getCredentialsWith runs the credential flow with options already made.
 func getCredentialsWith(c *cli.Context, d *Deps, name string, opt credflow.Options) (*credflow.Result, error) {
-	f, err := newFlow(c, d)
+	f, err := newFlowFor(c, d, name)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +92,21 @@ func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
 
 func openStore(d *Deps) (*sessions.Store, error) {
 	return sessions.Open(filepath.Join(d.StateHome, "awsenv", "sessions"))
+}
+
+// newFlowFor is newFlow for getting the credentials of profile name. An
+// awsenv run by a credential_process of an awsenv above that gets the same
+// profile refuses to loop before it reads anything.
+func newFlowFor(c *cli.Context, d *Deps, name string) (*credflow.Flow, error) {
+	if err := credproc.CheckNested(d.Getenv, name); err != nil {
+		return nil, err
+	}
+	f, err := newFlow(c, d)
+	if err != nil {
+		return nil, err
+	}
+	f.Processes.Asking = name
+	return f, nil
 }
 
 // newFlow wires the credential flow for one command run.
@@ -121,6 +138,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Sources:   client,
 		SSO:       client,
 		SSOCache:  &ssocache.Cache{Dir: ssocache.Dir(d.Home)},
+		Processes: processSource(d),
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
@@ -209,4 +227,26 @@ func timeLeft(exp, now time.Time) string {
 		return fmt.Sprintf("%dh%02dm", h, m)
 	}
 	return fmt.Sprintf("%dm", m)
+}
+
+// processSource runs credential_process commands in this process (no
+// helper: temporary credentials used as they are then cost one process),
+// with awsenv's environment and its stderr made safe, after the trust
+// check of the file naming the command.
+func processSource(d *Deps) *credflow.ProcessSource {
+	var env []string
+	if d.Environ != nil {
+		env = d.Environ()
+	}
+	r := &credproc.Runner{Environ: env, Stderr: d.Stderr}
+	return &credflow.ProcessSource{
+		Run: func(ctx context.Context, req credproc.Request) ([]byte, error) {
+			d.interruptible()
+			return r.Run(ctx, req)
+		},
+		Check: func(files []string, what string) error {
+			return profiles.CheckFiles(files, what, os.Getuid())
+		},
+		Self: d.Executable,
+	}
 }

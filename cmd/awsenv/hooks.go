@@ -68,7 +68,7 @@ func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := newFlow(c, d)
+	f, err := newFlowFor(c, d, name)
 	if err != nil {
 		return nil, err
 	}

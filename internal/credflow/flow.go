@@ -92,6 +92,9 @@ type Flow struct {
 	// Sources reaches credential-source plugins (awsenv_credential_source);
 	// nil makes a profile that names one fail with an error saying so.
 	Sources plugins.CredentialSource
+	// Processes runs credential_process commands; nil makes a profile
+	// whose credentials come from one fail with an error saying so.
+	Processes *ProcessSource
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
 	// Terminal reports whether a controlling terminal is available; asked
@@ -254,8 +257,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 		if base.Temporary() {
 			// Like session credentials in the file: AWS refuses
 			// GetSessionToken with them, so they are used as they are.
-			src, _ := p.CredentialPlugin()
-			f.Debugf("credential source %s of %s gave temporary credentials; using them as they are", src, p.Name)
+			f.Debugf("%s of %s gave temporary credentials; using them as they are", baseSource(p), p.Name)
 			return &sessions.Session{Credentials: base, Ephemeral: true}, nil
 		}
 		in := stsapi.GetSessionTokenInput{Target: f.target(r), Credentials: base, Duration: d}
@@ -292,6 +294,9 @@ func userKey(p *profiles.Profile, serial string) sessions.Key {
 // cached path a plugin run).
 func baseID(p *profiles.Profile) string {
 	name, opts := p.CredentialPlugin()
+	if name == "" && p.HasCredentialProcess() {
+		return "credential-process:" + p.CredentialProcess
+	}
 	if name == "" {
 		return p.AccessKeyID
 	}
@@ -311,6 +316,9 @@ func baseID(p *profiles.Profile) string {
 // in the file, or what its credential source hands out.
 func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error) {
 	name, opts := p.CredentialPlugin()
+	if name == "" && p.HasCredentialProcess() {
+		return f.processCredentials(ctx, p)
+	}
 	if name == "" {
 		return fileCredentials(p), nil
 	}

@@ -537,3 +537,24 @@ func (c *Client) GetCredentials(ctx context.Context, plugin string, req plugins.
 	return c.SourceCredentials(ctx, CredentialsInput{Plugin: plugin, Request: req, SHA256: c.Pins[plugin],
 		Timeout: c.PluginTimeout, Debug: c.Debug})
 }
+
+// GetFederationToken asks the helper for a federated user's credentials.
+func (c *Client) GetFederationToken(ctx context.Context, in stsapi.GetFederationTokenInput) (profiles.Credentials, error) {
+	resp, err := c.call(ctx, Request{GetFederationToken: &in})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	return credentialsOf(resp)
+}
+
+// SigninToken asks the helper for a console sign-in token.
+func (c *Client) SigninToken(ctx context.Context, in stsapi.SigninTokenInput) (string, error) {
+	resp, err := c.call(ctx, Request{SigninToken: &in})
+	if err != nil {
+		return "", err
+	}
+	if resp.SigninToken == "" {
+		return "", errors.New("the helper returned no sign-in token. Make sure awsenv and awsenv-helper come from the same install (./install.sh).")
+	}
+	return resp.SigninToken, nil
+}

@@ -26,6 +26,10 @@ type Request struct {
 	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
 	Hook              *HookInput                   `json:"hook,omitempty"`
 	SourceCredentials *CredentialsInput            `json:"credentials,omitempty"`
+	// The console: GetFederationToken (STS) and the federation endpoint's
+	// getSigninToken.
+	GetFederationToken *stsapi.GetFederationTokenInput `json:"get_federation_token,omitempty"`
+	SigninToken        *stsapi.SigninTokenInput        `json:"signin_token,omitempty"`
 
 	ListAccessKeys       *IAMInput `json:"list_access_keys,omitempty"`
 	CreateAccessKey      *IAMInput `json:"create_access_key,omitempty"`
@@ -150,12 +154,15 @@ type IdentityInput struct {
 
 // Response is the answer, or the error AWS gave.
 type Response struct {
-	Credentials    *profiles.Credentials  `json:"credentials,omitempty"`
-	AccessKeys     []iamapi.AccessKey     `json:"access_keys,omitempty"`
-	NewKey         *iamapi.NewKey         `json:"new_key,omitempty"` // its secret in clear: the pipe is private
-	LastUsed       *iamapi.LastUsed       `json:"last_used,omitempty"`
-	MFADevices     []iamapi.MFADevice     `json:"mfa_devices,omitempty"`
-	Identity       *stsapi.Identity       `json:"identity,omitempty"`
+	Credentials *profiles.Credentials `json:"credentials,omitempty"`
+	AccessKeys  []iamapi.AccessKey    `json:"access_keys,omitempty"`
+	NewKey      *iamapi.NewKey        `json:"new_key,omitempty"` // its secret in clear: the pipe is private
+	LastUsed    *iamapi.LastUsed      `json:"last_used,omitempty"`
+	MFADevices  []iamapi.MFADevice    `json:"mfa_devices,omitempty"`
+	Identity    *stsapi.Identity      `json:"identity,omitempty"`
+	// SigninToken is the federation endpoint's sign-in token, a secret
+	// while valid (15 minutes). Never logged.
+	SigninToken    string                 `json:"signin_token,omitempty"`
 	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
 	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
 	Code           string                 `json:"code,omitempty"`

@@ -105,6 +105,8 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var id stsapi.Identity
 		id, err = client.GetCallerIdentity(awsCtx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
 		resp.Identity = &id
+	case req.GetFederationToken != nil || req.SigninToken != nil:
+		resp, err = serveFederation(awsCtx, req, client)
 	case h.IAM == nil && req.isIAM():
 		err = errNoIAM
 	case req.ListAccessKeys != nil:
@@ -176,4 +178,23 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		resp.ClockSkew = &d
 	}
 	return &resp, nil
+}
+
+// serveFederation answers the console's requests with an STS client that
+// also speaks the federation endpoint (stsclient.Client does).
+func serveFederation(ctx context.Context, req Request, client stsapi.Client) (Response, error) {
+	var resp Response
+	fed, ok := client.(stsapi.Federation)
+	if !ok {
+		return resp, errors.New("this helper cannot open the console. Make sure awsenv and awsenv-helper come from the same install (./install.sh)")
+	}
+	var err error
+	if req.GetFederationToken != nil {
+		var c profiles.Credentials
+		c, err = fed.GetFederationToken(ctx, *req.GetFederationToken)
+		resp.Credentials = &c
+	} else {
+		resp.SigninToken, err = fed.SigninToken(ctx, *req.SigninToken)
+	}
+	return resp, err
 }

@@ -211,7 +211,7 @@ function __awsenv_complete {
     fi
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        words='use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version help'
+        words='use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version help'
     else
         case $prev in
         --shell) words='sh bash zsh fish powershell' ;;
@@ -219,7 +219,7 @@ function __awsenv_complete {
         --profile) words=$(\command __AWSENV_EXE__ list --names 2>/dev/null) ;;
         *)
             case $sub in
-            use | credential-process | exec)
+            use | credential-process | exec | console)
                 if [[ $sub == exec ]] && i=$(__awsenv_after_dashdash); then
                     # awsenv exec PROFILE -- CMD ARGS: CMD is a command name,
                     # and ARGS are completed as CMD's own.
@@ -229,6 +229,8 @@ function __awsenv_complete {
                     words='--mfa-code --duration --refresh --no-input --debug'
                     if [[ $sub == use ]]; then
                         words+=' --shell'
+                    elif [[ $sub == console ]]; then
+                        words+=' --print'
                     fi
                 else
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
@@ -268,7 +270,7 @@ function __awsenv_complete {
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
                 fi
                 ;;
-            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version' ;;
+            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version' ;;
             esac
             ;;
         esac

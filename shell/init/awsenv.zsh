@@ -192,7 +192,7 @@ function __awsenv_candidates {
     \builtin local cur="${argv[cword]-}" prev="${argv[cword-1]-}" sub="${argv[2]-}"
     reply=()
     if (( cword <= 2 )); then
-        reply=(use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version help)
+        reply=(use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version help)
         \builtin return
     fi
     case $prev in
@@ -201,10 +201,11 @@ function __awsenv_candidates {
     (--profile) reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"}); \builtin return ;;
     esac
     case $sub in
-    (use | credential-process | exec)
+    (use | credential-process | exec | console)
         if [[ $cur == -* ]]; then
             reply=(--mfa-code --duration --refresh --no-input --debug)
             [[ $sub == use ]] && reply+=(--shell)
+            [[ $sub == console ]] && reply+=(--print)
         else
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi
@@ -241,7 +242,7 @@ function __awsenv_candidates {
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi
         ;;
-    (help) (( cword == 3 )) && reply=(use unset exec credential-process list login logout sessions plugins init prompt doctor keys rotate explain version) ;;
+    (help) (( cword == 3 )) && reply=(use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version) ;;
     esac
     \builtin return 0
 }

@@ -1,0 +1,37 @@
+package stsapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// GetFederationTokenInput asks STS for a federated user's credentials,
+// made with an IAM user's long-term keys: the one way an IAM user's
+// credentials open the console (AWS's federation endpoint refuses
+// GetSessionToken's, and STS refuses GetFederationToken with them).
+type GetFederationTokenInput struct {
+	Target
+	Credentials profiles.Credentials `json:"credentials"`
+	Name        string               `json:"name"`   // the federated user's name, 2 to 32 characters
+	Policy      string               `json:"policy"` // the session policy; the permissions are its intersection with the user's
+	Duration    time.Duration        `json:"duration"`
+}
+
+// SigninTokenInput asks the console's federation endpoint for a sign-in
+// token for temporary credentials (Action=getSigninToken).
+type SigninTokenInput struct {
+	Endpoint    string               `json:"endpoint"` // e.g. https://signin.aws.amazon.com, without /federation
+	Credentials profiles.Credentials `json:"credentials"`
+	// SessionDuration is the console session's length; zero leaves it out
+	// (as AWS requires for GetFederationToken's credentials).
+	SessionDuration time.Duration `json:"session_duration,omitempty"`
+}
+
+// Federation is what opening the console needs beyond Client.
+type Federation interface {
+	GetFederationToken(ctx context.Context, in GetFederationTokenInput) (profiles.Credentials, error)
+	// SigninToken returns the sign-in token, a secret for its 15 minutes.
+	SigninToken(ctx context.Context, in SigninTokenInput) (string, error)
+}
