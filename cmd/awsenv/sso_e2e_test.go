@@ -526,3 +526,26 @@ print(json.dumps({"same": frozen.token == json.load(open(sys.argv[3]))["accessTo
 		t.Errorf("botocore's SSOTokenProvider: %+v, want awsenv's token expiring %s", got, tok["expiresAt"])
 	}
 }
+
+// `console --print` on an SSO profile, and on a role on top of one, signs
+// in with the Identity Center role credentials.
+func TestSSOConsole(t *testing.T) {
+	t.Parallel()
+	w, u := ssoWorld(t)
+	w.extra = append(w.extra, "AWSENV_FEDERATION_ENDPOINT="+w.fake.URL())
+	access, refresh, id, secret := cliToken(t, w, u)
+	w.writeCLIToken("corp", access, refresh, id, secret, time.Now().Add(time.Hour))
+	for _, profile := range []string{"dev", "deploy"} {
+		r := w.run("console", profile, "--print", "--no-input")
+		if r.code != 0 {
+			t.Fatalf("console %s: %s", profile, r)
+		}
+		in, err := w.fake.CheckConsoleURL(strings.TrimSpace(r.stdout))
+		if err != nil {
+			t.Fatalf("console %s: the double refused the URL: %v", profile, err)
+		}
+		if !strings.Contains(in.ARN, ":assumed-role/") {
+			t.Fatalf("console %s signed in as %+v", profile, in)
+		}
+	}
+}
