@@ -85,6 +85,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				Now:      d.Now,
 				UID:      os.Getuid(),
 				SSOCache: ssocache.Dir(d.Home),
+				SSO:      client,
 			})
 			if c.Bool("json") {
 				enc := json.NewEncoder(d.Stdout)

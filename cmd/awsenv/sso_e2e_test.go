@@ -549,3 +549,29 @@ func TestSSOConsole(t *testing.T) {
 		}
 	}
 }
+
+// doctor asks Identity Center for the profile's role: it works, then the
+// role is taken away and the check explains ForbiddenException.
+func TestSSODoctorAccess(t *testing.T) {
+	t.Parallel()
+	w, u := ssoWorld(t)
+	access, refresh, id, secret := cliToken(t, w, u)
+	w.writeCLIToken("corp", access, refresh, id, secret, time.Now().Add(time.Hour))
+	status := func() (string, string) {
+		rep, _ := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "dev")
+		for _, c := range rep.Checks {
+			if c.Name == "sso-access" {
+				return c.Status, c.Detail + " " + c.Fix
+			}
+		}
+		return "", fmt.Sprint(rep.Checks)
+	}
+	if st, text := status(); st != "pass" {
+		t.Fatalf("sso-access with the role assigned: %s %s", st, text)
+	}
+	u.Unassign(ssoAccount, "Developer")
+	if st, text := status(); st != "fail" || !strings.Contains(text, "no access to role Developer in account "+ssoAccount) ||
+		!strings.Contains(text, "sso-session corp") {
+		t.Fatalf("sso-access without the role: %s %s", st, text)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/awsenv/awsenv/internal/accesskeys"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/switchhooks"
 	"github.com/awsenv/awsenv/profiles"
@@ -82,6 +83,8 @@ type Inputs struct {
 	UID     int // the user's: files that choose commands must be theirs or root's
 	// SSOCache is the AWS CLI's SSO token cache directory (~/.aws/sso/cache).
 	SSOCache string
+	// SSO asks IAM Identity Center for role credentials, to check access.
+	SSO ssoapi.Client
 }
 
 type run struct {
@@ -500,11 +503,36 @@ func (r *run) ssoToken(sso *profiles.SSO) {
 			return
 		}
 		r.add("sso-token", Pass, detail, "")
+		r.ssoAccess(sso, tok)
 	case tok.CanRefresh(now):
 		r.add("sso-token", Pass, fmt.Sprintf("the token for %s has expired; its refresh token renews it without a browser", sso.StartURL), "")
 	default:
 		r.add("sso-token", Fail, fmt.Sprintf("the token for %s expired at %s and cannot be renewed", sso.StartURL, tok.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")), login)
 	}
+}
+
+// ssoAccess asks for the profile's role credentials with the cached token:
+// a wrong sso_region, a revoked token or a role not assigned shows here,
+// with the catalogue's explanation.
+func (r *run) ssoAccess(sso *profiles.SSO, tok *ssocache.Token) {
+	if r.SSO == nil {
+		return
+	}
+	holder := r.base
+	for x := r.res; x != nil; x = x.Source {
+		if x.SSO != nil {
+			holder = x.Profile
+			break
+		}
+	}
+	_, err := r.SSO.GetRoleCredentials(r.ctx, ssoapi.RoleInput{Target: credflow.Target(r.cfg, holder, sso.Region),
+		AccessToken: tok.AccessToken, AccountID: sso.AccountID, RoleName: sso.RoleName})
+	if err != nil {
+		what, fix := r.Explain(err, holder)
+		r.add("sso-access", Fail, what, fix)
+		return
+	}
+	r.add("sso-access", Pass, fmt.Sprintf("role %s in account %s gives credentials", sso.RoleName, sso.AccountID), "")
 }
 
 // ssoLogin is the sign-in command for sso, awsenv's and the CLI's.
