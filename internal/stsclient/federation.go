@@ -2,12 +2,15 @@ package stsclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -64,7 +67,11 @@ func (c Client) SigninToken(ctx context.Context, in stsapi.SigninTokenInput) (st
 	if err != nil {
 		return "", &stsapi.TransportError{Operation: op, Message: "the federation endpoint " + in.Endpoint + " is not a URL"}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	hc, err := federationClient()
+	if err != nil {
+		return "", &stsapi.TransportError{Operation: op, Message: err.Error()}
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -88,4 +95,25 @@ func (c Client) SigninToken(ctx context.Context, in stsapi.SigninTokenInput) (st
 		return "", &stsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s/federation answered without a SigninToken", in.Endpoint)}
 	}
 	return out.SigninToken, nil
+}
+
+// federationClient is the HTTP client for the federation endpoint: Go's
+// default, trusting only AWS_CA_BUNDLE's certificates when it is set, as
+// the SDK does for AWS's other endpoints.
+func federationClient() (*http.Client, error) {
+	bundle := os.Getenv("AWS_CA_BUNDLE")
+	if bundle == "" {
+		return http.DefaultClient, nil
+	}
+	pem, err := os.ReadFile(bundle)
+	if err != nil {
+		return nil, fmt.Errorf("read AWS_CA_BUNDLE %s: %v. Point AWS_CA_BUNDLE at a PEM file, or unset it", bundle, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE %s holds no PEM certificate. Point it at a PEM file, or unset it", bundle)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
 }
