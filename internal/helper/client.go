@@ -66,44 +66,20 @@ var (
 
 // process is one running helper and its two pipes.
 type process struct {
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	stderr *safeStderr
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+	// stderr is the helper's on its way to the person: the helper passes
+	// on what its providers' programs write (ykman, op, mfa_process), and
+	// a crash would print a Go trace.
+	stderr *termsafe.Stderr
 }
-
-// safeStderr is the helper's stderr on its way to the person: the helper
-// passes on what its providers' programs write (ykman, op, mfa_process),
-// and a crash would print a Go trace.
-type safeStderr struct {
-	safe  *termsafe.Writer
-	crash *termsafe.Crash
-}
-
-func newSafeStderr(w io.Writer, debug bool) *safeStderr {
-	if w == nil {
-		w = io.Discard
-	}
-	s := &safeStderr{}
-	if debug {
-		s.safe = termsafe.New(w)
-	} else {
-		s.crash = &termsafe.Crash{Name: "awsenv-helper", W: w}
-		s.safe = termsafe.New(s.crash)
-	}
-	return s
-}
-
-func (s *safeStderr) Write(b []byte) (int, error) { return s.safe.Write(b) }
 
 // wait waits for the helper and ends its stderr: an unfinished line is
 // ended, a crash summarised.
 func (p *process) wait() error {
 	err := p.cmd.Wait()
-	_ = p.stderr.safe.Close()
-	if p.stderr.crash != nil {
-		_ = p.stderr.crash.Close()
-	}
+	_ = p.stderr.Close()
 	return err
 }
 
@@ -168,7 +144,11 @@ func (c *Client) start() (*process, error) {
 	if cmd.Env == nil {
 		cmd.Env = Environ(os.Environ())
 	}
-	stderr := newSafeStderr(c.Stderr, c.Debug)
+	w := c.Stderr
+	if w == nil {
+		w = io.Discard
+	}
+	stderr := termsafe.NewStderr(w, "awsenv-helper", c.Debug)
 	cmd.Stderr = stderr
 	// When Stderr is not a file, a process the helper started may hold
 	// the pipe open after the helper is gone: stop copying soon after.

@@ -559,8 +559,7 @@ func (p *Plugin) interrupted(err error) *plugins.Error {
 // unless debug is on.
 type sink struct {
 	mu     sync.Mutex
-	safe   *termsafe.Writer
-	crash  *termsafe.Crash // nil with debug on, or with no w
+	out    *termsafe.Stderr // nil with no w
 	closed bool
 }
 
@@ -568,21 +567,14 @@ func newSink(w io.Writer, name string, debug bool) *sink {
 	if w == nil {
 		return &sink{}
 	}
-	s := &sink{}
-	if debug {
-		s.safe = termsafe.New(w)
-	} else {
-		s.crash = &termsafe.Crash{Name: name, W: w}
-		s.safe = termsafe.New(s.crash)
-	}
-	return s
+	return &sink{out: termsafe.NewStderr(w, name, debug)}
 }
 
 func (s *sink) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.safe != nil && !s.closed {
-		_, _ = s.safe.Write(b)
+	if s.out != nil && !s.closed {
+		_, _ = s.out.Write(b)
 	}
 	return len(b), nil
 }
@@ -591,15 +583,10 @@ func (s *sink) Write(b []byte) (int, error) {
 func (s *sink) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.safe == nil {
-		s.closed = true
-		return
+	if !s.closed && s.out != nil {
+		_ = s.out.Close()
 	}
 	s.closed = true
-	_ = s.safe.Close()
-	if s.crash != nil {
-		_ = s.crash.Close()
-	}
 }
 
 // rawStderr takes the plugin's real stderr from go-plugin, which writes

@@ -390,3 +390,33 @@ func isGoroutineHeader(line []byte) bool {
 	}
 	return i > 0 && bytes.HasPrefix(rest[i:], []byte(" ["))
 }
+
+// Stderr is a child program's stderr on its way to the person: made safe
+// for a terminal and, unless debug is on, with a Go crash summarised in one
+// line (see Crash). Close it when the program has ended.
+type Stderr struct {
+	safe  *Writer
+	crash *Crash // nil with debug on
+}
+
+// NewStderr passes what program name writes on to w.
+func NewStderr(w io.Writer, name string, debug bool) *Stderr {
+	if debug {
+		return &Stderr{safe: New(w)}
+	}
+	crash := &Crash{Name: name, W: w}
+	return &Stderr{safe: New(crash), crash: crash}
+}
+
+func (s *Stderr) Write(b []byte) (int, error) { return s.safe.Write(b) }
+
+// Close ends an unfinished line and writes a crash's summary.
+func (s *Stderr) Close() error {
+	err := s.safe.Close()
+	if s.crash != nil {
+		if cerr := s.crash.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
