@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/bench/internal/rss"
-	"github.com/awsenv/awsenv/internal/fakeaws"
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 const (

@@ -13,7 +13,7 @@ import (
 
 	"github.com/awsenv/awsenv/profiles/awsini"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // botocoreProfiles is what botocore makes of a config and a credentials

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/profiles"
 )
 

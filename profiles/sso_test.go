@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/profiles"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // envDumpVar makes the test binary write its environment (NUL-separated, as

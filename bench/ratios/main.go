@@ -30,7 +30,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/bench/internal/rss"
-	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
 const (

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // The seeds' twelve failures, each reproduced by the double the way AWS

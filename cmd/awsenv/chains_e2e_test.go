@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
 // A source_profile chain of 1,000 roles fails at once, exit 3, naming the

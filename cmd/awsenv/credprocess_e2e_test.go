@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
 // botocore (the aws CLI, boto3) runs a credential_process again on every

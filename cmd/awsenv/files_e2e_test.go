@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // runWithin runs awsenv with no terminal and fails the test if it has not

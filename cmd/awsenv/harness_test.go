@@ -2,7 +2,7 @@ package main
 
 // The end-to-end tests build the real awsenv and awsenv-helper binaries once
 // and drive them as a person would: through eval in real shells, against
-// the in-repo STS double (internal/fakeaws) or moto_server on 127.0.0.1.
+// the in-repo STS double (internal/testsupport/fakeaws) or moto_server on 127.0.0.1.
 
 import (
 	"bufio"
@@ -22,8 +22,8 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 var binDir string

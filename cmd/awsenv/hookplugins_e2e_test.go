@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // hookPluginBin is cmd/awsenv/testdata/hookplugin, built once per test

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/shell"
 )

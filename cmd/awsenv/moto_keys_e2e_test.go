@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // startMotoAuth runs moto_server of the test's own on a free loopback port

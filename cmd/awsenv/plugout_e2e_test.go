@@ -20,7 +20,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // misbehaveBin is the test plugin plugins/rpc/testdata/misbehave, built

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // fakeTool writes an executable NAME into a directory put first on PATH: it

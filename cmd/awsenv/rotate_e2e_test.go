@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // credentialsWithNeighbours is a hand-edited file: comments, another

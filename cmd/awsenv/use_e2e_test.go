@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // A person evals `use` in bash, gets working credentials, and a second use

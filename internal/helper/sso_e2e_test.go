@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 )

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/fakeaws"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )

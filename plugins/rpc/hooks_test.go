@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/proto/credentialsv1"
 	"github.com/awsenv/awsenv/plugins/proto/hooksv1"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // sections is a File as plain maps: each section's Map, by name.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // botocoreTokens reads awsenv's tokens as the AWS CLI does, and writes one

@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )

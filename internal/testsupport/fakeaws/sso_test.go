@@ -15,7 +15,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 func (w *ssoWorld) roleCredentials(token, account, role string) (*sso.GetRoleCredentialsOutput, error) {

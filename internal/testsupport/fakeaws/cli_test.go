@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testproc"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
 
 // The Python AWS CLI (botocore) is a second, independent client: if it and
