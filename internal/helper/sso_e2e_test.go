@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
 // TestSSOThroughTheHelper drives the device flow, role credentials and

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/profiles"
 )
 
