@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command ratios measures awsenv as whole processes, each run next to an
 // empty Go binary, and prints one table: median wall time, its ratio to the
 // empty binary, median CPU time, peak memory, and for the cold path the

@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -67,14 +66,14 @@ func startMoto(bin string, freeActions int) (*Moto, func(), error) {
 	if freeActions >= 0 {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", freeActions))
 	}
-	cmd.SysProcAttr.Setpgid = true
+	setGroup(cmd)
 	if err := Start(cmd); err != nil {
 		return nil, nil, fmt.Errorf("start moto_server: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	stop := func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd)
 		<-exited
 	}
 	// A TCP dial, not an HTTP request: with authentication every request
