@@ -1,6 +1,6 @@
 package shell
 
-import "strings"
+import "github.com/awsenv/awsenv/shell/shellquote"
 
 // posix renders for sh, bash, zsh, dash and ksh, which all share the rule
 // used here: inside single quotes every byte is literal except the closing
@@ -20,20 +20,7 @@ type posix struct{ name string }
 
 func (p posix) Name() string { return p.name }
 
-func (posix) Quote(value string) string {
-	var b strings.Builder
-	b.Grow(len(value) + 2)
-	b.WriteByte('\'')
-	for i := 0; i < len(value); i++ {
-		if value[i] == '\'' {
-			b.WriteString(`'\''`)
-		} else {
-			b.WriteByte(value[i])
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
+func (posix) Quote(value string) string { return shellquote.Always(value) }
 
 // Export uses the one-argument form "export NAME=value": it is POSIX and,
 // since the whole argument is one quoted word, no shell splits or globs it.

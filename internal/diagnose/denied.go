@@ -5,6 +5,8 @@ package diagnose
 import (
 	"fmt"
 	"strings"
+
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // AccessDenied: which call was denied decides the explanation.
@@ -34,7 +36,7 @@ func (c *call) getSessionTokenDenied() Explanation {
 		x.Cause = "An explicit deny in " + c.den.explicit + " forbids sts:GetSessionToken to this user."
 	}
 	x.Fix = fmt.Sprintf("Add the statement below to user %s or one of its groups; an administrator can run:\n  aws iam put-user-policy --user-name %s --policy-name AllowGetSessionToken --policy-document %s\nThen run %s again.",
-		c.userARN(), c.user(), shellQuote(st.document()), useCmd(c.profile()))
+		c.userARN(), c.user(), shellquote.Always(st.document()), useCmd(c.profile()))
 	if c.den.explicit != "" {
 		x.Fix += "\nThe explicit deny must be lifted too: an Allow never overrides it."
 	}
@@ -51,7 +53,7 @@ func (c *call) createAccessKeyDenied() Explanation {
 		Policy: st.String(),
 	}
 	x.Fix = fmt.Sprintf("Ask an administrator to attach the statement below to %s or one of its groups (${aws:username} limits it to each user's own keys):\n  aws iam put-user-policy --user-name %s --policy-name SelfServiceAccessKeys --policy-document %s",
-		c.userARN(), c.user(), shellQuote(st.document()))
+		c.userARN(), c.user(), shellquote.Always(st.document()))
 	if !c.session() {
 		x.Fix += fmt.Sprintf("\nIf the account requires MFA for IAM changes, run the call in an MFA session: `awsenv exec %s -- aws iam create-access-key --user-name %s`.", c.profile(), c.user())
 	}

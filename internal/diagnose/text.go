@@ -114,11 +114,6 @@ func (s statement) document() string {
 	return string(b)
 }
 
-// shellQuote single-quotes s for a POSIX shell command shown to the user.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // isLongTermKey is an IAM user's access key id (AKIA...).
 func isLongTermKey(id string) bool { return strings.HasPrefix(id, "AKIA") }
 

@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // Prefix starts the file name of every plugin executable.
@@ -91,7 +92,7 @@ func Find(dirs []string, name string, uid int) (Plugin, error) {
 	} else {
 		path := filepath.Join(dirs[0], Prefix+name)
 		err.Fix = fmt.Sprintf("Install the plugin: `mkdir -p %s && cp PLUGIN-EXECUTABLE %s && chmod 755 %s`, or set awsenv_mfa_provider to a built-in provider or an installed plugin.",
-			quote(dirs[0]), quote(path), quote(path))
+			shellquote.Word(dirs[0]), shellquote.Word(path), shellquote.Word(path))
 	}
 	return Plugin{Name: name}, err
 }
@@ -119,7 +120,7 @@ func List(dirs []string, uid int) []Plugin {
 			switch {
 			case slices.Contains(Reserved, name):
 				pl.Problem = &plugins.Error{Provider: name, Problem: path + " has the name of a built-in provider and is never run",
-					Fix: fmt.Sprintf("Remove it (`rm %s`), or rename it to awsenv-plugin-OTHERNAME.", quote(path))}
+					Fix: fmt.Sprintf("Remove it (`rm %s`), or rename it to awsenv-plugin-OTHERNAME.", shellquote.Word(path))}
 			case !validName.MatchString(name):
 				pl.Problem = &plugins.Error{Provider: name, Problem: path + " does not have a valid plugin name",
 					Fix: "Rename it to awsenv-plugin-NAME, where NAME has lower-case letters, digits, '-' and '_', and starts with a letter or digit."}
@@ -156,7 +157,7 @@ func CheckSafe(path string, uid int) error {
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return refuse(fmt.Errorf("follow symbolic links: %w", err),
-			fmt.Sprintf("Point the link to the plugin's executable, or replace it with the executable (`rm %s`, then copy the plugin there).", quote(path)))
+			fmt.Sprintf("Point the link to the plugin's executable, or replace it with the executable (`rm %s`, then copy the plugin there).", shellquote.Word(path)))
 	}
 	if real != abs {
 		if err := checkChain(real, uid, &issues); err != nil {
@@ -172,10 +173,10 @@ func CheckSafe(path string, uid int) error {
 	}
 	if !fi.Mode().IsRegular() {
 		return refuse(fmt.Errorf("%s is not a regular file (%s)", real, kind(fi.Mode())),
-			fmt.Sprintf("Replace %s with the plugin's executable.", quote(path)))
+			fmt.Sprintf("Replace %s with the plugin's executable.", shellquote.Word(path)))
 	}
 	if permsMeaningful && fi.Mode().Perm()&0o111 == 0 {
-		return refuse(fmt.Errorf("%s is not executable", real), fmt.Sprintf("Run `chmod 755 %s`.", quote(real)))
+		return refuse(fmt.Errorf("%s is not executable", real), fmt.Sprintf("Run `chmod 755 %s`.", shellquote.Word(real)))
 	}
 	return nil
 }
@@ -240,13 +241,13 @@ func (u *unsafeFile) check(p string, fi fs.FileInfo, uid int) {
 	var problems, fixes []string
 	if owner, ok := ownerOf(fi); ok && owner != uid && owner != 0 {
 		problems = append(problems, "belongs to "+userName(owner))
-		fixes = append(fixes, fmt.Sprintf("chown %s %s", userName(uid), quote(p)))
+		fixes = append(fixes, fmt.Sprintf("chown %s %s", userName(uid), shellquote.Word(p)))
 	}
 	mode := fi.Mode()
 	sticky := mode.IsDir() && mode&fs.ModeSticky != 0
 	if mode.Perm()&0o022 != 0 && !sticky {
 		problems = append(problems, "is writable by group or others")
-		fixes = append(fixes, "chmod go-w "+quote(p))
+		fixes = append(fixes, "chmod go-w "+shellquote.Word(p))
 	}
 	if len(problems) > 0 {
 		*u = append(*u, issue{path: p, problem: strings.Join(problems, " and "), fix: strings.Join(fixes, " && ")})
@@ -321,12 +322,4 @@ func kind(m fs.FileMode) string {
 		return "a device"
 	}
 	return m.Type().String()
-}
-
-// quote writes s for a POSIX shell, only when it needs it.
-func quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
