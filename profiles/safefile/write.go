@@ -30,7 +30,7 @@ type WriteError struct {
 func (e *WriteError) Error() string {
 	dir := filepath.Dir(e.Path)
 	fix := fmt.Sprintf("Check that %s is writable by you.", dir)
-	if e.Step == stepWrite {
+	if e.Step == StepWrite {
 		fix = fmt.Sprintf("Check free space in %s.", dir)
 	}
 	return fmt.Sprintf("save %s: %s: %v. %s", e.Path, e.Step, e.Err, fix)
@@ -38,10 +38,11 @@ func (e *WriteError) Error() string {
 
 func (e *WriteError) Unwrap() error { return e.Err }
 
+// The steps of WriteAtomic, as WriteError.Step names them.
 const (
-	stepCreate = "create a temporary file"
-	stepWrite  = "write"
-	stepRename = "replace it"
+	StepCreate = "create a temporary file"
+	StepWrite  = "write"
+	StepRename = "replace it"
 )
 
 // WriteAtomic replaces the file at path with data, so that a reader (the
@@ -60,7 +61,7 @@ func WriteAtomic(path string, data []byte, opts WriteOptions) error {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	tmp, err := os.CreateTemp(dir, "."+base+".awsenv-*.tmp")
 	if err != nil {
-		return &WriteError{Path: path, Step: stepCreate, Err: err}
+		return &WriteError{Path: path, Step: StepCreate, Err: err}
 	}
 	renamed := false
 	defer func() {
@@ -86,7 +87,7 @@ func WriteAtomic(path string, data []byte, opts WriteOptions) error {
 		err = cerr
 	}
 	if err != nil {
-		return &WriteError{Path: path, Step: stepWrite, Err: err}
+		return &WriteError{Path: path, Step: StepWrite, Err: err}
 	}
 	if opts.Check != nil {
 		if err := opts.Check(tmp.Name()); err != nil {
@@ -97,7 +98,7 @@ func WriteAtomic(path string, data []byte, opts WriteOptions) error {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return &WriteError{Path: path, Step: stepRename, Err: err}
+		return &WriteError{Path: path, Step: StepRename, Err: err}
 	}
 	renamed = true
 	SyncDir(dir)
