@@ -126,9 +126,9 @@ func Main(args []string, d *Deps) int {
 		code, msg = exitSignal, "interrupted; nothing was changed."
 	}
 	if msg != "" {
-		// Messages quote what plugins and tools said: nothing in them may
-		// act on the terminal.
-		fmt.Fprintf(d.Stderr, "awsenv: %s\n", termsafe.String(msg))
+		// Messages quote what plugins, tools and servers said: nothing in
+		// them may act on the terminal, or fill it.
+		fmt.Fprintf(d.Stderr, "awsenv: %s\n", termsafe.Clean(msg, termsafe.MaxMessage))
 	}
 	return code
 }

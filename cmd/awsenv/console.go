@@ -64,7 +64,7 @@ func newConsoleCommand(d *Deps) *cli.Command {
 			if err := openBrowser(c.Context, d, link); err != nil {
 				// Never fatal: the person can open it by hand. The URL is
 				// a secret for 15 minutes; stderr is their terminal.
-				fmt.Fprintf(d.Stderr, "awsenv: could not open a browser (%v); open this URL within 15 minutes (it signs in whoever has it):\n%s\n", err, link)
+				say(d.Stderr, "could not open a browser (%v); open this URL within 15 minutes (it signs in whoever has it):\n%s", err, link)
 			}
 			return nil
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/doctor"
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
@@ -114,11 +115,12 @@ func isFileProblem(err error) bool {
 var marks = map[string]string{doctor.Pass: "ok  ", doctor.Warn: "WARN", doctor.Fail: "FAIL", doctor.Skip: "skip"}
 
 func printReport(d *Deps, rep *doctor.Report) {
-	fmt.Fprintf(d.Stdout, "awsenv doctor: profile %s\n", rep.Profile)
+	// Details and fixes quote the environment, files and servers.
+	fmt.Fprintf(d.Stdout, "awsenv doctor: profile %s\n", termsafe.Line(rep.Profile, termsafe.MaxValue))
 	for _, ch := range rep.Checks {
-		fmt.Fprintf(d.Stdout, "  [%s] %-16s %s\n", marks[ch.Status], ch.Name, ch.Detail)
+		fmt.Fprintf(d.Stdout, "  [%s] %-16s %s\n", marks[ch.Status], ch.Name, termsafe.Clean(ch.Detail, termsafe.MaxMessage))
 		if ch.Fix != "" && ch.Status != doctor.Pass {
-			fmt.Fprintf(d.Stdout, "         %-16s fix: %s\n", "", ch.Fix)
+			fmt.Fprintf(d.Stdout, "         %-16s fix: %s\n", "", termsafe.Clean(ch.Fix, termsafe.MaxMessage))
 		}
 	}
 	if rep.OK {

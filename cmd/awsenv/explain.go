@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -146,7 +147,7 @@ func explainFacts(c *cli.Context, d *Deps, apiErr *stsapi.APIError) (diagnose.Fa
 		if explicit {
 			return f, err
 		}
-		fmt.Fprintf(d.Stderr, "awsenv: note: %v\n", err)
+		say(d.Stderr, "note: %v", err)
 	}
 	if name == "" && cfg != nil && hasProfile(cfg, "default") {
 		name = "default"
@@ -227,7 +228,8 @@ func writeExplanation(w io.Writer, e *stsapi.APIError, x diagnose.Explanation, a
 		field(&b, "Also:", s.What)
 		field(&b, "", s.Fix)
 	}
-	_, err := io.WriteString(w, b.String())
+	// The error was pasted, and the facts quote the environment.
+	_, err := io.WriteString(w, termsafe.Clean(b.String(), termsafe.MaxMessage))
 	return err
 }
 

@@ -147,11 +147,11 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Blocking:  d.interruptible,
 		ClockSkew: client.ClockSkew,
 		Notef: func(format string, args ...any) {
-			fmt.Fprintf(d.Stderr, "awsenv: "+format+"\n", args...)
+			say(d.Stderr, format, args...)
 		},
 		Debugf: func(format string, args ...any) {
 			if debug {
-				fmt.Fprintf(d.Stderr, "awsenv: debug: "+format+"\n", args...)
+				say(d.Stderr, "debug: "+format, args...)
 			}
 		},
 		// Every provider runs in the helper, so this binary links no

@@ -34,7 +34,7 @@ func newHookRunner(c *cli.Context, d *Deps, global *profiles.Global, hs profiles
 		Stderr:   d.Stderr,
 		Debugf: func(format string, args ...any) {
 			if debug {
-				fmt.Fprintf(d.Stderr, "awsenv: debug: "+format+"\n", args...)
+				say(d.Stderr, "debug: "+format, args...)
 			}
 		},
 	}
@@ -149,7 +149,7 @@ func unsetHooks(c *cli.Context, d *Deps) {
 		return
 	}
 	note := func(err error) {
-		fmt.Fprintf(d.Stderr, "awsenv: note: the hooks of %s were not told about the unset: %v\n", name, err)
+		say(d.Stderr, "note: the hooks of %s were not told about the unset: %v", name, err)
 	}
 	cfg, global, err := loadConfig(d)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
@@ -117,7 +118,7 @@ func newKeysCommand(d *Deps) *cli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(map[string]any{"profile": w.user.Profile.Name, "user": user, "arn": id.ARN, "keys": keys})
 			}
-			fmt.Fprintf(d.Stdout, "Access keys of %s (%s):\n", user, id.ARN)
+			fmt.Fprintf(d.Stdout, "Access keys of %s (%s):\n", termsafe.Line(user, termsafe.MaxValue), termsafe.Line(id.ARN, termsafe.MaxValue))
 			printKeys(d, keys, w.user.Profile, d.Now())
 			return nil
 		},
@@ -133,7 +134,8 @@ func printKeys(d *Deps, keys []accesskeys.Key, p *profiles.Profile, now time.Tim
 		if k.InFile {
 			mark = fmt.Sprintf("<- profile %s in %s", p.Name, p.KeyFile())
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Status, dateAge(k.Created, now), lastUsed(k.LastUsed, now), mark)
+		// IAM's answers: made safe, one line each, so the table holds.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(k.ID, termsafe.MaxValue), termsafe.Line(k.Status, termsafe.MaxValue), dateAge(k.Created, now), lastUsed(k.LastUsed, now), mark)
 	}
 	tw.Flush()
 }

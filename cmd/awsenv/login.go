@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credflow"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -38,7 +39,7 @@ func newLoginCommand(d *Deps) *cli.Command {
 				return err
 			}
 			fmt.Fprintf(d.Stderr, "awsenv: signed in to %s; the token is valid until %s (%s left) and is shared with the AWS CLI.\n",
-				s.StartURL, t.ExpiresAt.Local().Format("15:04 MST"), timeLeft(t.ExpiresAt, d.Now()))
+				termsafe.Line(s.StartURL, termsafe.MaxURL), t.ExpiresAt.Local().Format("15:04 MST"), timeLeft(t.ExpiresAt, d.Now()))
 			return nil
 		},
 	}
@@ -62,7 +63,7 @@ func newLogoutCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return err
 			}
-			msg := "awsenv: signed out of " + s.StartURL + "; the cached token is removed"
+			msg := "awsenv: signed out of " + termsafe.Line(s.StartURL, termsafe.MaxURL) + "; the cached token is removed"
 			if len(cleared) > 0 {
 				msg += ", and the cached credentials of " + strings.Join(cleared, ", ")
 			}
@@ -114,15 +115,18 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 
 // showDevice tells the person how to approve a sign-in, on stderr (the
 // user code and URL are no secret: they are useless without the device
-// code awsenv keeps), and opens the browser where one can be.
+// code awsenv keeps), and opens the browser where one can be. The URL and
+// the code are the server's answer: shown through termsafe.Line, and the
+// browser opens a URL only when it is exactly what is shown.
 func showDevice(d *Deps, dev credflow.Device, noBrowser bool) {
 	url := dev.VerificationURIComplete
 	if url == "" {
 		url = dev.VerificationURI
 	}
+	shown := termsafe.Line(url, termsafe.MaxURL)
 	fmt.Fprintf(d.Stderr, "awsenv: to sign in to IAM Identity Center (%s), open\n\n    %s\n\nand check that it shows the code\n\n    %s\n\nawsenv waits for the approval (Ctrl-C stops it).\n",
-		dev.SSO.StartURL, url, dev.UserCode)
-	if noBrowser {
+		termsafe.Line(dev.SSO.StartURL, termsafe.MaxURL), shown, termsafe.Line(dev.UserCode, termsafe.MaxValue))
+	if noBrowser || shown != url {
 		return
 	}
 	if cmd := browserCommand(d, url); cmd != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 func newPluginsCommand(d *Deps) *cli.Command {
@@ -37,8 +38,11 @@ func newPluginsCommand(d *Deps) *cli.Command {
 			if p.Protocol > 0 {
 				proto = fmt.Sprint(p.Protocol)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, proto, dash(p.Version),
-				dash(servicesColumn(p.Services)), p.Status, p.Path)
+			// Names are file names and the rest the plugin's own answers:
+			// made safe, one line each, so the table holds.
+			line := func(s string) string { return termsafe.Line(s, termsafe.MaxValue) }
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", line(p.Name), p.Kind, proto, line(dash(p.Version)),
+				line(dash(servicesColumn(p.Services))), termsafe.Line(p.Status, termsafe.MaxMessage), termsafe.Line(p.Path, termsafe.MaxMessage))
 		}
 		return tw.Flush()
 	}

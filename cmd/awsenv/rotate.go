@@ -13,6 +13,7 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
@@ -87,7 +88,7 @@ func newRotateCommand(d *Deps) *cli.Command {
 				verb = "left inactive"
 			}
 			fmt.Fprintf(d.Stdout, "Rotated profile %s (user %s): %s is now in %s; the old key %s was %s.\n",
-				p.Name, res.User, res.New, p.KeyFile(), res.Old, verb)
+				p.Name, termsafe.Line(res.User, termsafe.MaxValue), termsafe.Line(res.New, termsafe.MaxValue), p.KeyFile(), termsafe.Line(res.Old, termsafe.MaxValue), verb)
 			if res.Backup != "" {
 				fmt.Fprintf(d.Stdout, "Backup of the file as it was: %s\n", res.Backup)
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -98,8 +99,9 @@ func FromProfile(r *profiles.Resolved, files profiles.Files) Facts {
 // os.Getenv or a test's map). It reads only key ids and names, never the
 // secret or token values themselves beyond whether they are set.
 func (f *Facts) AddEnv(getenv func(string) string) {
-	f.EnvKeyID = strings.TrimSpace(getenv("AWS_ACCESS_KEY_ID"))
-	f.EnvProfile = strings.TrimSpace(getenv("AWS_PROFILE"))
+	// Shown in explanations: made safe and capped as they come in.
+	f.EnvKeyID = termsafe.Line(strings.TrimSpace(getenv("AWS_ACCESS_KEY_ID")), termsafe.MaxValue)
+	f.EnvProfile = termsafe.Line(strings.TrimSpace(getenv("AWS_PROFILE")), termsafe.MaxValue)
 	f.EnvToken = getenv("AWS_SESSION_TOKEN") != "" || getenv("AWS_SECURITY_TOKEN") != ""
 	f.EnvExpires = time.Time{}
 	if s := strings.TrimSpace(getenv("AWSENV_EXPIRES_AT")); s != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/awsenv/awsenv/internal/ssoapi"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/switchhooks"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -674,7 +675,7 @@ func (r *run) session() {
 }
 
 func (r *run) shellHook() {
-	if sh := r.Getenv("AWSENV_SHELL_HOOK"); sh != "" {
+	if sh := termsafe.Line(r.Getenv("AWSENV_SHELL_HOOK"), termsafe.MaxValue); sh != "" {
 		r.add("shell-hook", Pass, "the awsenv shell function is loaded ("+sh+")", "")
 		return
 	}
@@ -694,8 +695,9 @@ func (r *run) shellHook() {
 
 // environment looks for variables that shadow or contradict awsenv's.
 func (r *run) environment() {
-	key, token := r.Getenv("AWS_ACCESS_KEY_ID"), r.Getenv("AWS_SESSION_TOKEN")
-	active := r.Getenv("AWSENV_PROFILE")
+	// Values from the environment are shown made safe and capped.
+	key, token := termsafe.Line(r.Getenv("AWS_ACCESS_KEY_ID"), termsafe.MaxValue), r.Getenv("AWS_SESSION_TOKEN")
+	active := termsafe.Line(r.Getenv("AWSENV_PROFILE"), termsafe.MaxValue)
 	var fails, warns, fixes []string
 	if at, ok := r.Retired[key]; ok && key != "" {
 		fails = append(fails, fmt.Sprintf("AWS_ACCESS_KEY_ID is %s, the old key awsenv rotated away on %s", key, at.UTC().Format("2006-01-02 15:04 MST")))
@@ -709,7 +711,7 @@ func (r *run) environment() {
 		warns = append(warns, fmt.Sprintf("AWS_ACCESS_KEY_ID is %s, not the key %s of %s", key, r.base.AccessKeyID, r.Profile))
 		fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s`.", r.Profile))
 	}
-	if p := r.Getenv("AWS_PROFILE"); p != "" && key != "" {
+	if p := termsafe.Line(r.Getenv("AWS_PROFILE"), termsafe.MaxValue); p != "" && key != "" {
 		warns = append(warns, fmt.Sprintf("AWS_PROFILE=%s is set next to exported keys: prompts show %s, and some tools use the profile instead of the keys", p, p))
 		fixes = append(fixes, "Unset it (unset AWS_PROFILE); `awsenv use` does that for you.")
 	}

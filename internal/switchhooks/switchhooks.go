@@ -22,7 +22,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/termsafe"
@@ -224,7 +223,7 @@ func (r *Runner) confirm(sw Switch) error {
 	var ok bool
 	var err error
 	if r.Confirm != nil {
-		ok, err = r.Confirm(fmt.Sprintf("awsenv: switch to profile %s?", termsafe.String(what)))
+		ok, err = r.Confirm(fmt.Sprintf("awsenv: switch to profile %s?", termsafe.Line(what, termsafe.MaxMessage)))
 	} else {
 		err = errors.New("no terminal")
 	}
@@ -438,18 +437,10 @@ func (r *Runner) Unset(ctx context.Context, sw Switch) {
 	}
 }
 
-// safeLine is text from a plugin made safe for the terminal, on one line
-// and cut short.
+// safeLine is text from a plugin (a message, a refusal's reason) made safe
+// for the terminal by termsafe, on one line and cut at maxReason bytes.
 func safeLine(s string) string {
-	s = termsafe.String(strings.Join(strings.Fields(s), " "))
-	if len(s) > maxReason {
-		cut := maxReason
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
+	return termsafe.Line(strings.Join(strings.Fields(s), " "), maxReason)
 }
 
 // VarsName is the variable `use` exports with the names of the variables

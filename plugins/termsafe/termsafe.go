@@ -7,6 +7,11 @@
 // a line such as "Touch your YubiKey" appears before its newline; lines
 // longer than MaxLine bytes are cut. A Go crash (a "panic:" or "fatal
 // error:" line followed by goroutine dumps) can be cut down to one line.
+//
+// It is awsenv's one sanitiser for text from outside: the stream of a
+// child's stderr (Writer, Stderr), and whole texts with a length cap
+// (Clean, Line in clean.go): server answers, plugin messages and reasons,
+// values from the environment that explain and doctor echo.
 package termsafe
 
 import (

@@ -116,3 +116,55 @@ func TestCrash(t *testing.T) {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestClean(t *testing.T) {
+	for _, c := range hostile {
+		want := strings.TrimSuffix(c.want, "\n")
+		if got := Clean(strings.TrimSuffix(c.in, "\n"), MaxMessage); got != want {
+			t.Errorf("%s: Clean(%q) = %q, want %q", c.name, c.in, got, want)
+		}
+	}
+	// Cut on a character boundary, marked, within the cap.
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abc" + Ellipsis},
+		{"ééééé", 8, "éé" + Ellipsis},
+		{"a\x1b]52;c;" + strings.Repeat("A", 1<<20) + "\x07b", 10, "ab"},
+		{strings.Repeat("\x1b[2J", 1<<18) + "visible", 100, "visible"},
+		{"https://x/" + strings.Repeat("a", 1<<20), MaxURL, "https://x/" + strings.Repeat("a", MaxURL-10-len(Ellipsis)) + Ellipsis},
+	} {
+		if got := Clean(tc.in, tc.max); got != tc.want || len(got) > tc.max {
+			t.Errorf("Clean(%.20q..., %d) = %.40q... (%d bytes), want %.40q...", tc.in, tc.max, got, len(got), tc.want)
+		}
+	}
+	if got := Line("code\nawsenv: fake line\tx\r", MaxValue); got != "code\uFFFDawsenv: fake line\uFFFDx\uFFFD" {
+		t.Errorf("Line = %q", got)
+	}
+}
+
+// Whatever comes in, Clean gives safe text within the cap.
+func FuzzClean(f *testing.F) {
+	for _, c := range hostile {
+		f.Add(c.in, 16)
+	}
+	f.Fuzz(func(t *testing.T, in string, limit int) {
+		limit = limit&0xffff + len(Ellipsis)
+		for _, out := range []string{Clean(in, limit), Line(in, limit)} {
+			if len(out) > limit || !utf8.ValidString(out) {
+				t.Fatalf("%q, %d gave %q", in, limit, out)
+			}
+			for _, r := range out {
+				if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || isBidi(r) {
+					t.Fatalf("%q gave %q with %U", in, out, r)
+				}
+			}
+		}
+		if strings.ContainsAny(Line(in, limit), "\n\t") {
+			t.Fatalf("Line(%q) holds a line break or tab", in)
+		}
+	})
+}

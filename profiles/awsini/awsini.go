@@ -519,6 +519,24 @@ func (s Section) RawKeys() []Key {
 	return keys
 }
 
+// Block is one header of a section and the key lines under it, in file
+// order: what a tool that edits the file in place needs to tell a repeated
+// section's headers apart (profiles.ReplaceKey).
+type Block struct {
+	Line int // of the header, 1-based
+	Keys []Key
+}
+
+// Blocks are the section's headers in file order, each with its keys.
+// Each call reads the section's lines again.
+func (s Section) Blocks() []Block {
+	var out []Block
+	for b := s.f.sections[s.i].first; b >= 0; b = s.f.blocks[b].next {
+		out = append(out, Block{Line: int(s.f.blocks[b].line), Keys: s.f.blockKeys(b, nil)})
+	}
+	return out
+}
+
 // defaults are the keys of [DEFAULT], read once.
 func (f *File) defaults() []Key {
 	if f.def < 0 {

@@ -146,6 +146,9 @@ func TestKeysAndOffsets(t *testing.T) {
 	if !reflect.DeepEqual(raw, want) {
 		t.Errorf("RawKeys\n got %+v\nwant %+v", raw, want)
 	}
+	if got, want := a.Blocks(), []Block{{Line: 1, Keys: want[:1]}, {Line: 5, Keys: want[1:]}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Blocks\n got %+v\nwant %+v", got, want)
+	}
 	if k, ok := a.Get("k"); !ok || k.Value != "v2" {
 		t.Errorf("Get(k) = %+v, %v", k, ok)
 	}

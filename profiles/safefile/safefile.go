@@ -1,16 +1,33 @@
-// Package safefile opens the files awsenv reads or locks without ever
-// blocking on them, reads them within a size limit, and tells whether a
-// file could have been changed by someone other than its user.
+// Package safefile holds the rules awsenv keeps for the files it reads,
+// writes or locks, each in one place:
 //
-// A FIFO in place of a config file or a lock file would hang open(2) until
-// a writer came, with no way for Ctrl-C to help (awsenv lets the default
-// signal action end it, but a hung open is a hung prompt). Every open here
-// adds O_NONBLOCK, then checks the descriptor it got with fstat: anything
-// but a regular file is refused with an error that says what it is and how
-// to remove it. O_NONBLOCK is then cleared, so reads behave as usual.
+//   - Open and ReadFile: open without ever blocking, within a size limit.
+//     A FIFO in place of a config file or a lock file would hang open(2)
+//     until a writer came, with no way for Ctrl-C to help (awsenv lets the
+//     default signal action end it, but a hung open is a hung prompt).
+//     Every open adds O_NONBLOCK, then checks the descriptor it got with
+//     fstat: anything but a regular file is refused with an error that
+//     says what it is and how to remove it. O_NONBLOCK is then cleared, so
+//     reads behave as usual.
+//   - WriteAtomic (write.go): the one way a file is replaced: a temporary
+//     file beside it, fsynced, renamed over it, the directory fsynced;
+//     private (0600) or with the mode and owner of the file it replaces.
+//   - CheckPrivate (private.go): the one owner and mode check for files
+//     that hold secrets (sessions, the SSO token cache, rotate records).
+//   - Trusted (trust.go): whether only the user (or root) could have
+//     written a file that chooses what awsenv runs.
 //
-// The package is a leaf: profiles, profiles/sessions, internal/doctor and
-// the commands use it, and it imports nothing of awsenv's.
+// What the operating system decides is in sys_unix.go and sys_other.go.
+// Elsewhere than Unix (Windows), awsenv cannot yet tell who owns a file or
+// who may read it (Go reports no owner, and the mode bits do not describe
+// the ACL that decides): CheckPrivate refuses every file with an
+// *PrivateError saying so, NoFollow is an Lstat before the open (a link
+// swapped in between is not caught), and the open cannot be non-blocking.
+// WriteAtomic works there, without the owner.
+//
+// The package is a leaf: profiles, profiles/sessions, profiles/ssocache,
+// internal/doctor and the commands use it, and it imports nothing of
+// awsenv's.
 package safefile
 
 import (
@@ -20,15 +37,14 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"syscall"
 )
 
 // Flags for Open.
 const (
 	// NoFollow refuses a symbolic link as the last part of the path
 	// (O_NOFOLLOW): for files awsenv keeps itself, where a link is
-	// someone else's doing.
-	NoFollow = syscall.O_NOFOLLOW
+	// someone else's doing. A bit of awsenv's own, not an os.O_ flag.
+	NoFollow = 1 << 30
 	// Create makes the file, 0600, if it is missing (for lock files).
 	Create = os.O_CREATE
 )
@@ -39,18 +55,8 @@ const (
 // it to mean "no config"; any other non-regular file is a *NotRegularError.
 // A symbolic link refused by NoFollow is a *NotRegularError too, saying so.
 func Open(path string, flags int) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|(flags&(NoFollow|Create)), 0o600)
+	f, err := openFile(path, flags&(NoFollow|Create))
 	if err != nil {
-		if flags&NoFollow != 0 && errors.Is(err, syscall.ELOOP) {
-			return nil, nil, &NotRegularError{Path: path, What: "a symbolic link"}
-		}
-		if errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO) {
-			// O_CREAT on a directory, or any open of a socket, fails
-			// before there is anything to fstat: name what is there.
-			if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
-				return nil, nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
-			}
-		}
 		return nil, nil, err
 	}
 	fi, err := f.Stat()
@@ -64,9 +70,7 @@ func Open(path string, flags int) (*os.File, fs.FileInfo, error) {
 	}
 	// A regular file ignores O_NONBLOCK, but clear it all the same so no
 	// read can ever see EAGAIN.
-	if rc, err := f.SyscallConn(); err == nil {
-		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), false) })
-	}
+	clearNonblock(f)
 	return f, fi, nil
 }
 

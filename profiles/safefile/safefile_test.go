@@ -1,3 +1,5 @@
+//go:build unix
+
 package safefile
 
 import (
@@ -113,12 +115,5 @@ func TestMode(t *testing.T) {
 		if got := Mode(m); got != want {
 			t.Errorf("Mode(%v) = %s, want %s", m, got, want)
 		}
-	}
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // Trusted returns nil if only uid and root could have written the file at
@@ -101,8 +100,8 @@ func (e *UntrustedError) check(p string, fi fs.FileInfo, uid int) {
 		}
 	}
 	var problems, fixes []string
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid && st.Uid != 0 {
-		problems = append(problems, "belongs to "+userName(int(st.Uid)))
+	if owner, _, ok := Owner(fi); ok && owner != uid && owner != 0 {
+		problems = append(problems, "belongs to "+userName(owner))
 		fixes = append(fixes, fmt.Sprintf("chown %s %s", userName(uid), Quote(p)))
 	}
 	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0

@@ -46,5 +46,5 @@ func (s *Store) SaveLastCode(serial, code string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(s.Dir, s.lastCodePath(serial), data)
+	return writeAtomic(s.lastCodePath(serial), data)
 }

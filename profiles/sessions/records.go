@@ -27,7 +27,7 @@ func (s *Store) SaveRecord(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)
 	}
-	return writeAtomic(s.Dir, filepath.Join(s.Dir, name), data)
+	return writeAtomic(filepath.Join(s.Dir, name), data)
 }
 
 // LoadRecord reads name into v and reports whether it existed. A record

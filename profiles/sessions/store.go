@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -134,8 +133,7 @@ type Store struct {
 // Open makes sure the directory exists and is private, and returns the store.
 func Open(dir string) (*Store, error) {
 	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
-		what := "it is " + safefile.Kind(fi.Mode()) + ", not a directory"
-		return nil, &UnsafeError{Path: dir, Why: what, Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", dir)}
+		return nil, safefile.CheckPrivate(dir, fi, safefile.PrivateDir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create session directory %s: %w. Check that its parent is writable by you.", dir, err)
@@ -146,16 +144,10 @@ func Open(dir string) (*Store, error) {
 	return &Store{Dir: dir}, nil
 }
 
-// UnsafeError is a session file or directory that others could read or own.
-type UnsafeError struct {
-	Path string
-	Why  string
-	Fix  string
-}
-
-func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("refusing to use %s: %s. %s", e.Path, e.Why, e.Fix)
-}
+// UnsafeError is a session file or directory that others could read or
+// own: safefile's one owner and mode check, under the name the commands
+// know.
+type UnsafeError = safefile.PrivateError
 
 func checkPrivate(path string, dir bool) error {
 	fi, err := os.Lstat(path)
@@ -166,26 +158,10 @@ func checkPrivate(path string, dir bool) error {
 }
 
 func checkInfo(path string, fi fs.FileInfo, dir bool) error {
-	if dir && !fi.IsDir() {
-		return &UnsafeError{Path: path, Why: "it is " + safefile.Kind(fi.Mode()) + ", not a directory", Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", safefile.Quote(path))}
+	if dir {
+		return safefile.CheckPrivate(path, fi, safefile.PrivateDir)
 	}
-	if !dir && !fi.Mode().IsRegular() {
-		e := &safefile.NotRegularError{Path: path, What: safefile.Kind(fi.Mode())}
-		return &UnsafeError{Path: path, Why: "it is " + e.What + ", not a regular file", Fix: e.Fix() + "."}
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return &UnsafeError{Path: path, Why: fmt.Sprintf("it is owned by uid %d, not you", st.Uid),
-			Fix: fmt.Sprintf("Remove it, or take it back: chown %d %s", os.Getuid(), path)}
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		want := "600"
-		if dir {
-			want = "700"
-		}
-		return &UnsafeError{Path: path, Why: fmt.Sprintf("its mode %s lets other users in", safefile.Mode(fi.Mode())),
-			Fix: fmt.Sprintf("Run: chmod %s %s", want, safefile.Quote(path))}
-	}
-	return nil
+	return safefile.CheckPrivate(path, fi, safefile.PrivateFile)
 }
 
 // Load returns the cached session for key, or nil when there is none. A
@@ -219,9 +195,8 @@ func (s *Session) valid(key Key) bool {
 		c.AccessKeyID != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero()
 }
 
-// Save writes the session atomically: a temporary file in the same
-// directory, fsynced, then renamed over the old one. Readers see the old
-// file or the new one, never half of either.
+// Save writes the session atomically (safefile.WriteAtomic): readers see
+// the old file or the new one, never half of either.
 func (s *Store) Save(key Key, sess *Session) error {
 	sess.Version = fileVersion
 	sess.Profile = key.Profile
@@ -231,37 +206,12 @@ func (s *Store) Save(key Key, sess *Session) error {
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	return writeAtomic(s.Dir, filepath.Join(s.Dir, key.file()), data)
+	return writeAtomic(filepath.Join(s.Dir, key.file()), data)
 }
 
-// writeAtomic writes data to final through a temporary file in dir, fsynced,
-// then renamed over final. Readers see the old file or the new one, never
-// half of either.
-func writeAtomic(dir, final string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save %s: %w. Check that %s is writable by you.", final, err, dir)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if err := tmp.Chmod(0o600); err == nil {
-		if _, err = tmp.Write(data); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("save %s: %w. Check free space in %s.", final, err, dir)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("save %s: %w", final, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; failure here loses nothing
-		d.Close()
-	}
-	return nil
+// writeAtomic replaces path with data through safefile.WriteAtomic, 0600.
+func writeAtomic(path string, data []byte) error {
+	return safefile.WriteAtomic(path, data, safefile.WriteOptions{})
 }
 
 // Lock takes the lock for key (gofrs/flock), waiting while another process
@@ -277,7 +227,7 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	f, fi, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
-		return nil, &UnsafeError{Path: path, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix() + "; awsenv makes the lock file again."}
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix() + "; awsenv makes the lock file again."}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock session %s: open %s: %w. Check that %s is writable by you.", key.Profile, path, err, s.Dir)
@@ -289,8 +239,7 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	// gofrs/flock opens the file again: with O_NONBLOCK and O_NOFOLLOW, so
 	// that what replaced it meanwhile can neither hang nor redirect it, and
 	// what it locked is checked once more below.
-	l := flock.New(path, flock.SetPermissions(0o600),
-		flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NONBLOCK|syscall.O_NOFOLLOW))
+	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(safefile.LockFlags))
 	ok, err := l.TryLock()
 	if err == nil && !ok {
 		if onWait != nil {
@@ -307,8 +256,8 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	}
 	if locked, err := l.Stat(); err != nil || !locked.Mode().IsRegular() {
 		l.Close()
-		return nil, &UnsafeError{Path: path, Why: "it was replaced by something that is not a lock file while awsenv opened it",
-			Fix: "Run: rm " + path + "; awsenv makes the lock file again."}
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it was replaced by something that is not a lock file while awsenv opened it",
+			Fix: "Run: rm " + safefile.Quote(path) + "; awsenv makes the lock file again."}
 	}
 	return func() {
 		_ = l.Unlock()
@@ -372,7 +321,7 @@ func readPrivate(path string, limit int64) ([]byte, error) {
 	f, fi, err := safefile.Open(path, safefile.NoFollow)
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
-		return nil, &UnsafeError{Path: path, Why: "it is " + notReg.What + ", not a regular file", Fix: notReg.Fix() + "."}
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a regular file", Fix: notReg.Fix() + "."}
 	}
 	if err != nil {
 		return nil, err

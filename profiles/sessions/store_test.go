@@ -355,7 +355,7 @@ func TestSaveReplaces(t *testing.T) {
 	if _, err := oldSeen.ReadFrom(reader); err != nil || !bytes.Equal(oldSeen.Bytes(), oldData) {
 		t.Errorf("a reader of the old file saw %d bytes, want the old %d", oldSeen.Len(), len(oldData))
 	}
-	if names := dirNames(t, s.Dir); len(names) != 1 || strings.Contains(names[0], ".tmp-") {
+	if names := dirNames(t, s.Dir); len(names) != 1 || strings.HasSuffix(names[0], ".tmp") {
 		t.Errorf("directory holds %q", names)
 	}
 }

@@ -148,5 +148,5 @@ func (c *Cache) SaveRegistration(key string, r *Registration) error {
 	if err != nil {
 		return fmt.Errorf("save IAM Identity Center client registration: %w. This is a bug in awsenv; please report it.", err)
 	}
-	return writeAtomic(c.Dir, c.registrationPath(key), data)
+	return writeAtomic(c.registrationPath(key), data)
 }

@@ -10,8 +10,9 @@
 // times are UTC written "2006-01-02T15:04:05Z", as botocore's
 // SSOTokenProvider writes them.
 //
-// awsenv writes a token file atomically (a temporary file in the same
-// directory, fsynced, renamed over the old one), 0600 in a 0700 directory,
+// awsenv writes a token file atomically (safefile.WriteAtomic: a temporary
+// file in the same directory, fsynced, renamed over the old one), 0600 in
+// a 0700 directory,
 // under a lock file beside it (gofrs/flock), and keeps the fields it does
 // not know. It reads one with safefile (never blocking on a FIFO, never
 // following a symbolic link, within MaxTokenSize).
@@ -30,7 +31,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -163,14 +163,17 @@ func readToken(path string) ([]byte, error) {
 	return data, nil
 }
 
-// checkOwner refuses a file that is not the user's own: someone else's
-// token would sign awsenv in as someone else.
+// checkOwner refuses a file that is not the user's own (safefile's owner
+// check): someone else's token would sign awsenv in as someone else. Its
+// mode is not checked: older AWS CLIs wrote tokens 0644, and Save makes
+// them 0600.
 func checkOwner(path string, fi fs.FileInfo) error {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("refusing IAM Identity Center token %s: it is owned by uid %d, not you (uid %d). Remove it (sudo rm %s) and sign in again with %s.",
-			path, st.Uid, os.Getuid(), safefile.Quote(path), signIn)
+	err := safefile.CheckPrivate(path, fi, safefile.OwnFile)
+	var pe *safefile.PrivateError
+	if errors.As(err, &pe) && pe.Reason == safefile.NotOwned {
+		pe.Fix = fmt.Sprintf("Remove it (sudo rm %s) and sign in again with %s.", safefile.Quote(path), signIn)
 	}
-	return nil
+	return err
 }
 
 // Fields in the order the AWS CLI writes them.
@@ -331,8 +334,7 @@ func (c *Cache) Lock(ctx context.Context, key string) (*Held, error) {
 		return nil, fmt.Errorf("lock IAM Identity Center token: open %s: %w. Check that %s is writable by you.", path, err, c.Dir)
 	}
 	f.Close()
-	l := flock.New(path, flock.SetPermissions(0o600),
-		flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NONBLOCK|syscall.O_NOFOLLOW))
+	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(safefile.LockFlags))
 	ok, err := l.TryLockContext(ctx, 25*time.Millisecond)
 	if err != nil || !ok {
 		l.Close()
@@ -377,7 +379,7 @@ func (h *Held) Save(t *Token) error {
 	if err != nil {
 		return fmt.Errorf("save IAM Identity Center token %s: %w. This is a bug in awsenv; please report it.", path, err)
 	}
-	return writeAtomic(h.c.Dir, path, data)
+	return writeAtomic(path, data)
 }
 
 // Delete removes the token file; a missing one is no error.
@@ -424,9 +426,13 @@ func (c *Cache) ensureDir() error {
 		return fmt.Errorf("IAM Identity Center token directory %s is %s, not a directory. Remove it (rm %s) so the AWS CLI and awsenv can create it.",
 			c.Dir, safefile.Kind(fi.Mode()), safefile.Quote(c.Dir))
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("refusing IAM Identity Center token directory %s: it is owned by uid %d, not you. Take it back: sudo chown -R %d %s",
-			c.Dir, st.Uid, os.Getuid(), safefile.Quote(c.Dir))
+	err = safefile.CheckPrivate(c.Dir, fi, safefile.OwnDir)
+	var pe *safefile.PrivateError
+	if errors.As(err, &pe) && pe.Reason == safefile.NotOwned {
+		pe.Fix = fmt.Sprintf("Take it back: sudo chown -R %d %s", os.Getuid(), safefile.Quote(c.Dir))
+	}
+	if err != nil {
+		return err
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		if err := os.Chmod(c.Dir, 0o700); err != nil {
@@ -436,32 +442,12 @@ func (c *Cache) ensureDir() error {
 	return nil
 }
 
-// writeAtomic writes data to final through a temporary file in dir, 0600,
-// fsynced, then renamed over final; the directory is fsynced after. Readers
-// (the AWS CLI among them) see the old file or the new one, never half.
-func writeAtomic(dir, final string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".awsenv-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save IAM Identity Center token %s: %w. Check that %s is writable by you.", final, err, dir)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if err = tmp.Chmod(0o600); err == nil {
-		if _, err = tmp.Write(data); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("save IAM Identity Center token %s: %w. Check free space in %s.", final, err, dir)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fmt.Errorf("save IAM Identity Center token %s: %w. Check the permissions of %s.", final, err, dir)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // makes the rename durable; failing here loses nothing
-		d.Close()
+// writeAtomic replaces path with data, 0600, through safefile.WriteAtomic:
+// readers (the AWS CLI among them) see the old file or the new one, never
+// half.
+func writeAtomic(path string, data []byte) error {
+	if err := safefile.WriteAtomic(path, data, safefile.WriteOptions{}); err != nil {
+		return fmt.Errorf("IAM Identity Center token cache: %w", err)
 	}
 	return nil
 }

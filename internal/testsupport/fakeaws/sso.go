@@ -68,6 +68,8 @@ type ssoState struct {
 	life          SSOLifetimes
 	noRotate      bool                    // refresh grants return no new refresh token
 	autoApprove   *SSOUser                // approves every new device authorization
+	shownCode     string                  // SetDeviceText: the user code answered, if set
+	shownURI      string                  // SetDeviceText: the verification URI answered, if set
 	users         map[string]*SSOUser     // by user name
 	accounts      map[string]*ssoAccount  // by account id
 	clients       map[string]*oidcClient  // by client id

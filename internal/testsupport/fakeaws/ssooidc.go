@@ -103,6 +103,17 @@ func (s *Server) SetAutoApprove(u *SSOUser) {
 	s.sso.autoApprove = u
 }
 
+// SetDeviceText makes StartDeviceAuthorization answer with userCode and
+// verificationURI (as verificationUri and verificationUriComplete) in
+// place of its own, as a hostile or broken server might, for tests of what
+// a client shows the person; "" keeps the server's own. Approving still
+// goes by the real user code, or SetAutoApprove.
+func (s *Server) SetDeviceText(userCode, verificationURI string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sso.shownCode, s.sso.shownURI = userCode, verificationURI
+}
+
 // DeviceAuthorizations lists the device authorizations started so far,
 // oldest first.
 func (s *Server) DeviceAuthorizations() []DeviceAuthorization {
@@ -320,12 +331,18 @@ func (s *Server) startDeviceAuthorization(in startDeviceAuthorizationInput, now 
 	s.sso.devices[d.code] = d
 	// The verification page is the server's own (see handleDevicePage), so
 	// a browser opened by a client under test never leaves 127.0.0.1.
-	verify := s.url + "/device"
+	verify, complete, code := s.url+"/device", s.url+"/device?user_code="+d.userCode, d.userCode
+	if s.sso.shownURI != "" {
+		verify, complete = s.sso.shownURI, s.sso.shownURI
+	}
+	if s.sso.shownCode != "" {
+		code = s.sso.shownCode
+	}
 	return startDeviceAuthorizationOutput{
 		DeviceCode:              d.code,
-		UserCode:                d.userCode,
+		UserCode:                code,
 		VerificationURI:         verify,
-		VerificationURIComplete: verify + "?user_code=" + d.userCode,
+		VerificationURIComplete: complete,
 		ExpiresIn:               int32(s.sso.life.DeviceCode / time.Second),
 		Interval:                int32(d.interval / time.Second),
 	}, nil

@@ -1,0 +1,77 @@
+//go:build unix
+
+package safefile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// LockFlags are the open(2) flags for a lock file given to gofrs/flock,
+// which opens it again after Open checked it: what replaced it meanwhile
+// can neither hang the open (O_NONBLOCK) nor redirect it (O_NOFOLLOW).
+const LockFlags = os.O_CREATE | os.O_RDWR | syscall.O_NONBLOCK | syscall.O_NOFOLLOW
+
+// openFile opens path read-only, without blocking, with O_NOFOLLOW for
+// NoFollow and O_CREAT (0600) for Create.
+func openFile(path string, flags int) (*os.File, error) {
+	sys := os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC | flags&Create
+	if flags&NoFollow != 0 {
+		sys |= syscall.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(path, sys, 0o600)
+	if err == nil {
+		return f, nil
+	}
+	if flags&NoFollow != 0 && errors.Is(err, syscall.ELOOP) {
+		return nil, &NotRegularError{Path: path, What: "a symbolic link"}
+	}
+	if errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO) {
+		// O_CREAT on a directory, or any open of a socket, fails before
+		// there is anything to fstat: name what is there.
+		if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+			return nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
+		}
+	}
+	return nil, err
+}
+
+func clearNonblock(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), false) })
+	}
+}
+
+// Owner is the user and group that own the file fi describes; ok is false
+// where the system does not say.
+func Owner(fi fs.FileInfo) (uid, gid int, ok bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, 0, false
+	}
+	return int(st.Uid), int(st.Gid), true
+}
+
+// Links is the number of hard links to the file fi describes, 1 where the
+// system does not say.
+func Links(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 1
+}
+
+// CanWriteIn tells whether the user may create and rename files in dir
+// (access(2) with W_OK|X_OK): a read-only directory or file system shows
+// here, before anything is done that could not be undone.
+func CanWriteIn(dir string) error {
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
+}
+
+// privateChecked: on Unix the owner and the mode bits decide who may read
+// a file, so CheckPrivate can check them.
+const privateChecked = true
