@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsenv/awsenv/profiles/awsini"
 	"github.com/awsenv/awsenv/profiles/safefile"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // keyFile is the file being edited.
@@ -53,7 +54,7 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 		// Someone made it read-only on purpose: a lock against edits,
 		// awsenv's included.
 		return nil, nil, refuse(fmt.Sprintf("it is read-only (mode %04o), which awsenv takes as \"do not touch\"", f.info.Mode().Perm()),
-			fmt.Sprintf("To let awsenv rotate the key, make it writable (chmod u+w %s) and run the command again; to keep it as it is, rotate the key yourself.", ShellWord(target)), nil)
+			fmt.Sprintf("To let awsenv rotate the key, make it writable (chmod u+w %s) and run the command again; to keep it as it is, rotate the key yourself.", shellquote.Word(target)), nil)
 	}
 	// The new file is written beside it, and a backup: the directory must
 	// take them (a read-only file system or directory would only show after
@@ -61,7 +62,7 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 	if dir := filepath.Dir(target); safefile.CanWriteIn(dir) != nil {
 		err := safefile.CanWriteIn(dir)
 		return nil, nil, refuse(fmt.Sprintf("awsenv cannot write in its directory %s, where the new file and a backup go", dir),
-			fmt.Sprintf("Make the directory writable for you (chmod u+w %s, or remount it read-write), or rotate the key yourself.", ShellWord(dir)), err)
+			fmt.Sprintf("Make the directory writable for you (chmod u+w %s, or remount it read-write), or rotate the key yourself.", shellquote.Word(dir)), err)
 	}
 	if n := safefile.Links(f.info); n > 1 {
 		return nil, nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", n),

@@ -36,7 +36,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
+
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // Flags for Open.
@@ -222,9 +223,4 @@ func Size(n int64) string {
 
 // Quote writes s for a POSIX shell, only when it needs it, so a fix can be
 // pasted as it is.
-func Quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func Quote(s string) string { return shellquote.Word(s) }
