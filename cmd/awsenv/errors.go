@@ -20,7 +20,7 @@ func classify(err error) int {
 		fileErr   *profiles.FileError
 		setErr    *profiles.SettingError
 		unsafeErr *sessions.UnsafeError
-		cmdErr    *profiles.CommandFileError
+		cmdErr    *profiles.ChoiceFileError
 		mfaErr    *plugins.Error
 		callErr   *credflow.CallError
 		apiErr    *stsapi.APIError

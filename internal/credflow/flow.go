@@ -95,6 +95,11 @@ type Flow struct {
 	// Processes runs credential_process commands; nil makes a profile
 	// whose credentials come from one fail with an error saying so.
 	Processes *ProcessSource
+	// Gate is the trust gate every credential_process and credential
+	// source passes before it runs: the files that chose it must be ones
+	// only the user (or root) could have written. The zero Gate trusts only
+	// root's files.
+	Gate profiles.Gate
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
 	// Terminal reports whether a controlling terminal is available; asked
@@ -325,6 +330,11 @@ func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profil
 	if f.Sources == nil {
 		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources cannot be reached here"),
 			Fix: "Use the profile with awsenv use, exec or credential-process."}
+	}
+	// A plugin is about to run and hand out credentials: the files that
+	// chose it must be ones only you (or root) could have written.
+	if err := f.Gate.Check(f.Global.CredentialSourceChoice(p)); err != nil {
+		return profiles.Credentials{}, err
 	}
 	if f.Blocking != nil {
 		f.Blocking()

@@ -151,6 +151,7 @@ func newRigWith(t *testing.T, config, credentials string) *rig {
 	r.sts = &fakeSTS{now: func() time.Time { return r.now }}
 	r.flow = &Flow{
 		Config: cfg, Global: global, Store: store, STS: r.sts,
+		Gate:     profiles.Gate{UID: os.Getuid()},
 		Provider: func(profiles.Settings) (plugins.Provider, error) { return r.mfa, nil },
 		Now:      func() time.Time { return r.now },
 		Sleep: func(_ context.Context, d time.Duration) error {

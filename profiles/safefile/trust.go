@@ -1,6 +1,7 @@
 package safefile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // Trusted returns nil if only uid and root could have written the file at
@@ -22,6 +22,9 @@ import (
 // A missing file is trusted: there is nothing in it. Otherwise the error
 // is an *UntrustedError listing each path and its fix.
 func Trusted(path string, uid int) error {
+	if !ownersKnown {
+		return fmt.Errorf("%s: %w", path, ErrTrustUnknown)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
@@ -44,6 +47,11 @@ func Trusted(path string, uid int) error {
 	}
 	return &u
 }
+
+// ErrTrustUnknown is Trusted on a system where awsenv cannot yet tell who
+// may change a file (Windows: owners and ACLs, not mode bits): nothing is
+// trusted there, so no command, plugin or variable a file names is used.
+var ErrTrustUnknown = errors.New("awsenv cannot check who may change files on this system yet")
 
 // UntrustedError is a file that someone other than its user (or root)
 // could have changed: the file itself or a directory above it.
@@ -101,8 +109,8 @@ func (e *UntrustedError) check(p string, fi fs.FileInfo, uid int) {
 		}
 	}
 	var problems, fixes []string
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid && st.Uid != 0 {
-		problems = append(problems, "belongs to "+userName(int(st.Uid)))
+	if owner, ok := ownerOf(fi); ok && owner != uid && owner != 0 {
+		problems = append(problems, "belongs to "+userName(owner))
 		fixes = append(fixes, fmt.Sprintf("chown %s %s", userName(uid), Quote(p)))
 	}
 	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
