@@ -27,6 +27,7 @@ func classify(err error) int {
 		transErr  *stsapi.TransportError
 		loginErr  *credflow.LoginError
 		ssoErr    *credflow.SSOCallError
+		credErr   *credflow.CredentialsError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -52,7 +53,8 @@ func classify(err error) int {
 		return exitAWS
 	case errors.As(err, &ssoErr):
 		return exitAWS
-	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr):
+	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr), errors.As(err, &credErr):
+		// credErr: what answered for AWS gave no usable credentials.
 		return exitAWS
 	}
 	return exitError

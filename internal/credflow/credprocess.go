@@ -70,12 +70,7 @@ func (f *Flow) processCredentials(ctx context.Context, p *profiles.Profile) (pro
 		}
 		return fail(err, "Run the credential_process command by hand to see why; it must exit 0 and print the Version 1 JSON on stdout.")
 	}
-	creds, err := credproc.Parse(out)
-	if err == nil {
-		if why := badSourceCredentials(creds, f.Now()); why != "" {
-			err = errors.New(why)
-		}
-	}
+	creds, err := credproc.Parse(out, f.Now())
 	if err != nil {
 		return fail(err, `Make it print {"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": RFC 3339} on stdout, and nothing else there.`)
 	}
