@@ -91,3 +91,29 @@ func TestHostileCredentialsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A credential-source plugin's answer passes the plugin host's protocol
+// check (a key id that is no key id) and then the one credential check
+// in awsenv itself (an expiry of 2^63-1 seconds, which the protocol
+// allows): either way exit 7, nothing on stdout, no AWS call.
+func TestHostileCredentialSourceRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, option, want string }{
+		{"lower-case key id", "awsenv_credential_source_key_id = akiaiosfodnn7example", "access key ID that is not 16 to 128 capital letters"},
+		{"absurd expiry", "awsenv_credential_source_expires = 9223372036854775807", "their expiry is not a time"},
+		{"expired", "awsenv_credential_source_expires = 1", "expired at 1970-01-01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := sourceWorld(t)
+			w.appendConfig("[profile hostile]\nawsenv_credential_source = vault\n" + tc.option + "\n")
+			r := w.run("use", "hostile", "--mfa-code", w.code())
+			if r.code != exitPlugin || r.stdout != "" || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "hostile") {
+				t.Fatalf("want exit 7 naming the profile and %q, nothing on stdout:\n%s", tc.want, r)
+			}
+			if n := w.fake.Calls("GetSessionToken"); n != 0 {
+				t.Fatalf("%d GetSessionToken calls with refused keys", n)
+			}
+		})
+	}
+}

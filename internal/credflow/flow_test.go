@@ -26,6 +26,9 @@ type fakeSTS struct {
 	rejectN  int // reject this many codes as AWS does for a wrong code
 	failWith error
 	badToken string // AssumeRole refuses credentials with this token as malformed
+	// tamper, when set, changes the credentials of each answer ("GST" or
+	// "AR"): an endpoint that answers with something else.
+	tamper func(call string, c *profiles.Credentials)
 }
 
 // fakeKeyID is an access key id of AWS's shape (16 or more upper-case
@@ -34,8 +37,12 @@ func fakeKeyID(prefix string, n int) string { return fmt.Sprintf("ASIA%s%012d", 
 
 func (f *fakeSTS) creds(prefix string, d time.Duration) profiles.Credentials {
 	n := len(f.gst) + len(f.ar)
-	return profiles.Credentials{AccessKeyID: fakeKeyID(prefix, n), SecretAccessKey: "s",
+	c := profiles.Credentials{AccessKeyID: fakeKeyID(prefix, n), SecretAccessKey: "s",
 		SessionToken: profiles.Secret("t" + prefix), Expiration: f.now().Add(d)}
+	if f.tamper != nil {
+		f.tamper(prefix, &c)
+	}
+	return c
 }
 
 func (f *fakeSTS) GetSessionToken(_ context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
