@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -39,3 +40,109 @@ type Credentials struct {
 
 // Temporary reports whether these are session credentials (they carry a token).
 func (c Credentials) Temporary() bool { return c.SessionToken != "" }
+
+// Limits of Validate.
+const (
+	// MaxTemporaryLifetime is how far ahead temporary credentials may
+	// expire: 36 h is the longest AWS hands out (GetSessionToken), and 12 h
+	// more leaves room for a clock behind AWS's.
+	MaxTemporaryLifetime = 48 * time.Hour
+	// maxLongTermLifetime bounds the expiry a credential_process or plugin
+	// may give long-term keys (a rotation date, say): far, but not absurd.
+	maxLongTermLifetime = 10 * 365 * 24 * time.Hour
+	// maxSecretLen bounds a secret access key or a session token: AWS's are
+	// 40 characters and a few kilobytes; anything near this is not one.
+	maxSecretLen = 64 << 10
+)
+
+// Validate is the one check of credentials from any source (STS and
+// IAM Identity Center answers, credential_process, credential-source
+// plugins, sessions read back from the cache) before awsenv uses, caches
+// or exports them, at time now:
+//
+//   - the access key id is 16 to 128 upper-case letters and digits, as
+//     AWS's are (AKIA..., ASIA...);
+//   - the secret and the token (if any) are printable ASCII without
+//     spaces: nothing a shell, a file format or a terminal would read as
+//     more than a value;
+//   - a temporary key (ASIA...) has its session token;
+//   - an expiry, when there is one, is after now, and for temporary
+//     credentials (with a token) at most MaxTemporaryLifetime ahead (for
+//     long-term keys, at most ten years). No expiry is allowed: long-term
+//     keys have none, and a credential_process may give none for
+//     temporary ones (botocore then treats them as never expiring); the
+//     callers whose source always gives one check that themselves.
+//
+// The error (*CredentialsError) says what is wrong without quoting the
+// secret or the token.
+func (c Credentials) Validate(now time.Time) error {
+	bad := func(format string, args ...any) error {
+		return &CredentialsError{Problem: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case c.AccessKeyID == "":
+		return bad("no access key id")
+	case !validKeyID(c.AccessKeyID):
+		return bad("the access key id is not one (16 to 128 upper-case letters and digits, such as AKIA... or ASIA...)")
+	case c.SecretAccessKey == "":
+		return bad("no secret access key")
+	case !secretText(string(c.SecretAccessKey)):
+		return bad("the secret access key holds a space, a control character or anything but printable ASCII, or is too long")
+	case c.SessionToken != "" && !secretText(string(c.SessionToken)):
+		return bad("the session token holds a space, a control character or anything but printable ASCII, or is too long")
+	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
+		return bad("a temporary key (ASIA...) without its session token")
+	}
+	if c.Expiration.IsZero() {
+		return nil
+	}
+	most := maxLongTermLifetime
+	if c.Temporary() {
+		most = MaxTemporaryLifetime
+	}
+	switch exp := c.Expiration; {
+	case exp.Year() < 1970 || exp.Year() > 9999:
+		return bad("their expiry is not a time (year %d)", exp.Year())
+	case !exp.After(now):
+		return bad("they expired at %s", exp.UTC().Format(time.RFC3339))
+	case exp.Sub(now) > most:
+		return bad("they expire at %s, more than %dh from now, later than such credentials last",
+			exp.UTC().Format(time.RFC3339), int(most.Hours()))
+	}
+	return nil
+}
+
+// CredentialsError is credentials Validate refused.
+type CredentialsError struct {
+	Problem string // never quotes the secret or the token
+}
+
+func (e *CredentialsError) Error() string { return e.Problem }
+
+// validKeyID: AWS access key ids are upper-case letters and digits, 16 to
+// 128 of them.
+func validKeyID(id string) bool {
+	if len(id) < 16 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// secretText: non-empty visible ASCII (AWS secrets and tokens are base64
+// and a few more signs), within maxSecretLen.
+func secretText(s string) bool {
+	if s == "" || len(s) > maxSecretLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}

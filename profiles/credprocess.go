@@ -37,7 +37,7 @@ func (p *Profile) HasCredentialProcess() bool {
 }
 
 // CredentialProcessFiles are the files that chose p's credential_process:
-// they must pass CheckFiles before it runs.
+// the trust gate checks them before it runs (CredentialProcessChoice).
 func (p *Profile) CredentialProcessFiles() []string {
 	if f := p.CommandFrom["credential_process"]; f != "" {
 		return []string{f}

@@ -34,8 +34,9 @@ type HookSettings struct {
 	// the default.
 	Timeout time.Duration
 	// CommandFiles are the files that chose the hook plugins (the one
-	// naming the list, and awsenv's own config, which holds the pins):
-	// like an MFA plugin's, they must pass CheckFiles before a plugin runs.
+	// naming the list, those holding their awsenv_hook_NAME_<option> keys,
+	// and awsenv's own config, which holds the pins): like an MFA plugin's,
+	// the trust gate checks them before a plugin runs (Choices).
 	CommandFiles []string
 }
 
@@ -49,7 +50,8 @@ type Hook struct {
 type EnvVar struct {
 	Name  string
 	Value string
-	Where string
+	Where string // "FILE [profile]", for messages
+	File  string // the file, for the trust gate
 }
 
 // None reports whether a switch to the profile runs nothing beside the
@@ -64,6 +66,8 @@ type hookLayer struct {
 	values   map[string]string
 	envNames map[string]string // env_name -> NAME as written
 	file     string            // the file that holds it, for CommandFiles
+	// from is the file a key of it (without awsenv_) was read from.
+	from func(key string) string
 }
 
 // HookSettings works out the hook settings of a resolved profile.
@@ -75,9 +79,11 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 		if file == "" {
 			file = p.ConfigFile
 		}
-		layers = append(layers, hookLayer{where: p.Where() + " [" + p.Name + "]", values: p.Awsenv, envNames: p.EnvNames, file: file})
+		layers = append(layers, hookLayer{where: p.Where() + " [" + p.Name + "]", values: p.Awsenv, envNames: p.EnvNames, file: file,
+			from: func(k string) string { return p.keyFrom("awsenv_" + k) }})
 	}
-	layers = append(layers, hookLayer{where: g.Path + " [default]", values: g.values, envNames: g.envNames, file: g.Path})
+	layers = append(layers, hookLayer{where: g.Path + " [default]", values: g.values, envNames: g.envNames, file: g.Path,
+		from: func(string) string { return g.Path }})
 
 	var hs HookSettings
 	// The list: the nearest layer that has one.
@@ -99,8 +105,9 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 		break
 	}
 	if len(hs.Hooks) > 0 {
-		hs.CommandFiles = appendFile(hs.CommandFiles, layers[listAt].file, g.Path)
+		hs.CommandFiles = files(hs.CommandFiles, layers[listAt].file)
 	}
+	optionFrom := map[string]string{} // the file each hook option comes from
 	// Longest names first, so that hook_a_b_x goes to hook "a_b" when both
 	// "a" and "a_b" are listed.
 	byLen := make([]int, len(hs.Hooks))
@@ -140,17 +147,25 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 				}
 				// Keyed by the lower-cased name: the files cannot tell
 				// Color from COLOR apart, so a nearer one replaces either.
-				env[k] = EnvVar{Name: name, Value: v, Where: l.where}
+				env[k] = EnvVar{Name: name, Value: v, Where: l.where, File: l.from(k)}
 			case strings.HasPrefix(k, "hook_"):
 				rest := strings.TrimPrefix(k, "hook_")
 				for _, j := range byLen {
 					if opt, ok := strings.CutPrefix(rest, hs.Hooks[j].Name+"_"); ok && opt != "" {
 						hs.Hooks[j].Options[opt] = v
+						optionFrom[k] = l.from(k)
 						break
 					}
 				}
 			}
 		}
+	}
+	if len(hs.Hooks) > 0 {
+		// What the plugins are handed is chosen with them; then the pins.
+		for _, k := range sortedKeys(optionFrom) {
+			hs.CommandFiles = files(hs.CommandFiles, optionFrom[k])
+		}
+		hs.CommandFiles = files(hs.CommandFiles, g.Path)
 	}
 	for _, e := range env {
 		hs.Env = append(hs.Env, e)

@@ -55,9 +55,9 @@ type Profile struct {
 	// keys, as botocore does, and a variable's name keeps its case.
 	EnvNames map[string]string
 
-	// CommandFrom is the file each command-naming key (mfa_process,
-	// credential_process, awsenv_mfa_provider, awsenv_hooks,
-	// awsenv_credential_source) was read from.
+	// CommandFrom is the file each key that may choose code or variables
+	// (mfa_process, credential_process, every awsenv_* key) was read from,
+	// by its name in the file (lower case): the trust gate checks them.
 	CommandFrom map[string]string
 
 	// Where each part was found, for error messages.
@@ -316,12 +316,16 @@ func (c *Config) lookupLocked(name string) *Profile {
 	apply(p, keyValues(cfgKeys, credKeys))
 	p.EnvNames = envNames(p.EnvNames, cfgKeys)
 	p.EnvNames = envNames(p.EnvNames, credKeys)
-	for _, key := range CommandKeys {
-		switch {
-		case has(credKeys, key):
-			p.setCommandFrom(key, c.Files.Credentials)
-		case has(cfgKeys, key):
-			p.setCommandFrom(key, c.Files.Config)
+	// Where each key the trust gate may ask about comes from: the
+	// credentials file's keys win, as in keyValues.
+	for _, src := range []struct {
+		keys []awsini.Key
+		file string
+	}{{cfgKeys, c.Files.Config}, {credKeys, c.Files.Credentials}} {
+		for _, k := range src.keys {
+			if tracked(k.Name) {
+				p.setCommandFrom(k.Name, src.file)
+			}
 		}
 	}
 	if c.profiles == nil {
@@ -344,18 +348,10 @@ func envNames(m map[string]string, keys []awsini.Key) map[string]string {
 	return m
 }
 
-// CommandKeys are the keys whose value chooses a command that awsenv (or
-// the AWS CLI) runs: a file holding one must be one that only its user
-// could have written (see Settings.CheckCommandFiles).
-var CommandKeys = []string{"mfa_process", "credential_process", "awsenv_mfa_provider", "awsenv_hooks", "awsenv_credential_source"}
-
-func has(keys []awsini.Key, name string) bool {
-	for _, k := range keys {
-		if k.Name == name {
-			return true
-		}
-	}
-	return false
+// tracked: the keys whose file the trust gate may ask about (see Gate):
+// the commands, and every awsenv_* key (plugins, their options, variables).
+func tracked(key string) bool {
+	return key == "mfa_process" || key == "credential_process" || strings.HasPrefix(key, "awsenv_")
 }
 
 func (p *Profile) setCommandFrom(key, file string) {

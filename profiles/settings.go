@@ -1,15 +1,11 @@
 package profiles
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // Settings are awsenv's own knobs for one profile: awsenv_* keys in the
@@ -24,8 +20,9 @@ type Settings struct {
 
 	// CommandFiles are the files that chose the command the provider runs:
 	// the file naming mfa_process for "process"; for a third-party plugin,
-	// the file naming it and awsenv's own config (which holds the pins).
-	// None for the built-ins prompt, ykman and op. See CheckCommandFiles.
+	// the file naming it, those holding its awsenv_mfa_<option> keys and
+	// awsenv's own config (which holds the pins). None for the built-ins
+	// prompt, ykman and op. The trust gate checks them (MFAChoice).
 	CommandFiles []string
 }
 
@@ -99,7 +96,8 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 		where  string
 		values map[string]string
 	}{{g.Path + " [default]", g.values}, {p.Where() + " [" + p.Name + "]", p.Awsenv}}
-	providerFrom := "" // the file that chose s.MFAProvider
+	providerFrom := ""                // the file that chose s.MFAProvider
+	optionFrom := map[string]string{} // the file each MFA option came from
 	for i, l := range layers {
 		if i == 1 && p.MFAProcess != "" {
 			// The profile's own mfa_process beats a global default; only
@@ -135,6 +133,10 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 				s.MFATimeout = d
 			case strings.HasPrefix(k, "mfa_"):
 				s.MFAOptions[strings.TrimPrefix(k, "mfa_")] = v
+				optionFrom[k] = g.Path
+				if i == 1 {
+					optionFrom[k] = p.keyFrom("awsenv_" + k)
+				}
 			case k == "session_duration":
 				d, err := ParseDuration(v)
 				if err != nil {
@@ -154,65 +156,17 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 	case "prompt", "ykman", "op":
 		// Built in: awsenv chooses the command, not the file.
 	case "process":
-		s.CommandFiles = appendFile(s.CommandFiles, p.CommandFrom["mfa_process"], providerFrom)
+		s.CommandFiles = files(s.CommandFiles, p.CommandFrom["mfa_process"], providerFrom)
 	default:
-		s.CommandFiles = appendFile(s.CommandFiles, providerFrom, g.Path)
+		// A plugin: what it is handed is chosen with it.
+		s.CommandFiles = files(s.CommandFiles, providerFrom)
+		for _, k := range sortedKeys(optionFrom) {
+			s.CommandFiles = files(s.CommandFiles, optionFrom[k])
+		}
+		s.CommandFiles = files(s.CommandFiles, g.Path)
 	}
 	return s, nil
 }
-
-func appendFile(files []string, add ...string) []string {
-	for _, f := range add {
-		if f != "" && !slices.Contains(files, f) {
-			files = append(files, f)
-		}
-	}
-	return files
-}
-
-// CheckCommandFiles refuses to let a command run when a file that chose it
-// (CommandFiles) could have been written by someone other than uid or
-// root: the test plugin executables pass (safefile.Trusted). It is called
-// when the command is about to run, so a config file others can write that
-// names no command keeps working (awsenv doctor warns about it).
-func (s Settings) CheckCommandFiles(uid int) error {
-	what := "the MFA provider plugin " + s.MFAProvider
-	if s.MFAProvider == "process" {
-		what = "the mfa_process command"
-	}
-	return CheckFiles(s.CommandFiles, what, uid)
-}
-
-// CheckFiles is CheckCommandFiles for any command: what names it in the
-// error ("the hook plugins kube, tf").
-func CheckFiles(files []string, what string, uid int) error {
-	for _, f := range files {
-		err := safefile.Trusted(f, uid)
-		var u *safefile.UntrustedError
-		if errors.As(err, &u) {
-			return &CommandFileError{Path: f, What: what, Err: u}
-		}
-		if err != nil {
-			return &FileError{Path: f, Err: err, Fix: "Check that the file and its directories are readable by you."}
-		}
-	}
-	return nil
-}
-
-// CommandFileError is a command awsenv would not run because a file that
-// chose it could have been written by someone else.
-type CommandFileError struct {
-	Path string
-	What string // "the mfa_process command", ...
-	Err  *safefile.UntrustedError
-}
-
-func (e *CommandFileError) Error() string {
-	return fmt.Sprintf("refusing to run %s named in %s: %v. Anyone who can change the file can make awsenv run any command as you. %s",
-		e.What, e.Path, e.Err, e.Err.Fix())
-}
-
-func (e *CommandFileError) Unwrap() error { return e.Err }
 
 // maxDuration bounds what ParseDuration accepts, far above any AWS limit,
 // so a typo cannot overflow time.Duration.
@@ -257,13 +211,13 @@ func (e *SettingError) Error() string {
 
 func (e *SettingError) Unwrap() error { return e.Err }
 
-// FileCommands lists what in the file at path chooses a command that
-// awsenv or the AWS CLI runs, such as "mfa_process in [profile alice]":
-// in an AWS file, mfa_process, credential_process and an
-// awsenv_mfa_provider other than the built-ins; in awsenv's own config
-// (global), plugin pins and a default provider other than the built-ins.
-// A missing file names none.
-func FileCommands(path string, global bool) ([]string, error) {
+// FileChoices lists what in the file at path chooses by itself code
+// or variables awsenv (or the AWS CLI) acts on, such as "mfa_process in
+// [profile alice] (line 4)": the keys of the trust gate but the options,
+// which choose only with the plugin they go to (see Gate). In awsenv's
+// own config (global) it lists the plugin pins too. A missing file names
+// none.
+func FileChoices(path string, global bool) ([]string, error) {
 	limit := int64(MaxAWSFileSize)
 	if global {
 		limit = MaxGlobalFileSize
@@ -272,7 +226,6 @@ func FileCommands(path string, global bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	builtin := func(v string) bool { return v == "" || v == "prompt" || v == "ykman" || v == "op" }
 	var out []string
 	for _, sec := range f.Sections() {
 		if global {
@@ -283,24 +236,18 @@ func FileCommands(path string, global bool) ([]string, error) {
 			if sec.Name() != "default" {
 				continue
 			}
-			for _, key := range []string{"mfa_provider", "awsenv_mfa_provider"} {
-				if k, ok := sec.Get(key); ok && !builtin(k.Value) {
-					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", key, k.Value, k.Line))
-				}
-			}
-			for _, key := range []string{"hooks", "awsenv_hooks"} {
-				if k, ok := sec.Get(key); ok && strings.TrimSpace(k.Value) != "" {
-					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", key, k.Value, k.Line))
+			for _, k := range sec.Keys() {
+				if choosingKey(strings.TrimPrefix(k.Name, "awsenv_"), k.Value, false) {
+					out = append(out, fmt.Sprintf("%s = %s in [default] (line %d)", k.Written, k.Value, k.Line))
 				}
 			}
 			continue
 		}
-		for _, key := range CommandKeys {
-			k, ok := sec.Get(key)
-			if !ok || key == "awsenv_mfa_provider" && builtin(k.Value) {
-				continue
+		for _, k := range sec.Keys() {
+			name, awsenv := strings.CutPrefix(k.Name, "awsenv_")
+			if choosingKey(name, k.Value, !awsenv) {
+				out = append(out, fmt.Sprintf("%s in [%s] (line %d)", k.Written, sec.Name(), k.Line))
 			}
-			out = append(out, fmt.Sprintf("%s in [%s] (line %d)", key, sec.Name(), k.Line))
 		}
 	}
 	return out, nil

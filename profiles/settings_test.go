@@ -265,7 +265,7 @@ func TestPluginPinAndMFATimeout(t *testing.T) {
 }
 
 // CommandFiles are the files that chose the command a provider runs, and
-// CheckCommandFiles refuses one that others could write, with the fix.
+// the trust gate refuses one that others could write, with the fix.
 func TestSettingsCommandFiles(t *testing.T) {
 	for _, tt := range []struct {
 		name, global, profile string
@@ -296,14 +296,14 @@ func TestSettingsCommandFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckCommandFiles(os.Getuid()); err != nil {
+	if err := (profiles.Gate{UID: os.Getuid()}).Check(s.MFAChoice()); err != nil {
 		t.Fatalf("private file: %v", err)
 	}
 	if err := os.Chmod(c.Files.Config, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	err = s.CheckCommandFiles(os.Getuid())
-	var ce *profiles.CommandFileError
+	err = (profiles.Gate{UID: os.Getuid()}).Check(s.MFAChoice())
+	var ce *profiles.ChoiceFileError
 	if !errors.As(err, &ce) || ce.Path != c.Files.Config ||
 		!strings.Contains(err.Error(), "chmod go-w "+c.Files.Config) || !strings.Contains(err.Error(), "mode 0666") {
 		t.Errorf("0666 file: %v", err)

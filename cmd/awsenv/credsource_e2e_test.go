@@ -187,6 +187,11 @@ func TestCredentialProcessFailures(t *testing.T) {
 		{name: "no-secret", out: `{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}`, want: `no "SecretAccessKey"`, code: 7},
 		{name: "expiration", out: `{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "tok", "Expiration": "tomorrow"}`, want: "not an RFC 3339 time", code: 7},
 		{name: "expired", out: `{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "tok", "Expiration": "2020-01-01T00:00:00Z"}`, want: "expired at 2020-01-01", code: 7},
+		// Output that parses but is no credentials: the one credential check.
+		{name: "escape-in-key-id", out: `{"Version": 1, "AccessKeyId": "ASIA\u001b]52;c;cHduZWQ=\u0007AAAAAA", "SecretAccessKey": "` + secret + `"}`, want: "access key id is not one", code: 7},
+		{name: "lower-case-key-id", out: `{"Version": 1, "AccessKeyId": "akiaiosfodnn7example", "SecretAccessKey": "` + secret + `"}`, want: "access key id is not one", code: 7},
+		{name: "newline-in-secret", out: `{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `\nexport PWNED=1"}`, want: "secret access key holds", code: 7},
+		{name: "absurd-expiry", out: `{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "tok", "Expiration": "9999-12-31T23:59:59Z"}`, want: "later than such credentials last", code: 7},
 		{name: "hang", command: "sleep 30", want: "timed out after 1s", code: 7},
 		{name: "quote", command: `getcreds 'unclosed`, want: "unclosed quote", code: 3},
 	} {
@@ -206,8 +211,8 @@ func TestCredentialProcessFailures(t *testing.T) {
 			if r.code != c.code || r.stdout != "" || !strings.Contains(r.stderr, c.want) || !(strings.Contains(r.stderr, "profile proc") || strings.Contains(r.stderr, `profile "proc"`)) {
 				t.Fatalf("want exit %d, nothing on stdout, %q and the profile: %s", c.code, c.want, r)
 			}
-			if strings.Contains(r.stderr, secret) {
-				t.Fatalf("the secret reached stderr: %s", r)
+			if strings.Contains(r.stderr, secret) || strings.Contains(r.stderr, "PWNED") || strings.ContainsAny(r.stderr, "\x1b\x07") {
+				t.Fatalf("the secret or the output reached stderr: %s", r)
 			}
 			t.Logf("%s", r.stderr)
 			if c.name == "exit" && !strings.Contains(r.stderr, "vault: access denied") {

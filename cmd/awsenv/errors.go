@@ -20,13 +20,14 @@ func classify(err error) int {
 		fileErr   *profiles.FileError
 		setErr    *profiles.SettingError
 		unsafeErr *sessions.UnsafeError
-		cmdErr    *profiles.CommandFileError
+		cmdErr    *profiles.ChoiceFileError
 		mfaErr    *plugins.Error
 		callErr   *credflow.CallError
 		apiErr    *stsapi.APIError
 		transErr  *stsapi.TransportError
 		loginErr  *credflow.LoginError
 		ssoErr    *credflow.SSOCallError
+		credErr   *credflow.CredentialsError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -52,7 +53,8 @@ func classify(err error) int {
 		return exitAWS
 	case errors.As(err, &ssoErr):
 		return exitAWS
-	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr):
+	case errors.As(err, &callErr), errors.As(err, &apiErr), errors.As(err, &transErr), errors.As(err, &credErr):
+		// credErr: what answered for AWS gave no usable credentials.
 		return exitAWS
 	}
 	return exitError

@@ -139,6 +139,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		SSO:       client,
 		SSOCache:  &ssocache.Cache{Dir: ssocache.Dir(d.Home)},
 		Processes: processSource(d),
+		Gate:      trustGate(),
 		Now:       d.Now,
 		Sleep:     credflow.SleepContext,
 		LocalUser: firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME")),
@@ -162,7 +163,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 			}
 			// A command is about to run: the files that chose it must be
 			// ones only you (or root) could have written.
-			if err := s.CheckCommandFiles(os.Getuid()); err != nil {
+			if err := trustGate().Check(s.MFAChoice()); err != nil {
 				return nil, err
 			}
 			p := &helper.Provider{Client: client, Provider: s.MFAProvider, Debug: debug,
@@ -178,6 +179,10 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, false) }
 	return f, nil
 }
+
+// trustGate is the one trust gate of this run: files that choose what
+// awsenv runs or exports must be the user's (or root's) alone.
+func trustGate() profiles.Gate { return profiles.Gate{UID: os.Getuid()} }
 
 func hasTerminal(d *Deps) bool {
 	t, err := d.OpenTTY()
@@ -231,8 +236,8 @@ func timeLeft(exp, now time.Time) string {
 
 // processSource runs credential_process commands in this process (no
 // helper: temporary credentials used as they are then cost one process),
-// with awsenv's environment and its stderr made safe, after the trust
-// check of the file naming the command.
+// with awsenv's environment and its stderr made safe; the flow's trust
+// gate checks the file naming the command first.
 func processSource(d *Deps) *credflow.ProcessSource {
 	var env []string
 	if d.Environ != nil {
@@ -243,9 +248,6 @@ func processSource(d *Deps) *credflow.ProcessSource {
 		Run: func(ctx context.Context, req credproc.Request) ([]byte, error) {
 			d.interruptible()
 			return r.Run(ctx, req)
-		},
-		Check: func(files []string, what string) error {
-			return profiles.CheckFiles(files, what, os.Getuid())
 		},
 		Self: d.Executable,
 	}

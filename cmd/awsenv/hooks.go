@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -24,10 +23,8 @@ var yesFlag = &cli.BoolFlag{Name: "yes", Usage: "answer awsenv_confirm's questio
 func newHookRunner(c *cli.Context, d *Deps, global *profiles.Global, hs profiles.HookSettings) *switchhooks.Runner {
 	debug := debugOn(c, d)
 	return &switchhooks.Runner{
-		Hooks: d.pluginClient(global, debug).HooksWithin(hs.Timeout),
-		CheckFiles: func(files []string) error {
-			return profiles.CheckFiles(files, "hook plugins", os.Getuid())
-		},
+		Hooks:    d.pluginClient(global, debug).HooksWithin(hs.Timeout),
+		Gate:     trustGate(),
 		Confirm:  func(q string) (bool, error) { return askYesNo(d, q) },
 		Yes:      c.Bool("yes"),
 		Terminal: func() bool { return hasTerminal(d) },

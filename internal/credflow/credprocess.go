@@ -14,13 +14,10 @@ import (
 // from it go through GetSessionToken (with MFA when the profile has
 // mfa_serial) and the session cache, as keys from the file do; temporary
 // ones are used as they are, like the session credentials of a file, and
-// never cached.
+// never cached. Flow.Gate checks the file naming the command first.
 type ProcessSource struct {
 	// Run runs one credential process (credproc.Runner.Run).
 	Run func(ctx context.Context, req credproc.Request) ([]byte, error)
-	// Check refuses a command chosen by a file others could have written
-	// (profiles.CheckFiles); nil: no check.
-	Check func(files []string, what string) error
 	// Self is this awsenv's executable, to tell a process that runs awsenv.
 	Self string
 	// Asking is the profile the run asks credentials for, passed on to the
@@ -43,12 +40,10 @@ func (f *Flow) processCredentials(ctx context.Context, p *profiles.Profile) (pro
 			Problem: fmt.Sprintf("its credential_process cannot be split into words: %v", err),
 			Fix:     "Write the command as for a shell, without shell syntax: the AWS CLI splits it into words and runs it without a shell."}
 	}
-	if src.Check != nil {
-		// A command is about to run: the file that chose it must be one
-		// only you (or root) could have written.
-		if err := src.Check(p.CredentialProcessFiles(), "the credential_process of profile "+p.Name); err != nil {
-			return profiles.Credentials{}, err
-		}
+	// A command is about to run: the file that chose it must be one only
+	// you (or root) could have written.
+	if err := f.Gate.Check(p.CredentialProcessChoice()); err != nil {
+		return profiles.Credentials{}, err
 	}
 	if err := f.processLoop(p, argv, src.Self); err != nil {
 		return profiles.Credentials{}, err
@@ -75,12 +70,7 @@ func (f *Flow) processCredentials(ctx context.Context, p *profiles.Profile) (pro
 		}
 		return fail(err, "Run the credential_process command by hand to see why; it must exit 0 and print the Version 1 JSON on stdout.")
 	}
-	creds, err := credproc.Parse(out)
-	if err == nil {
-		if why := badSourceCredentials(creds, f.Now()); why != "" {
-			err = errors.New(why)
-		}
-	}
+	creds, err := credproc.Parse(out, f.Now())
 	if err != nil {
 		return fail(err, `Make it print {"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": RFC 3339} on stdout, and nothing else there.`)
 	}

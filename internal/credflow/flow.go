@@ -95,6 +95,11 @@ type Flow struct {
 	// Processes runs credential_process commands; nil makes a profile
 	// whose credentials come from one fail with an error saying so.
 	Processes *ProcessSource
+	// Gate is the trust gate every credential_process and credential
+	// source passes before it runs: the files that chose it must be ones
+	// only the user (or root) could have written. The zero Gate trusts only
+	// root's files.
+	Gate profiles.Gate
 	// Provider picks the MFA provider for a profile's settings.
 	Provider func(s profiles.Settings) (plugins.Provider, error)
 	// Terminal reports whether a controlling terminal is available; asked
@@ -326,6 +331,11 @@ func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profil
 		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources cannot be reached here"),
 			Fix: "Use the profile with awsenv use, exec or credential-process."}
 	}
+	// A plugin is about to run and hand out credentials: the files that
+	// chose it must be ones only you (or root) could have written.
+	if err := f.Gate.Check(f.Global.CredentialSourceChoice(p)); err != nil {
+		return profiles.Credentials{}, err
+	}
 	if f.Blocking != nil {
 		f.Blocking()
 	}
@@ -343,27 +353,13 @@ func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profil
 	if resp.ExpiresUnix > 0 {
 		creds.Expiration = time.Unix(resp.ExpiresUnix, 0).UTC()
 	}
-	if why := badSourceCredentials(creds, f.Now()); why != "" {
-		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New(why),
+	// The plugin host checked the answer's shape for the protocol; this is
+	// the check every source's credentials pass.
+	if err := creds.Validate(f.Now()); err != nil {
+		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: fmt.Errorf("its credentials: %w", err),
 			Fix: fmt.Sprintf("Check what the plugin awsenv-plugin-%s reads (its awsenv_credential_source_* options in %s).", name, p.Where())}
 	}
 	return creds, nil
-}
-
-// badSourceCredentials says what is wrong with credentials a source gave,
-// never quoting the secret or the token.
-func badSourceCredentials(c profiles.Credentials, now time.Time) string {
-	switch {
-	case c.AccessKeyID == "" || c.SecretAccessKey == "":
-		return "it gave no access key id or no secret access key"
-	case len(c.AccessKeyID) < 16 || len(c.AccessKeyID) > 128 || strings.Trim(c.AccessKeyID, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "":
-		return "the access key id it gave is not one (AKIA... or ASIA..., upper-case letters and digits)"
-	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
-		return "it gave a temporary key (ASIA...) without its session token"
-	case !c.Expiration.IsZero() && !c.Expiration.After(now):
-		return fmt.Sprintf("the credentials it gave expired at %s", c.Expiration.Format(time.RFC3339))
-	}
-	return ""
 }
 
 // SourceError is a credential source that could not give a profile's
@@ -635,6 +631,9 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 	}
 	s, err := make()
 	f.noteSkew()
+	if err == nil {
+		err = f.checkMade(key, s)
+	}
 	if err != nil {
 		if rn.least > 0 && !rn.force && old != nil && old.Fresh(f.Now(), rn.least) {
 			f.Notef("could not renew the %s of %s (%v); handing out the cached one, which has %s left.",
@@ -653,6 +652,43 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 	}
 	return s, false, nil
 }
+
+// checkMade is the funnel every new session passes, whatever made it (an
+// STS or IAM Identity Center answer, or a source's temporary credentials
+// used as they are): profiles.Credentials.Validate, and an expiry for the
+// ones cached (AWS always gives one). Nothing refused is cached or handed
+// out.
+func (f *Flow) checkMade(key sessions.Key, s *sessions.Session) error {
+	err := s.Credentials.Validate(f.Now())
+	if err == nil && !s.Ephemeral && s.Credentials.Expiration.IsZero() {
+		err = errors.New("they have no expiry")
+	}
+	if err != nil {
+		return &CredentialsError{Profile: key.Profile, Kind: key.Kind, Err: err}
+	}
+	return nil
+}
+
+// CredentialsError is a new session whose credentials awsenv refused
+// (profiles.Credentials.Validate): what answered gave something that is
+// not AWS credentials. It never quotes the secret or the token.
+type CredentialsError struct {
+	Profile string
+	Kind    string // the session's kind (sessions.Key.Kind)
+	Err     error
+}
+
+func (e *CredentialsError) Error() string {
+	call := map[string]string{sessions.KindMFA: "GetSessionToken with MFA", sessions.KindSession: "GetSessionToken",
+		sessions.KindRole: "AssumeRole", KindSSO: "IAM Identity Center's GetRoleCredentials"}[e.Kind]
+	if call == "" {
+		call = "a " + e.Kind
+	}
+	return fmt.Sprintf("profile %s: the credentials AWS gave (%s) are unusable: %v. Nothing was cached or exported; "+
+		"check that the endpoint answering is AWS's (endpoint_url, AWS_ENDPOINT_URL, a proxy) and try again.", e.Profile, call, e.Err)
+}
+
+func (e *CredentialsError) Unwrap() error { return e.Err }
 
 // withMFA gets a code and makes the call, asking again (up to the prompt's
 // tries) when AWS says the code was wrong, as a person mistypes.

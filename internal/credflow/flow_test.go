@@ -26,12 +26,23 @@ type fakeSTS struct {
 	rejectN  int // reject this many codes as AWS does for a wrong code
 	failWith error
 	badToken string // AssumeRole refuses credentials with this token as malformed
+	// tamper, when set, changes the credentials of each answer ("GST" or
+	// "AR"): an endpoint that answers with something else.
+	tamper func(call string, c *profiles.Credentials)
 }
+
+// fakeKeyID is an access key id of AWS's shape (16 or more upper-case
+// letters and digits): ASIA, the prefix, and n padded to 12 digits.
+func fakeKeyID(prefix string, n int) string { return fmt.Sprintf("ASIA%s%012d", prefix, n) }
 
 func (f *fakeSTS) creds(prefix string, d time.Duration) profiles.Credentials {
 	n := len(f.gst) + len(f.ar)
-	return profiles.Credentials{AccessKeyID: fmt.Sprintf("ASIA%s%d", prefix, n), SecretAccessKey: "s",
+	c := profiles.Credentials{AccessKeyID: fakeKeyID(prefix, n), SecretAccessKey: "s",
 		SessionToken: profiles.Secret("t" + prefix), Expiration: f.now().Add(d)}
+	if f.tamper != nil {
+		f.tamper(prefix, &c)
+	}
+	return c
 }
 
 func (f *fakeSTS) GetSessionToken(_ context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
@@ -151,6 +162,7 @@ func newRigWith(t *testing.T, config, credentials string) *rig {
 	r.sts = &fakeSTS{now: func() time.Time { return r.now }}
 	r.flow = &Flow{
 		Config: cfg, Global: global, Store: store, STS: r.sts,
+		Gate:     profiles.Gate{UID: os.Getuid()},
 		Provider: func(profiles.Settings) (plugins.Provider, error) { return r.mfa, nil },
 		Now:      func() time.Time { return r.now },
 		Sleep: func(_ context.Context, d time.Duration) error {
@@ -204,7 +216,7 @@ func TestRoleOnMFASession(t *testing.T) {
 		t.Fatalf("calls: gst %d ar %d mfa %d", len(r.sts.gst), len(r.sts.ar), len(r.mfa.reqs))
 	}
 	ar := r.sts.ar[0]
-	if ar.Credentials.AccessKeyID != "ASIAGST1" || ar.SerialNumber != "" || ar.ExternalID != "ext-1" ||
+	if ar.Credentials.AccessKeyID != fakeKeyID("GST", 1) || ar.SerialNumber != "" || ar.ExternalID != "ext-1" ||
 		ar.RoleSessionName != "alice" || ar.Duration != time.Hour {
 		t.Fatalf("AssumeRole input: %+v", ar)
 	}
@@ -242,7 +254,7 @@ func TestChainedRoleCappedAtOneHour(t *testing.T) {
 		t.Fatalf("calls: gst %d ar %d", len(r.sts.gst), len(r.sts.ar))
 	}
 	top := r.sts.ar[1]
-	if top.Credentials.AccessKeyID != "ASIAAR2" || top.Duration != time.Hour || top.RoleSessionName != "chain" {
+	if top.Credentials.AccessKeyID != fakeKeyID("AR", 2) || top.Duration != time.Hour || top.RoleSessionName != "chain" {
 		t.Fatalf("chained AssumeRole: %+v", top)
 	}
 	if !containsNote(r.notes, "role chaining") {

@@ -247,9 +247,12 @@ type Output struct {
 	Expiration      *string `json:"Expiration"`
 }
 
-// Parse reads the process's output into credentials. Its errors say what
-// is wrong and never quote the output (it holds the secret).
-func Parse(data []byte) (profiles.Credentials, error) {
+// Parse reads the process's output into credentials and checks them
+// (profiles.Credentials.Validate) at time now. Its errors say what is
+// wrong and never quote the output (it holds the secret): not even a
+// malformed Expiration, which may be the secret in the wrong field.
+// Without an Expiration the credentials never expire, as for botocore.
+func Parse(data []byte, now time.Time) (profiles.Credentials, error) {
 	var o Output
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&o); err != nil {
@@ -288,10 +291,13 @@ func Parse(data []byte) (profiles.Credentials, error) {
 	if o.Expiration != nil && *o.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, *o.Expiration)
 		if err != nil {
-			return profiles.Credentials{}, fmt.Errorf(`its "Expiration" %s is not an RFC 3339 time such as 2026-12-01T12:00:00Z`,
-				strconv.QuoteToASCII(clip(*o.Expiration)))
+			return profiles.Credentials{}, fmt.Errorf(`its "Expiration" (%d characters) is not an RFC 3339 time such as 2026-12-01T12:00:00Z`,
+				len(*o.Expiration))
 		}
 		c.Expiration = t.UTC()
+	}
+	if err := c.Validate(now); err != nil {
+		return profiles.Credentials{}, fmt.Errorf("its credentials: %w", err)
 	}
 	return c, nil
 }
@@ -304,11 +310,4 @@ func jsonKind(goType string) string {
 		return "string"
 	}
 	return goType
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
 }

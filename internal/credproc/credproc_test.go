@@ -12,10 +12,15 @@ import (
 
 func TestParse(t *testing.T) {
 	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	c, err := Parse([]byte(`{"Version":1,"AccessKeyId":"ASIAIOSFODNN7EXAMPLE","SecretAccessKey":"` + secret + `","SessionToken":"tok","Expiration":"2026-12-01T12:00:00+01:00"}`))
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	c, err := Parse([]byte(`{"Version":1,"AccessKeyId":"ASIAIOSFODNN7EXAMPLE","SecretAccessKey":"`+secret+`","SessionToken":"tok","Expiration":"2026-12-01T12:00:00+01:00"}`), now)
 	if err != nil || c.AccessKeyID != "ASIAIOSFODNN7EXAMPLE" || c.SecretAccessKey.Reveal() != secret || c.SessionToken.Reveal() != "tok" ||
 		!c.Expiration.Equal(time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC)) {
 		t.Fatalf("Parse = %+v, %v", c, err)
+	}
+	// No Expiration: never expires, as for botocore.
+	if c, err := Parse([]byte(`{"Version":1,"AccessKeyId":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"`+secret+`"}`), now); err != nil || !c.Expiration.IsZero() {
+		t.Fatalf("without Expiration: %+v, %v", c, err)
 	}
 	for in, want := range map[string]string{
 		``:                     "printed nothing",
@@ -27,9 +32,16 @@ func TestParse(t *testing.T) {
 		`{"Version": 1, "SecretAccessKey": "` + secret + `"}`:                     `no "AccessKeyId"`,
 		`{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": 5}`:                "SecretAccessKey is not a string",
 		`{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"} {}`:           "more than one JSON value",
+		// What parses is checked by profiles.Credentials.Validate.
+		`{"Version": 1, "AccessKeyId": "akiaiosfodnn7example", "SecretAccessKey": "` + secret + `"}`:                                                               "access key id is not one",
+		`{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `\u001b]52;c;"}`:                                                   "secret access key holds",
+		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "a\nb", "Expiration": "2026-12-01T12:00:00Z"}`: "session token holds",
+		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "9999-12-31T23:59:59Z"}`:    "later than such credentials last",
+		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "0001-01-01T00:00:01Z"}`:    "not a time",
+		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "` + secret + `"}`:          "not an RFC 3339 time",
 	} {
-		_, err := Parse([]byte(in))
-		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), secret) {
+		_, err := Parse([]byte(in), now)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "wJalr") {
 			t.Errorf("Parse(%q) = %v, want %q", in, err, want)
 		}
 	}

@@ -189,16 +189,17 @@ func (r *run) trusted() (ok bool, warn, warnFix string) {
 		}{r.Global.Path, true})
 	}
 	for _, f := range paths {
-		err := safefile.Trusted(f.path, r.UID)
+		// The commands' own gate, asked about the whole file.
+		cmds, err := r.gate().File(f.path, f.global)
+		var ce *profiles.ChoiceFileError
+		if errors.As(err, &ce) {
+			r.add("files", Fail, fmt.Sprintf("%s names commands that run as you (%s), and %v", f.path, strings.Join(cmds, ", "), ce.Err),
+				ce.Err.Fix()+" Until then awsenv refuses to run them.")
+			return false, "", ""
+		}
 		var u *safefile.UntrustedError
 		if !errors.As(err, &u) {
 			continue
-		}
-		cmds, _ := profiles.FileCommands(f.path, f.global)
-		if len(cmds) > 0 {
-			r.add("files", Fail, fmt.Sprintf("%s names commands that run as you (%s), and %v", f.path, strings.Join(cmds, ", "), u),
-				u.Fix()+" Until then awsenv refuses to run them.")
-			return false, "", ""
 		}
 		if warn == "" {
 			warn = fmt.Sprintf("%s names no command, and %v: awsenv would refuse to run a command named in it", f.path, u)
@@ -206,6 +207,19 @@ func (r *run) trusted() (ok bool, warn, warnFix string) {
 		}
 	}
 	return true, warn, warnFix
+}
+
+// gate is the trust gate the commands use (profiles.Gate), for r.UID.
+func (r *run) gate() profiles.Gate { return profiles.Gate{UID: r.UID} }
+
+// trusted1 asks the commands' trust gate about what one check would use,
+// and fails the check as the command would refuse it.
+func (r *run) trusted1(check string, cs ...profiles.Choice) bool {
+	if err := r.gate().Check(cs...); err != nil {
+		r.add(check, Fail, err.Error(), "")
+		return false
+	}
+	return true
 }
 
 // fileHasKeys reports a config file that holds keys too.
@@ -459,6 +473,9 @@ func (r *run) mfaProvider() {
 		r.add("mfa-provider", Fail, err.Error(), "")
 		return
 	}
+	if !r.trusted1("mfa-provider", s.MFAChoice()) {
+		return
+	}
 	detail, problem := r.Provider(r.ctx, s)
 	switch {
 	case problem != "" && s.MFAProvider == "prompt":
@@ -555,6 +572,9 @@ func (r *run) credentialSource(name string) {
 	for _, check := range []string{"key", "identity", "key-active", "mfa-device"} {
 		r.add(check, Skip, fmt.Sprintf("the keys of %s come from the credential source %s", r.base.Name, name), "")
 	}
+	if !r.trusted1("credential-source", r.Global.CredentialSourceChoice(r.base)) {
+		return
+	}
 	r.plugin("credential-source", name, serviceCredentials, "awsenv_credential_source")
 }
 
@@ -576,8 +596,7 @@ func (r *run) hooks() {
 			return
 		}
 	}
-	if err := profiles.CheckFiles(hs.CommandFiles, "hook plugins", r.UID); err != nil && len(hs.Hooks) > 0 {
-		r.add("hooks", Fail, err.Error(), "")
+	if !r.trusted1("hooks", hs.Choices()...) {
 		return
 	}
 	var parts []string

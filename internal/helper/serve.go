@@ -75,6 +75,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
 		if err != nil {
 			return err
 		}
+		resp.representable()
 		if err := json.NewEncoder(out).Encode(resp); err != nil {
 			return err
 		}
@@ -197,4 +198,21 @@ func serveFederation(ctx context.Context, req Request, client stsapi.Client) (Re
 		resp.SigninToken, err = fed.SigninToken(ctx, *req.SigninToken)
 	}
 	return resp, err
+}
+
+// representable keeps an answer's expiry within what JSON carries (years
+// 0 to 9999): AWS (or what answers for it) may send any number, and the
+// front's one credential check (profiles.Credentials.Validate) refuses
+// what is out of range, with a message, where an encoding error would
+// only end the helper.
+func (r *Response) representable() {
+	if r.Credentials == nil {
+		return
+	}
+	switch exp := &r.Credentials.Expiration; {
+	case exp.Year() > 9999:
+		*exp = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	case exp.Year() < 0:
+		*exp = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 }

@@ -41,9 +41,10 @@ type Runner struct {
 	// Hooks reaches hook plugins; nil makes a profile that lists some fail
 	// with an error saying so.
 	Hooks plugins.Hooks
-	// CheckFiles refuses to let a plugin run when a file that chose it could
-	// have been written by others (profiles' CommandFiles); nil: no check.
-	CheckFiles func(files []string) error
+	// Gate is the trust gate: no plugin runs and no awsenv_env_* variable
+	// is exported that a file others could write chose. The zero Gate
+	// trusts only root's files.
+	Gate profiles.Gate
 	// Confirm asks question y/N on the controlling terminal; an error means
 	// there is none. Never stdin or stdout.
 	Confirm func(question string) (bool, error)
@@ -144,7 +145,8 @@ func (r *Runner) debugf(format string, args ...any) {
 	}
 }
 
-// plugins checks that hook plugins can run for sw.
+// ready checks that hook plugins can run for sw: reachable, and chosen
+// by files the trust gate lets choose them.
 func (r *Runner) ready(sw Switch) error {
 	if len(sw.Settings.Hooks) == 0 {
 		return nil
@@ -153,10 +155,7 @@ func (r *Runner) ready(sw Switch) error {
 		return &Error{Hook: sw.Settings.Hooks[0].Name, Profile: sw.Profile, Err: ErrNoHooks,
 			Fix: "Use `awsenv use` or `awsenv exec` with this profile."}
 	}
-	if r.CheckFiles != nil {
-		return r.CheckFiles(sw.Settings.CommandFiles)
-	}
-	return nil
+	return r.Gate.Check(sw.Settings.PluginChoice())
 }
 
 // PreUse runs before anything is made or exported: each plugin's PreUse in
@@ -165,6 +164,11 @@ func (r *Runner) ready(sw Switch) error {
 // the hooks known not to serve PreUse, for Cache.NoPreUse.
 func (r *Runner) PreUse(ctx context.Context, sw Switch) (NoPreUse, error) {
 	none := NoPreUse{}
+	// The variables are checked here too, so that a switch they would be
+	// refused in makes no credentials and asks no code.
+	if err := r.Gate.Check(sw.Settings.EnvChoices()...); err != nil {
+		return none, err
+	}
 	if err := r.ready(sw); err != nil {
 		return none, err
 	}
@@ -293,6 +297,9 @@ func request(profile string, h profiles.Hook) string {
 // it. Messages go to Stderr.
 func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cache Cache) ([]plugins.Variable, error) {
 	var set []plugins.Variable
+	if err := r.Gate.Check(sw.Settings.EnvChoices()...); err != nil {
+		return nil, err
+	}
 	for _, e := range sw.Settings.Env {
 		if err := checkVariable(e.Name, e.Value); err != nil {
 			return nil, &profiles.SettingError{Where: e.Where, Key: "awsenv_env_" + e.Name, Err: err,

@@ -34,6 +34,6 @@ func Links(fs.FileInfo) uint64 { return 1 }
 // fails if the directory does not take it.
 func CanWriteIn(string) error { return nil }
 
-// privateChecked: here ACLs decide who may read a file, and awsenv cannot
-// read them yet, so CheckPrivate refuses.
+// privateChecked: here ACLs decide who may read or change a file, and
+// awsenv cannot read them yet, so CheckPrivate and Trusted refuse.
 const privateChecked = false

@@ -73,5 +73,5 @@ func CanWriteIn(dir string) error {
 }
 
 // privateChecked: on Unix the owner and the mode bits decide who may read
-// a file, so CheckPrivate can check them.
+// or change a file, so CheckPrivate and Trusted can check them.
 const privateChecked = true

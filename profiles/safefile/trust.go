@@ -1,6 +1,7 @@
 package safefile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,6 +22,9 @@ import (
 // A missing file is trusted: there is nothing in it. Otherwise the error
 // is an *UntrustedError listing each path and its fix.
 func Trusted(path string, uid int) error {
+	if !privateChecked {
+		return fmt.Errorf("%s: %w", path, ErrTrustUnknown)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
@@ -43,6 +47,11 @@ func Trusted(path string, uid int) error {
 	}
 	return &u
 }
+
+// ErrTrustUnknown is Trusted on a system where awsenv cannot yet tell who
+// may change a file (Windows: owners and ACLs, not mode bits): nothing is
+// trusted there, so no command, plugin or variable a file names is used.
+var ErrTrustUnknown = errors.New("awsenv cannot check who may change files on this system yet")
 
 // UntrustedError is a file that someone other than its user (or root)
 // could have changed: the file itself or a directory above it.

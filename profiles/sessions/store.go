@@ -189,10 +189,13 @@ func (s *Store) Load(key Key) (*Session, error) {
 	return &sess, nil
 }
 
+// valid: the session is the one asked for, and its credentials pass the
+// one credential check (profiles.Credentials.Validate) as of when it was
+// made; an invalid one counts as absent, and is replaced.
 func (s *Session) valid(key Key) bool {
 	c := s.Credentials
 	return s.Version == fileVersion && s.Profile == key.Profile && s.Kind == key.Kind &&
-		c.AccessKeyID != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero()
+		c.SessionToken != "" && !c.Expiration.IsZero() && c.Validate(s.Created) == nil
 }
 
 // Save writes the session atomically (safefile.WriteAtomic): readers see

@@ -414,7 +414,7 @@ func TestSaveErrors(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	key := mfaKey("dev")
-	valid, err := json.Marshal(&Session{Version: 1, Profile: "dev", Kind: KindMFA, Credentials: testSession(t0).Credentials, Created: t0})
+	valid, err := json.Marshal(&Session{Version: 1, Profile: "dev", Kind: KindMFA, Credentials: testSession(t0).Credentials, Created: t0.Add(-12 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,23 +441,31 @@ func TestLoad(t *testing.T) {
 
 	// Contents that are no session for key: Load returns nil, nil.
 	none := map[string][]byte{
-		"empty":            {},
-		"half":             valid[:len(valid)/2],
-		"all but one":      valid[:len(valid)-1],
-		"garbage":          []byte("\x00\xffnot json"),
-		"null":             []byte("null"),
-		"array":            []byte("[1,2]"),
-		"empty object":     []byte("{}"),
-		"other profile":    other(func(s *Session) { s.Profile = "prod" }),
-		"other kind":       other(func(s *Session) { s.Kind = KindRole }),
-		"other version":    other(func(s *Session) { s.Version = 2 }),
-		"no token":         withCreds(func(c *profiles.Credentials) { c.SessionToken = "" }),
-		"no secret":        withCreds(func(c *profiles.Credentials) { c.SecretAccessKey = "" }),
-		"no key id":        withCreds(func(c *profiles.Credentials) { c.AccessKeyID = "" }),
-		"no expiration":    withCreds(func(c *profiles.Credentials) { c.Expiration = time.Time{} }),
-		"wrong types":      []byte(`{"version":"1","profile":"dev"}`),
-		"bad expiration":   bytes.Replace(valid, []byte(`"2030-06-01T12:00:00Z"`), []byte(`"yesterday"`), 1),
-		"other key's file": nil, // filled below
+		"empty":          {},
+		"half":           valid[:len(valid)/2],
+		"all but one":    valid[:len(valid)-1],
+		"garbage":        []byte("\x00\xffnot json"),
+		"null":           []byte("null"),
+		"array":          []byte("[1,2]"),
+		"empty object":   []byte("{}"),
+		"other profile":  other(func(s *Session) { s.Profile = "prod" }),
+		"other kind":     other(func(s *Session) { s.Kind = KindRole }),
+		"other version":  other(func(s *Session) { s.Version = 2 }),
+		"no token":       withCreds(func(c *profiles.Credentials) { c.SessionToken = "" }),
+		"no secret":      withCreds(func(c *profiles.Credentials) { c.SecretAccessKey = "" }),
+		"no key id":      withCreds(func(c *profiles.Credentials) { c.AccessKeyID = "" }),
+		"no expiration":  withCreds(func(c *profiles.Credentials) { c.Expiration = time.Time{} }),
+		"wrong types":    []byte(`{"version":"1","profile":"dev"}`),
+		"bad expiration": bytes.Replace(valid, []byte(`"2030-06-01T12:00:00Z"`), []byte(`"yesterday"`), 1),
+		// Credentials profiles.Credentials.Validate refuses.
+		"escape in key id":  withCreds(func(c *profiles.Credentials) { c.AccessKeyID = "ASIA\x1b]52;c;AAAAAAAAAAAAAAA" }),
+		"lower-case key id": withCreds(func(c *profiles.Credentials) { c.AccessKeyID = strings.ToLower(exampleTempID) }),
+		"newline in secret": withCreds(func(c *profiles.Credentials) { c.SecretAccessKey += "\nexport X=1" }),
+		"control in token":  withCreds(func(c *profiles.Credentials) { c.SessionToken += "\x07" }),
+		"absurd expiration": withCreds(func(c *profiles.Credentials) { c.Expiration = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		"expired when made": other(func(s *Session) { s.Created = s.Credentials.Expiration.Add(time.Second) }),
+		"made long before":  other(func(s *Session) { s.Created = s.Credentials.Expiration.Add(-72 * time.Hour) }),
+		"other key's file":  nil, // filled below
 	}
 	{
 		s := openStore(t)

@@ -61,6 +61,7 @@ type Server struct {
 
 	hooks    []*hook
 	failures []injectedFailure
+	tamper   func(*AnswerCredentials) // see TamperCredentials
 
 	httpSrv *http.Server
 	url     string

@@ -342,11 +342,13 @@ func (s *Server) getRoleCredentials(t *accessToken, account, roleName string, no
 		userID:  roleID + ":" + u.name,
 	}
 	sess := s.issue(kindAssumedRole, assumed, now.Add(s.sso.life.RoleCredentials), false)
+	c := s.tampered(AnswerCredentials{Action: "GetRoleCredentials", AccessKeyID: sess.keyID, SecretAccessKey: sess.secret,
+		SessionToken: sess.token, ExpirationMillis: sess.expires.UnixMilli()})
 	return getRoleCredentialsOutput{roleCredentials{
-		AccessKeyID:     sess.keyID,
-		SecretAccessKey: sess.secret,
-		SessionToken:    sess.token,
-		Expiration:      sess.expires.UnixMilli(),
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
+		Expiration:      c.ExpirationMillis,
 	}}, nil
 }
 

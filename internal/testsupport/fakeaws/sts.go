@@ -63,7 +63,7 @@ func (s *Server) getSessionToken(p url.Values, who *principal, now time.Time) (a
 		}
 	}
 	sess := s.issue(kindSessionToken, *who, now.Add(seconds), mfa)
-	return getSessionTokenResult{Credentials: credentialsOf(sess)}, nil
+	return getSessionTokenResult{Credentials: s.credentialsOf("GetSessionToken", sess)}, nil
 }
 
 // getFederationToken issues credentials for a federated user, e.g. to open
@@ -96,7 +96,7 @@ func (s *Server) getFederationToken(p url.Values, who *principal, now time.Time)
 	}
 	sess := s.issue(kindFederated, fed, now.Add(seconds), false)
 	return getFederationTokenResult{
-		Credentials:   credentialsOf(sess),
+		Credentials:   s.credentialsOf("GetFederationToken", sess),
 		FederatedUser: federatedUser{FederatedUserID: fed.userID, Arn: fed.arn},
 	}, nil
 }
@@ -163,7 +163,7 @@ func (s *Server) assumeRole(p url.Values, who *principal, now time.Time) (any, *
 	sess := s.issue(kindAssumedRole, assumed, now.Add(seconds), mfa)
 	sess.chained = who.session != nil
 	return assumeRoleResult{
-		Credentials:     credentialsOf(sess),
+		Credentials:     s.credentialsOf("AssumeRole", sess),
 		AssumedRoleUser: assumedRoleUser{AssumedRoleID: assumed.userID, Arn: assumed.arn},
 	}, nil
 }
@@ -250,12 +250,14 @@ type xmlCredentials struct {
 	Expiration      string `xml:"Expiration"`
 }
 
-func credentialsOf(sess *session) xmlCredentials {
+func (s *Server) credentialsOf(action string, sess *session) xmlCredentials {
+	c := s.tampered(AnswerCredentials{Action: action, AccessKeyID: sess.keyID, SecretAccessKey: sess.secret,
+		SessionToken: sess.token, Expiration: sess.expires.UTC().Format(expirationFormat)})
 	return xmlCredentials{
-		AccessKeyID:     sess.keyID,
-		SecretAccessKey: sess.secret,
-		SessionToken:    sess.token,
-		Expiration:      sess.expires.UTC().Format(expirationFormat),
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
+		Expiration:      c.Expiration,
 	}
 }
 

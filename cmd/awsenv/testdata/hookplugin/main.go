@@ -11,7 +11,9 @@
 //     "crash", "hang";
 //   - Unset answers "bye PROFILE".
 //
-// GetCredentials hands out AWS's documented example keys (nothing real).
+// GetCredentials hands out AWS's documented example keys (nothing real);
+// the options key_id and expires (Unix seconds) replace the key id and
+// the expiry, for answers awsenv must refuse.
 // With TESTPLUGIN_PIDDIR set, each start leaves a file named after its
 // process id there, so a test can check that none is left running.
 package main
@@ -89,7 +91,18 @@ func (hook) Unset(_ context.Context, req plugins.UnsetRequest) (plugins.UnsetRes
 }
 
 func (hook) GetCredentials(_ context.Context, req plugins.CredentialsRequest) (plugins.CredentialsResponse, error) {
-	return plugins.CredentialsResponse{AccessKeyID: keyID, SecretAccessKey: secret}, nil
+	resp := plugins.CredentialsResponse{AccessKeyID: keyID, SecretAccessKey: secret}
+	if v := req.Options["key_id"]; v != "" {
+		resp.AccessKeyID = v
+	}
+	if v := req.Options["expires"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return resp, err
+		}
+		resp.ExpiresUnix = n
+	}
+	return resp, nil
 }
 
 func main() {
