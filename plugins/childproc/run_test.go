@@ -114,8 +114,12 @@ func TestRunEndsWhatTheChildLeft(t *testing.T) {
 		{name: "timeout", after: "sleep 30", spec: func(s *childproc.Spec) { s.Timeout = 300 * time.Millisecond },
 			want: func(err error) bool { return errors.Is(err, childproc.ErrTimeout) }},
 		{name: "cancel", after: "sleep 30",
-			ctx:  func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 300*time.Millisecond) },
-			want: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, childproc.ErrTimeout) }},
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 300*time.Millisecond)
+			},
+			want: func(err error) bool {
+				return errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, childproc.ErrTimeout)
+			}},
 		{name: "failure", after: "exit 4", want: func(err error) bool { var ee *exec.ExitError; return errors.As(err, &ee) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
