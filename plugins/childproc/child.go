@@ -20,8 +20,8 @@ type Pipes struct {
 
 // Child is a long-lived child (the helper, a plugin), started by Launch.
 // It is waited for in the background as soon as it exits; Spec.WaitDelay
-// later the read ends of its pipes are closed, so what it left holding
-// them keeps no reader waiting.
+// later our ends of its pipes are closed, so what it left holding them
+// keeps no reader waiting.
 type Child struct {
 	Stdin  io.WriteCloser // with Pipes.Stdin
 	Stdout io.ReadCloser  // with Pipes.Stdout
@@ -32,7 +32,7 @@ type Child struct {
 	exited  chan struct{}
 	waitErr error
 	close   sync.Once
-	pipes   []*os.File // the read ends, closed after the exit
+	pipes   []*os.File // our ends, closed after the exit
 }
 
 // Launch starts a long-lived child with Start's parent-death tie; its
@@ -71,6 +71,7 @@ func Launch(s Spec, p Pipes) (*Child, error) {
 		}
 		cmd.Stdin, c.Stdin = r, w
 		childEnds = append(childEnds, r)
+		c.pipes = append(c.pipes, w)
 	}
 	readPipe := func() (*os.File, error) {
 		r, w, err := os.Pipe()
@@ -170,7 +171,7 @@ func (c *Child) Signal(sig os.Signal) {
 	}
 }
 
-// ClosePipes closes the read ends of its pipes now (Launch closes them
+// ClosePipes closes our ends of its pipes now (Launch closes them
 // WaitDelay after the exit).
 func (c *Child) ClosePipes() { c.closePipes() }
 

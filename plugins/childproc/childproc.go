@@ -54,17 +54,20 @@ var live = struct {
 // runs. Other SysProcAttr fields (Setsid, Setctty, ...) are kept. The
 // caller waits for cmd as usual.
 func Start(cmd *exec.Cmd) error {
-	_, err := start(cmd)
+	_, err := start(cmd, true)
 	return err
 }
 
-// start is Start; exited, when not nil, is closed once the child has
-// exited (before it is reaped: cmd.Wait still collects it).
-func start(cmd *exec.Cmd) (exited <-chan struct{}, err error) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+// start is Start (without the parent-death tie unless tie); exited, when
+// not nil, is closed once the child has exited (before it is reaped:
+// cmd.Wait still collects it).
+func start(cmd *exec.Cmd, tie bool) (exited <-chan struct{}, err error) {
+	if tie {
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		setPdeathsig(cmd.SysProcAttr)
 	}
-	setPdeathsig(cmd.SysProcAttr)
 	started.Add(1)
 	type result struct {
 		exited chan struct{}

@@ -67,6 +67,12 @@ type Spec struct {
 	// WaitDelay bounds the wait for the pipes after the child exited
 	// (0: WaitDelay).
 	WaitDelay time.Duration
+
+	// Detach leaves the child and what it starts running when this
+	// process ends: no parent-death signal, no sweep after it. Only for
+	// the browser opener: the browser it may start is the person's, and
+	// must stay open after awsenv.
+	Detach bool
 }
 
 // Result is what a child left.
@@ -94,7 +100,9 @@ func Run(ctx context.Context, s Spec) (Result, error) {
 	if len(s.Argv) == 0 {
 		return Result{}, &StartError{Err: errors.New("no program to run")}
 	}
-	_ = BecomeSubreaper() // where it fails, orphans go to init as before
+	if !s.Detach {
+		_ = BecomeSubreaper() // where it fails, orphans go to init as before
+	}
 	runCtx := ctx
 	if s.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -123,13 +131,17 @@ func Run(ctx context.Context, s Spec) (Result, error) {
 		cmd.WaitDelay = WaitDelay
 	}
 
-	exited, err := start(cmd)
+	exited, err := start(cmd, !s.Detach)
 	if err != nil {
 		_ = stderr.Close()
 		return Result{}, &StartError{Err: err}
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
+	sweep := sweep
+	if s.Detach {
+		sweep = func() {}
+	}
 	select {
 	case <-exited: // never with a nil exited
 		// What it left holding the pipes is ended now, so the wait for
