@@ -5,17 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/browser"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/stsapi"
-	"github.com/awsenv/awsenv/plugins/childproc"
-	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -61,7 +58,8 @@ func newConsoleCommand(d *Deps) *cli.Command {
 				_, err = fmt.Fprintln(d.Stdout, link)
 				return err
 			}
-			if err := openBrowser(c.Context, d, link); err != nil {
+			d.interruptible()
+			if err := browser.Open(c.Context, d.Getenv, d.Stderr, link); err != nil {
 				// Never fatal: the person can open it by hand. The URL is
 				// a secret for 15 minutes; stderr is their terminal.
 				say(d.Stderr, "could not open a browser (%v); open this URL within 15 minutes (it signs in whoever has it):\n%s", err, link)
@@ -231,56 +229,4 @@ func consoleEndpoints(partition string) (signin, console string) {
 		return "https://signin.amazonaws.cn", "https://console.amazonaws.cn/"
 	}
 	return "https://signin.aws.amazon.com", "https://console.aws.amazon.com/"
-}
-
-// openBrowser opens link with $BROWSER (its words, with %s replaced by the
-// URL or the URL added), else xdg-open (open on macOS). The browser
-// command dies with awsenv, like everything awsenv starts; awsenv waits
-// for it (xdg-open and a running browser hand the URL over and return).
-// Its output goes to stderr, made safe: stdout is for --print.
-func openBrowser(ctx context.Context, d *Deps, link string) error {
-	var argv []string
-	if b := d.Getenv("BROWSER"); b != "" {
-		words, err := profiles.SplitCommand(b)
-		if err != nil {
-			return fmt.Errorf("$BROWSER: %w", err)
-		}
-		replaced := false
-		for i, w := range words {
-			if strings.Contains(w, "%s") {
-				words[i], replaced = strings.ReplaceAll(w, "%s", link), true
-			}
-		}
-		if !replaced {
-			words = append(words, link)
-		}
-		argv = words
-	} else {
-		opener := "xdg-open"
-		if runtime.GOOS == "darwin" {
-			opener = "open"
-		}
-		if _, err := exec.LookPath(opener); err != nil {
-			return fmt.Errorf("no $BROWSER and no %s", opener)
-		}
-		argv = []string{opener, link}
-	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	safe := termsafe.New(d.Stderr)
-	defer safe.Close()
-	cmd.Stdout, cmd.Stderr = safe, safe
-	cmd.WaitDelay = time.Second
-	d.interruptible()
-	err := childproc.Start(cmd)
-	if err == nil {
-		err = cmd.Wait()
-	}
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return fmt.Errorf("%s exited with status %d", argv[0], ee.ExitCode())
-		}
-		return fmt.Errorf("%s could not be started", argv[0])
-	}
-	return nil
 }

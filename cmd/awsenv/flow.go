@@ -176,7 +176,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	}
 	// A sign-in that starts by itself (use, exec, credential-process) is
 	// shown the same way; the browser opens where one can.
-	f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, false) }
+	f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, false) }
 	return f, nil
 }
 

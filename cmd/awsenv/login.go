@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os/exec"
-	"runtime"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/browser"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
@@ -33,7 +34,7 @@ func newLoginCommand(d *Deps) *cli.Command {
 				return err
 			}
 			noBrowser := c.Bool("no-browser")
-			f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, noBrowser) }
+			f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, noBrowser) }
 			t, err := f.Login(c.Context, p, s, name, credflow.LoginOptions{Force: c.Bool("force")})
 			if err != nil {
 				return err
@@ -90,7 +91,7 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	f.ShowDevice = func(dev credflow.Device) { showDevice(d, dev, false) }
+	f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, false) }
 	if session != "" {
 		s, err := f.Config.SessionSSO(session)
 		if err != nil {
@@ -115,10 +116,11 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 
 // showDevice tells the person how to approve a sign-in, on stderr (the
 // user code and URL are no secret: they are useless without the device
-// code awsenv keeps), and opens the browser where one can be. The URL and
-// the code are the server's answer: shown through termsafe.Line, and the
-// browser opens a URL only when it is exactly what is shown.
-func showDevice(d *Deps, dev credflow.Device, noBrowser bool) {
+// code awsenv keeps), and opens the browser where one can be (package
+// browser). The URL and the code are the server's answer: shown through
+// termsafe.Line, and the browser opens a URL only when it is exactly what
+// is shown.
+func showDevice(ctx context.Context, d *Deps, dev credflow.Device, noBrowser bool) {
 	url := dev.VerificationURIComplete
 	if url == "" {
 		url = dev.VerificationURI
@@ -129,41 +131,8 @@ func showDevice(d *Deps, dev credflow.Device, noBrowser bool) {
 	if noBrowser || shown != url {
 		return
 	}
-	if cmd := browserCommand(d, url); cmd != nil {
-		// Never fatal: the URL is on the screen.
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
-		// Not tied to awsenv's life: the browser stays open after it.
-		if err := cmd.Start(); err == nil {
-			go cmd.Wait()
-		}
-	}
-}
-
-// browserCommand opens url: $BROWSER, else open (macOS), else xdg-open
-// when there is a display; nil when no browser can be opened here.
-func browserCommand(d *Deps, url string) *exec.Cmd {
-	if b := d.Getenv("BROWSER"); b != "" {
-		// $BROWSER may be a list (sensible-browser's convention): the first.
-		first, _, _ := strings.Cut(b, ":")
-		if path, err := exec.LookPath(first); err == nil {
-			return exec.Command(path, url)
-		}
-		return nil
-	}
-	switch runtime.GOOS {
-	case "darwin":
-		if path, err := exec.LookPath("open"); err == nil {
-			return exec.Command(path, url)
-		}
-	case "windows":
-		return nil
-	default:
-		if d.Getenv("DISPLAY") == "" && d.Getenv("WAYLAND_DISPLAY") == "" {
-			return nil
-		}
-		if path, err := exec.LookPath("xdg-open"); err == nil {
-			return exec.Command(path, url)
-		}
-	}
-	return nil
+	// Never fatal, never waited for: the URL is on the screen, and awsenv
+	// polls for the approval meanwhile. The browser stays open after awsenv,
+	// and its chatter would break into the text above.
+	go func() { _ = browser.Open(context.WithoutCancel(ctx), d.Getenv, io.Discard, url) }()
 }

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/plugins/childproc"
-	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -46,14 +45,15 @@ const (
 )
 
 // ErrTimeout is the cause of a Run that took longer than its timeout.
-var ErrTimeout = errors.New("timed out")
+var ErrTimeout = childproc.ErrTimeout
 
 // Runner runs credential processes.
 type Runner struct {
 	// Environ is the environment of awsenv; the process gets it, as the
 	// AWS CLI passes its own, with EnvDepth and EnvProfiles added.
 	Environ []string
-	// Stderr is where the process's stderr goes, made safe (termsafe).
+	// Stderr is where the process's stderr goes, made safe and capped
+	// (childproc.NewStderr).
 	Stderr io.Writer
 }
 
@@ -66,53 +66,27 @@ type Request struct {
 	Profiles []string
 }
 
-// Run runs the process and returns what it printed on stdout. A process
-// that exits non-zero, prints more than MaxOutput or outlives the timeout
-// is an error (ErrTimeout for the last).
+// Run runs the process (through childproc.Run: stdin /dev/null, dying
+// with awsenv, whatever it leaves running ended after it) and returns what
+// it printed on stdout. A process that exits non-zero, prints more than
+// MaxOutput or outlives the timeout is an error (ErrTimeout for the last).
 func (r *Runner) Run(ctx context.Context, req Request) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, req.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, req.Argv[0], req.Argv[1:]...)
-	cmd.Env = nestedEnv(r.Environ, req.Profiles)
-	cmd.Stdin = nil // /dev/null
-	out := &capped{max: MaxOutput}
-	cmd.Stdout = out
-	if r.Stderr != nil {
-		safe := termsafe.New(r.Stderr)
-		defer safe.Close()
-		cmd.Stderr = safe
-	}
-	// What it leaves holding its pipes does not keep awsenv waiting.
-	cmd.WaitDelay = time.Second
-	err := childproc.Start(cmd)
-	if err == nil {
-		err = cmd.Wait()
-	}
+	res, err := childproc.Run(ctx, childproc.Spec{
+		Argv:      req.Argv,
+		Env:       nestedEnv(r.Environ, req.Profiles),
+		Stderr:    r.Stderr,
+		MaxStdout: MaxOutput,
+		Timeout:   req.Timeout,
+	})
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return nil, fmt.Errorf("%w after %s", ErrTimeout, req.Timeout)
-	case out.over:
+	case errors.Is(err, childproc.ErrTimeout):
+		return nil, err
+	case res.StdoutCut:
 		return nil, fmt.Errorf("it printed more than %d KiB on stdout", MaxOutput>>10)
 	case err != nil:
 		return nil, err
 	}
-	return out.buf.Bytes(), nil
-}
-
-// capped keeps the first max bytes written and notes any more.
-type capped struct {
-	buf  bytes.Buffer
-	max  int
-	over bool
-}
-
-func (c *capped) Write(b []byte) (int, error) {
-	if room := c.max - c.buf.Len(); len(b) > room {
-		c.over = true
-		c.buf.Write(b[:max(room, 0)])
-		return len(b), nil
-	}
-	return c.buf.Write(b)
+	return res.Stdout, nil
 }
 
 // nestedEnv is env with the loop guard's variables for one more level.

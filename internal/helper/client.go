@@ -19,9 +19,12 @@ import (
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
-	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
+
+// helperStderrLimit caps what the helper's stderr passes on in one run:
+// each program it runs is capped at childproc.MaxStderr already.
+const helperStderrLimit = 1 << 20
 
 // closeWait is how long Close lets the helper finish after its stdin
 // closes before it is killed.
@@ -64,24 +67,19 @@ var (
 	_ plugins.CredentialSource = (*Client)(nil)
 )
 
-// process is one running helper and its two pipes.
+// process is one running helper and its two pipes. Its stderr goes to
+// the person through childproc (made safe, capped, a crash summarised):
+// the helper passes on what its providers' programs write (ykman, op,
+// mfa_process), and a crash would print a Go trace.
 type process struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
-	// stderr is the helper's on its way to the person: the helper passes
-	// on what its providers' programs write (ykman, op, mfa_process), and
-	// a crash would print a Go trace.
-	stderr *termsafe.Stderr
+	child *childproc.Child
+	in    io.WriteCloser
+	out   *bufio.Reader
 }
 
-// wait waits for the helper and ends its stderr: an unfinished line is
-// ended, a crash summarised.
-func (p *process) wait() error {
-	err := p.cmd.Wait()
-	_ = p.stderr.Close()
-	return err
-}
+// wait waits for the helper; its stderr is ended then (an unfinished line
+// ended, a crash summarised).
+func (p *process) wait() error { return p.child.Wait() }
 
 // Starts is how many helper processes c has started (for tests and
 // --debug: a run should need at most one).
@@ -139,39 +137,26 @@ func (c *Client) start() (*process, error) {
 	if c.OnStart != nil {
 		c.OnStart()
 	}
-	cmd := exec.Command(c.Path)
-	cmd.Env = c.Env
-	if cmd.Env == nil {
-		cmd.Env = Environ(os.Environ())
-	}
-	w := c.Stderr
-	if w == nil {
-		w = io.Discard
-	}
-	stderr := termsafe.NewStderr(w, "awsenv-helper", c.Debug)
-	cmd.Stderr = stderr
-	// When Stderr is not a file, a process the helper started may hold
-	// the pipe open after the helper is gone: stop copying soon after.
-	cmd.WaitDelay = time.Second
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
+	env := c.Env
+	if env == nil {
+		env = Environ(os.Environ())
 	}
 	// The helper dies with awsenv, even with kill -9: it must never be left
-	// reading the terminal for an MFA code nobody is waiting for.
-	if err := childproc.Start(cmd); err != nil {
+	// reading the terminal for an MFA code nobody is waiting for. It gets
+	// more stderr than one program's cap: it passes on the (capped) output
+	// of every provider it runs.
+	child, err := childproc.Launch(childproc.Spec{Argv: []string{c.Path}, Env: env,
+		Stderr: c.Stderr, Name: "awsenv-helper", Debug: c.Debug, StderrLimit: helperStderrLimit},
+		childproc.Pipes{Stdin: true, Stdout: true})
+	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) || errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("run the helper %s: %w. Install awsenv-helper next to awsenv (./install.sh does).", c.Path, err)
 		}
 		return nil, fmt.Errorf("run the helper %s: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
 	}
 	c.starts++
-	c.pid.Store(int64(cmd.Process.Pid))
-	return &process{cmd: cmd, in: in, out: bufio.NewReader(out), stderr: stderr}, nil
+	c.pid.Store(int64(child.Pid()))
+	return &process{child: child, in: child.Stdin, out: bufio.NewReader(child.Stdout)}, nil
 }
 
 // Close ends the helper: its stdin closes, it finishes and exits; one
@@ -193,7 +178,7 @@ func (c *Client) Close() error {
 	case err := <-done:
 		return err
 	case <-time.After(closeWait):
-		p.cmd.Process.Kill()
+		p.child.Kill()
 		return <-done
 	}
 }
@@ -203,7 +188,7 @@ func (c *Client) Close() error {
 func (c *Client) kill(p *process) error {
 	c.proc = nil
 	c.pid.Store(0)
-	p.cmd.Process.Kill()
+	p.child.Kill()
 	return p.wait()
 }
 

@@ -10,11 +10,11 @@ func setPdeathsig(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
 
 // holdUntilExit returns a function that blocks until pid has exited,
 // without reaping it (cmd.Wait still does). Without pidfds (Linux before
-// 5.3) it returns at once: the signal then depends on the thread living.
-func holdUntilExit(pid int) func() {
+// 5.3) ok is false: the signal then depends on the thread living.
+func holdUntilExit(pid int) (hold func(), ok bool) {
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
-		return func() {}
+		return nil, false
 	}
 	return func() {
 		defer unix.Close(fd)
@@ -24,5 +24,5 @@ func holdUntilExit(pid int) func() {
 				return
 			}
 		}
-	}
+	}, true
 }

@@ -8,4 +8,4 @@ import "syscall"
 // closes its pipes or kills it, not when awsenv is killed.
 func setPdeathsig(*syscall.SysProcAttr) {}
 
-func holdUntilExit(int) func() { return func() {} }
+func holdUntilExit(int) (func(), bool) { return nil, false }

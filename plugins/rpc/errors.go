@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -273,124 +270,20 @@ func paren(s string) string {
 	return " (" + s + ")"
 }
 
-// checkExecutable refuses a plugin that is missing, not a runnable file,
-// or that someone other than the user (or root) could change.
-func (p *Plugin) checkExecutable() error {
-	path := p.cfg.Path
-	if path == "" {
-		return p.fail("no plugin executable was given", "This is a bug in awsenv: please report it.", nil)
-	}
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return p.fail("plugin executable "+path+" does not exist",
-			"Install the plugin there, or choose another provider with awsenv_mfa_provider.", nil)
-	case err != nil:
-		return p.fail("cannot read plugin executable "+path, "Check the file and its directories.", err)
-	case fi.IsDir():
-		return p.fail(path+" is a directory, not a plugin executable",
-			"Remove it or put the plugin in its place.", nil)
-	case !fi.Mode().IsRegular():
-		return p.fail(path+" is not a regular file", "Put the plugin executable in its place.", nil)
-	case fi.Mode().Perm()&0o111 == 0:
-		return p.fail(path+" is not executable", "Make it executable: chmod +x "+shq(path), nil)
-	}
-	if err := p.checkOwner(path, fi, "chmod go-w "+shq(path)); err != nil {
-		return err
-	}
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return p.fail("cannot resolve "+path, "Check the file and its directories.", err)
-	}
-	dir := filepath.Dir(real)
-	di, err := os.Stat(dir)
-	if err != nil {
-		return p.fail("cannot read directory "+dir, "Check the directory.", err)
-	}
-	return p.checkOwner(dir, di, "chmod go-w "+shq(dir))
+func (p *Plugin) fail(problem, fix string, err error) *plugins.Error {
+	return &plugins.Error{Provider: p.name, Kind: p.kind, Problem: problem, Fix: fix, Err: err}
 }
 
-// checkOwner: owned by the user or root, not writable by group or others
-// (a directory with the sticky bit, like /tmp, may be).
-func (p *Plugin) checkOwner(path string, fi fs.FileInfo, chmod string) error {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return nil
+func (p *Plugin) interrupted(err error) *plugins.Error {
+	if p.cfg.Service != ServiceMFA {
+		return p.fail("stopped before the plugin answered", "Run the command again.", err)
 	}
-	if uid := int(st.Uid); uid != 0 && uid != os.Getuid() {
-		return p.fail(fmt.Sprintf("%s belongs to another user (uid %d)", path, uid),
-			"A plugin and its directory must belong to you or root; reinstall the plugin where only you can change it.", nil)
-	}
-	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
-	if fi.Mode().Perm()&0o022 != 0 && !sticky {
-		return p.fail(fmt.Sprintf("others may change %s (mode %04o)", path, fi.Mode().Perm()),
-			"Make it writable by you alone: "+chmod, nil)
-	}
-	return nil
+	return p.fail("stopped before the plugin gave a code", "Run the command again.", err)
 }
 
-// checkSocketDir makes LaunchConfig.SocketDir if missing and refuses it
-// if it is not the user's private directory. (An empty SocketDir is fine:
-// go-plugin then makes a fresh 0700 directory under os.TempDir().)
-func (p *Plugin) checkSocketDir() error {
-	base := p.cfg.SocketDir
-	if base == "" {
-		return nil
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
 	}
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		return p.fail("cannot make the plugin socket directory "+base, "Check that its parent is yours and writable.", err)
-	}
-	fi, err := os.Lstat(base)
-	if err != nil {
-		return p.fail("cannot read the plugin socket directory "+base, "Check the directory.", err)
-	}
-	if !fi.IsDir() {
-		return p.fail("the plugin socket directory "+base+" is not a directory (or is a symbolic link)",
-			"Remove it: rm "+shq(base), nil)
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return p.fail(fmt.Sprintf("the plugin socket directory %s belongs to another user (uid %d)", base, st.Uid),
-			"Remove it (awsenv makes it again): rm -r "+shq(base), nil)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return p.fail(fmt.Sprintf("others may use the plugin socket directory %s (mode %04o)", base, fi.Mode().Perm()),
-			"Make it private: chmod 700 "+shq(base), nil)
-	}
-	CleanSocketDirs(base)
-	return nil
-}
-
-// maxSocketPath is the longest path a Unix socket can have: sun_path holds
-// 108 bytes on Linux, 104 on macOS and the BSDs, with the final NUL.
-func maxSocketPath() int {
-	if runtime.GOOS == "linux" {
-		return 107
-	}
-	return 103
-}
-
-// The plugin side of go-plugin names its socket "plugin" and up to ten
-// digits; the host side names the fresh directory for it "plugin-dir" and
-// up to ten digits.
-const (
-	socketName    = len("/plugin") + 10
-	socketDirName = len("/plugin-dir") + 10
-)
-
-// checkSocketPath refuses a socket directory whose socket path would be too
-// long to be used.
-func (p *Plugin) checkSocketPath(dir string) error {
-	if len(dir)+socketName > maxSocketPath() {
-		return p.fail("the path for the plugin's socket would be too long for a Unix socket: "+dir,
-			"Use a shorter $TMPDIR.", nil)
-	}
-	return nil
-}
-
-// shq quotes s for a POSIX shell, so a fix can be pasted as it is.
-func shq(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return strconv.Itoa(n) + " " + word + "s"
 }

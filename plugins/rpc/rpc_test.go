@@ -23,6 +23,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/childproc/childproctest"
 )
 
 func testContext() context.Context { return context.Background() }
@@ -652,6 +653,16 @@ func TestStderrMadeSafe(t *testing.T) {
 	if strings.ContainsAny(got, "\x1b\x07\u009b\u202e\ufffe") || strings.Contains(got, "pwned") || !utf8.ValidString(got) {
 		t.Fatalf("stderr = %q", got)
 	}
+}
+
+// A plugin goes through childproc like every child: the hostile text and a
+// megabyte after it reach the person made safe and capped.
+func TestStderrHostileCapped(t *testing.T) {
+	r := newRun(t, "misbehave", "flood")
+	if _, _, err := Code(testContext(), r.cfg, aliceRequest); err != nil {
+		t.Fatal(err)
+	}
+	childproctest.Check(t, r.stderr.String())
 }
 
 // A plugin's Go crash is one line on stderr; with Debug set, the trace.

@@ -6,13 +6,35 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin/runner"
 
 	"github.com/awsenv/awsenv/plugins/childproc"
 )
+
+// runnerFunc is go-plugin's RunnerFunc: spec carries go-plugin's
+// environment (magic cookie, protocol versions, socket directory, AutoMTLS
+// certificate); socketDir is the fresh directory it made for the socket.
+func (p *Plugin) runnerFunc(_ hclog.Logger, spec *exec.Cmd, socketDir string) (runner.Runner, error) {
+	p.mu.Lock()
+	p.socketDir = socketDir
+	p.mu.Unlock()
+	if err := p.checkSocketPath(socketDir); err != nil {
+		return nil, err
+	}
+	p.log.Debug("starting plugin", "path", p.cfg.Path, "args", p.cfg.Args, "socket_dir", socketDir)
+	r := newProcRunner(childproc.Spec{
+		Argv: append([]string{p.cfg.Path}, p.cfg.Args...),
+		Env:  append(p.environ(), spec.Env...), // go-plugin's last: they win
+	})
+	p.mu.Lock()
+	p.runner = r
+	p.mu.Unlock()
+	return r, nil
+}
 
 // drainDelay is how long the plugin's stdout and stderr are still read
 // after it exited, before the host closes its ends. A process the plugin
@@ -21,104 +43,99 @@ import (
 const drainDelay = time.Second
 
 // procRunner runs the plugin process for go-plugin (ClientConfig.RunnerFunc)
-// instead of go-plugin's own runner, which hands the plugin the host's
-// stdin (awsenv's request pipe, in awsenv-helper) and cannot collect a
-// plugin whose children keep its output open.
+// through childproc.Launch, instead of go-plugin's own runner, which hands
+// the plugin the host's stdin (awsenv's request pipe, in awsenv-helper) and
+// cannot collect a plugin whose children keep its output open. The plugin
+// gets stdin /dev/null, dies with its host, and its stdout and stderr are
+// pipes go-plugin reads (its stderr reaches the person through the sink,
+// made safe and capped by childproc.NewStderr).
 type procRunner struct {
-	cmd            *exec.Cmd
-	stdout, stderr *os.File // the host's ends of the pipes
-	pid            int
-	exited         chan struct{} // closed when cmd.Wait returned
-	waitErr        error
-
-	closeOnce sync.Once
+	spec  childproc.Spec
+	child atomic.Pointer[childproc.Child] // set once started
 }
 
 var _ runner.Runner = (*procRunner)(nil)
 
-// newProcRunner prepares cmd (not started) with stdin /dev/null and
-// stdout and stderr on pipes.
-func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		_ = outR.Close()
-		_ = outW.Close()
-		return nil, err
-	}
-	cmd.Stdin = nil
-	cmd.Stdout, cmd.Stderr = outW, errW
-	return &procRunner{cmd: cmd, stdout: outR, stderr: errR, exited: make(chan struct{})}, nil
+func newProcRunner(spec childproc.Spec) *procRunner {
+	spec.WaitDelay = drainDelay
+	return &procRunner{spec: spec}
 }
 
 func (r *procRunner) Start(context.Context) error {
-	// The plugin dies with its host (awsenv-helper), however the host ends.
-	err := childproc.Start(r.cmd)
-	// The child has its copies of the write ends; without closing ours the
-	// host would never see the end of the output.
-	_ = r.cmd.Stdout.(*os.File).Close()
-	_ = r.cmd.Stderr.(*os.File).Close()
+	c, err := childproc.Launch(r.spec, childproc.Pipes{Stdout: true, Stderr: true})
 	if err != nil {
-		r.closePipes()
 		return err
 	}
-	r.pid = r.cmd.Process.Pid
-	go func() {
-		r.waitErr = r.cmd.Wait()
-		close(r.exited)
-		time.AfterFunc(drainDelay, r.closePipes)
-	}()
+	r.child.Store(c)
 	return nil
 }
 
 // Wait waits for the process to end (go-plugin calls it once the output
 // pipes are closed).
 func (r *procRunner) Wait(context.Context) error {
-	<-r.exited
-	return r.waitErr
+	c := r.child.Load()
+	if c == nil {
+		return nil
+	}
+	return c.Wait()
 }
 
 // hasExited reports whether the process ended and was collected; then
-// cmd.ProcessState may be read.
+// state may be read.
 func (r *procRunner) hasExited() bool {
-	select {
-	case <-r.exited:
-		return true
-	default:
-		return false
-	}
+	c := r.child.Load()
+	return c != nil && c.Exited()
 }
 
-// Kill kills the process with SIGKILL.
-func (r *procRunner) Kill(context.Context) error {
-	if r.cmd.Process != nil {
-		_ = r.cmd.Process.Kill()
+// state is how the process ended, nil before.
+func (r *procRunner) state() *os.ProcessState {
+	if c := r.child.Load(); c != nil {
+		return c.State()
 	}
 	return nil
 }
 
-func (r *procRunner) closePipes() {
-	r.closeOnce.Do(func() {
-		_ = r.stdout.Close()
-		_ = r.stderr.Close()
-	})
+// Kill kills the process with SIGKILL.
+func (r *procRunner) Kill(context.Context) error {
+	if c := r.child.Load(); c != nil {
+		c.Kill()
+	}
+	return nil
 }
 
-func (r *procRunner) Stdout() io.ReadCloser           { return r.stdout }
-func (r *procRunner) Stderr() io.ReadCloser           { return r.stderr }
-func (r *procRunner) Name() string                    { return r.cmd.Path }
+// signal sends sig to the process, if it runs.
+func (r *procRunner) signal(sig os.Signal) {
+	if c := r.child.Load(); c != nil {
+		c.Signal(sig)
+	}
+}
+
+func (r *procRunner) closePipes() {
+	if c := r.child.Load(); c != nil {
+		c.ClosePipes()
+	}
+}
+
+func (r *procRunner) Stdout() io.ReadCloser           { return r.child.Load().Stdout }
+func (r *procRunner) Stderr() io.ReadCloser           { return r.child.Load().Stderr }
+func (r *procRunner) Name() string                    { return r.spec.Argv[0] }
 func (r *procRunner) Diagnose(context.Context) string { return "" }
+
+// pid is the process id once started, else 0.
+func (r *procRunner) pid() int {
+	if c := r.child.Load(); c != nil {
+		return c.Pid()
+	}
+	return 0
+}
 
 // ID is the process id once started; go-plugin's Kill does nothing while
 // it is empty.
 func (r *procRunner) ID() string {
-	if r.pid == 0 {
-		return ""
+	if pid := r.pid(); pid != 0 {
+		return strconv.Itoa(pid)
 	}
-	return strconv.Itoa(r.pid)
+	return ""
 }
 
 func (r *procRunner) PluginToHost(network, address string) (string, string, error) {

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -76,6 +75,6 @@ func listening(dir string) bool {
 }
 
 func ownedBy(fi os.FileInfo, uid int) bool {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && int(st.Uid) == uid
+	owner, ok := fileOwner(fi)
+	return ok && owner == uid
 }

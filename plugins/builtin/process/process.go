@@ -4,17 +4,15 @@
 package process
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
-	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // Timeout bounds one run: a person may be touching a key or approving a
@@ -39,31 +37,18 @@ func (p *Provider) Code(ctx context.Context, req plugins.Request) (string, error
 		return "", &plugins.Error{Provider: p.Name(), Problem: "no mfa_process is set for profile " + req.Profile,
 			Fix: "Add mfa_process = COMMAND to the profile, or set awsenv_mfa_provider = prompt."}
 	}
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if p.Stderr != nil {
-		// What the command writes reaches the person made safe for a terminal.
-		safe := termsafe.New(p.Stderr)
-		defer safe.Close()
-		cmd.Stderr = safe
-	}
-	cmd.WaitDelay = time.Second
-	// It dies with the helper, even a killed one.
-	err := childproc.Start(cmd)
-	if err == nil {
-		err = cmd.Wait()
-	}
+	// Through childproc: stdin /dev/null, its stderr made safe and capped
+	// on its way to the person, dying with the helper, whatever it leaves
+	// running ended.
+	res, err := childproc.Run(ctx, childproc.Spec{Argv: []string{"/bin/sh", "-c", command}, Stderr: p.Stderr, Timeout: Timeout})
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
+		if errors.Is(err, childproc.ErrTimeout) {
 			err = fmt.Errorf("no code after %s", Timeout)
 		}
 		return "", &plugins.Error{Provider: p.Name(), Problem: "mfa_process of profile " + req.Profile + " failed", Err: err,
 			Fix: "Run the mfa_process command by hand to see why; it must print the 6-digit code."}
 	}
-	code := strings.TrimSpace(out.String())
+	code := strings.TrimSpace(string(res.Stdout))
 	if !plugins.ValidCode(code) {
 		return "", &plugins.Error{Provider: p.Name(), Problem: "mfa_process of profile " + req.Profile + " did not print a 6-digit code",
 			Fix: "Make the command print only the code, e.g. `oathtool --totp -b SECRET`."}

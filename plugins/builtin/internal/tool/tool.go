@@ -7,7 +7,6 @@
 package tool
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
-	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 // Runner is one provider's way of running its program.
@@ -83,36 +81,29 @@ func (r *Runner) Run(ctx context.Context, req plugins.Request) (string, error) {
 	}
 }
 
-// once runs the program a single time. parent is the caller's context,
-// ctx the one bounded by the timeout.
+// once runs the program a single time, through childproc.Run (stdin
+// /dev/null, its stderr made safe and capped on its way to the person,
+// dying with the helper, whatever it leaves running ended). parent is the
+// caller's context, ctx the one bounded by the timeout.
 func (r *Runner) once(parent, ctx context.Context, stderr io.Writer) (string, error) {
-	cmd := exec.CommandContext(ctx, r.Command, r.Args...)
-	var out, errs capped
-	cmd.Stdout = &out
-	// What the program writes reaches the person made safe for a terminal.
-	safe := termsafe.New(stderr)
-	cmd.Stderr = io.MultiWriter(safe, &errs)
-	// A program that leaves children holding its pipes must not hang Run.
-	cmd.WaitDelay = time.Second
-	// It dies with the helper, even a killed one: never left reading the
-	// terminal or waiting for a key.
-	runErr := childproc.Start(cmd)
-	if runErr == nil {
-		runErr = cmd.Wait()
-	}
-	_ = safe.Close()
+	res, runErr := childproc.Run(ctx, childproc.Spec{
+		Argv:       append([]string{r.Command}, r.Args...),
+		Stderr:     stderr,
+		KeepStderr: capSize,
+	})
+	var notStarted *childproc.StartError
 	switch {
 	case runErr == nil:
-	case errors.Is(runErr, exec.ErrNotFound) || (cmd.Process == nil && errors.Is(runErr, fs.ErrNotExist)):
+	case errors.As(runErr, &notStarted) && (errors.Is(runErr, exec.ErrNotFound) || errors.Is(runErr, fs.ErrNotExist)):
 		return "", r.fail(r.NotInstalled, runErr, r.InstallFix)
 	case parent.Err() != nil:
 		return "", parent.Err()
 	case ctx.Err() != nil:
 		return "", r.fail(fmt.Sprintf("no code from %s after %s", r.Source, r.Timeout), nil, r.TimeoutFix)
 	default:
-		return "", r.Failed(runErr, errs.String())
+		return "", r.Failed(runErr, string(res.Stderr))
 	}
-	code := strings.TrimSpace(out.String())
+	code := strings.TrimSpace(string(res.Stdout))
 	if !plugins.ValidCode(code) {
 		return "", r.NotACode(code)
 	}
@@ -142,15 +133,5 @@ func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// capped keeps the first capSize bytes written to it and drops the rest,
-// so a runaway program cannot fill memory.
-type capped struct{ bytes.Buffer }
-
+// capSize is how much of the program's stderr Failed gets.
 const capSize = 64 << 10
-
-func (c *capped) Write(b []byte) (int, error) {
-	if room := capSize - c.Len(); room > 0 {
-		c.Buffer.Write(b[:min(len(b), room)])
-	}
-	return len(b), nil
-}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/childproc/childproctest"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
 
@@ -48,6 +49,15 @@ func (p provider) Code(ctx context.Context, req plugins.Request) (string, error)
 		// and straight to file descriptor 2.
 		for _, w := range []*os.File{os.Stderr, os.NewFile(2, "fd2")} {
 			fmt.Fprint(w, Hostile)
+		}
+		return answer(req), nil
+	case "flood":
+		// The hostile text every kind of child is tested with, and a
+		// megabyte after it, straight to file descriptor 2.
+		fd2 := os.NewFile(2, "fd2")
+		fmt.Fprint(fd2, childproctest.Hostile)
+		for n := 0; n < childproctest.FloodBytes; n += len(childproctest.FloodLine) {
+			fmt.Fprint(fd2, childproctest.FloodLine)
 		}
 		return answer(req), nil
 	case "peek-parent":

@@ -4,44 +4,72 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// swept is the count of started children at the last sweep.
+// swept is the count of started children at the last sweep that found
+// nothing left.
 var swept atomic.Int64
+
+// subreaper is set once this process is the subreaper of its descendants.
+var subreaper atomic.Bool
+
+var becomeOnce sync.Once
 
 // BecomeSubreaper makes this process the child subreaper of its
 // descendants (PR_SET_CHILD_SUBREAPER): a process that a child of ours
 // leaves behind (started in the background, in a session of its own, or
 // as a daemon by a double fork) becomes our child when its parent ends,
-// instead of init's, so EndOrphans can end it.
+// instead of init's, so EndOrphans can end it. Run calls it on its first
+// call; awsenv-helper calls it at its start.
 func BecomeSubreaper() error {
-	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	var err error
+	becomeOnce.Do(func() {
+		err = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+		subreaper.Store(err == nil)
+	})
+	return err
 }
 
-// EndOrphans kills (SIGKILL) and reaps every child of this process, and
-// the children they leave in turn, which come to us as they die, for at
-// most wait. Call it only when this process runs no child it still needs:
-// it takes them all. It returns how many processes it ended.
+// isSubreaper reports whether orphans come to this process.
+func isSubreaper() bool { return subreaper.Load() }
+
+// EndOrphans kills (SIGKILL) and reaps every child of this process that
+// it did not start through this package (Start, Run, Launch) or has
+// waited for already: the orphans that came to it as a subreaper, and the
+// children they leave in turn, which come to it as they die, for at most
+// wait. Children started here and still running (the front's helper, a
+// plugin in the middle of a call) are spared. It returns how many
+// processes it ended.
 func EndOrphans(wait time.Duration) int {
 	n := started.Load()
-	if n == swept.Load() {
+	live.mu.Lock()
+	idle := len(live.pids) == 0
+	live.mu.Unlock()
+	if n == swept.Load() && idle {
 		return 0 // nothing started since the last sweep left none
 	}
 	self := os.Getpid()
 	deadline := time.Now().Add(wait)
 	ended := 0
 	for {
-		kids := children(self)
+		live.mu.Lock()
+		pruneLive()
+		var kids []int
+		for _, pid := range children(self) {
+			if !spared(pid) {
+				kids = append(kids, pid)
+				kill(pid, self)
+			}
+		}
+		live.mu.Unlock()
 		if len(kids) == 0 {
 			swept.Store(n)
 			return ended
-		}
-		for _, pid := range kids {
-			kill(pid, self)
 		}
 		for _, pid := range kids {
 			if reap(pid, deadline) {
@@ -108,19 +136,25 @@ func children(pid int) []int {
 	return out
 }
 
-// ppid reads the parent of pid from /proc/PID/stat ("pid (comm) state
-// ppid ..."; comm may hold spaces and parentheses), -1 if unknown.
-func ppid(pid int) int {
+// statFields are the fields of /proc/PID/stat after "pid (comm)" (comm
+// may hold spaces and parentheses): [0] is the state, [1] the parent,
+// [19] the start time; nil if the process is gone.
+func statFields(pid int) []string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return -1
+		return nil
 	}
 	s := string(data)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return -1
+		return nil
 	}
-	f := strings.Fields(s[i+1:])
+	return strings.Fields(s[i+1:])
+}
+
+// ppid is the parent of pid, -1 if unknown.
+func ppid(pid int) int {
+	f := statFields(pid)
 	if len(f) < 2 {
 		return -1
 	}
@@ -128,5 +162,15 @@ func ppid(pid int) int {
 	if err != nil {
 		return -1
 	}
+	return n
+}
+
+// startTime is when pid started (clock ticks since boot), 0 if it is gone.
+func startTime(pid int) uint64 {
+	f := statFields(pid)
+	if len(f) < 20 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(f[19], 10, 64)
 	return n
 }

@@ -1,0 +1,137 @@
+// Package browser opens an address in the person's browser: the one
+// opener of `awsenv login` (the IAM Identity Center sign-in page) and
+// `awsenv console` (the console sign-in link). It opens only https://
+// addresses (and http:// ones on this machine), and runs the opener
+// through childproc like every program awsenv starts.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os/exec"
+	"runtime"
+	"strings"
+
+	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// Check refuses an address the opener must not get: anything but an
+// https:// address, or an http:// one on this machine (127.0.0.1,
+// localhost, [::1]); one holding spaces, control characters or other
+// bytes than printable ASCII; one starting with '-' (an opener would take
+// it for an option).
+func Check(addr string) error {
+	for i := 0; i < len(addr); i++ {
+		if c := addr[i]; c <= ' ' || c >= 0x7f {
+			return errors.New("the address holds a space, a control character or a byte that is not ASCII")
+		}
+	}
+	u, err := url.Parse(addr)
+	switch {
+	case strings.HasPrefix(addr, "-"):
+		return errors.New("the address starts with '-'")
+	case err != nil:
+		return errors.New("the address is not a URL")
+	case u.Scheme == "https" && u.Host != "" && u.Opaque == "":
+		return nil
+	case u.Scheme == "http" && u.Opaque == "" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1"):
+		return nil
+	}
+	return errors.New("awsenv opens only https:// addresses (and http:// ones on this machine) in a browser")
+}
+
+// Open opens addr after Check: with $BROWSER (read with getenv), a
+// colon-separated list of commands tried in turn, in each of which %s
+// stands for the address (else it is added as the last argument); else
+// with open on macOS, else with xdg-open where there is a display. It
+// waits for the opener (xdg-open and a running browser hand the address
+// over and return; ctx ends the wait), whose output goes to stderr made
+// safe and capped. The opener and the browser it starts stay running
+// after awsenv: they are the person's. On error the caller shows the
+// address for the person to open.
+func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string) error {
+	if err := Check(addr); err != nil {
+		return err
+	}
+	commands, err := openers(getenv)
+	if err != nil {
+		return err
+	}
+	for _, words := range commands {
+		argv := make([]string, 0, len(words)+1)
+		replaced := false
+		for _, w := range words {
+			if strings.Contains(w, "%s") {
+				w, replaced = strings.ReplaceAll(w, "%s", addr), true
+			}
+			argv = append(argv, w)
+		}
+		if !replaced {
+			argv = append(argv, addr) // one argument, whole
+		}
+		if err = run(ctx, stderr, argv); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// openers are the commands to try, as words.
+func openers(getenv func(string) string) ([][]string, error) {
+	if b := getenv("BROWSER"); b != "" {
+		var out [][]string
+		var err error
+		for _, entry := range strings.Split(b, ":") {
+			words, serr := profiles.SplitCommand(entry)
+			switch {
+			case serr != nil:
+				err = fmt.Errorf("$BROWSER: %w", serr)
+			case len(words) > 0:
+				out = append(out, words)
+			}
+		}
+		if len(out) == 0 {
+			if err == nil {
+				err = errors.New("$BROWSER names no command")
+			}
+			return nil, err
+		}
+		return out, nil
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return [][]string{{"open"}}, nil
+	case "windows":
+		return nil, errors.New("no $BROWSER, and awsenv opens no browser by itself on Windows")
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return nil, errors.New("no $BROWSER and no display")
+	}
+	if _, err := exec.LookPath("xdg-open"); err != nil {
+		return nil, errors.New("no $BROWSER and no xdg-open")
+	}
+	return [][]string{{"xdg-open"}}, nil
+}
+
+// run runs one opener through childproc.
+func run(ctx context.Context, stderr io.Writer, argv []string) error {
+	_, err := childproc.Run(ctx, childproc.Spec{Argv: argv, Stderr: stderr, StdoutToStderr: true, Detach: true})
+	var ee *exec.ExitError
+	var se *childproc.StartError
+	switch {
+	case err == nil, errors.Is(err, childproc.ErrHeldOpen):
+		// A browser it started holds its output: it opened.
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &ee):
+		return fmt.Errorf("%s exited with status %d", argv[0], ee.ExitCode())
+	case errors.As(err, &se):
+		return fmt.Errorf("%s could not be started", argv[0])
+	}
+	return fmt.Errorf("%s failed: %w", argv[0], err)
+}
