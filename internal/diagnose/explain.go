@@ -6,8 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // aliases map other services' and SDKs' names of the same failures to the
@@ -38,7 +37,7 @@ const (
 
 // call is one failed call with everything derived from it and the facts.
 type call struct {
-	e     *stsapi.APIError
+	e     *awsapi.APIError
 	f     Facts
 	code  string
 	msg   string
@@ -51,9 +50,9 @@ type call struct {
 
 // Explain says what an AWS error answer means for this user and what to do.
 // Unrecognised errors get a general explanation with ID IDUnknown.
-func Explain(e *stsapi.APIError, f Facts) Explanation {
+func Explain(e *awsapi.APIError, f Facts) Explanation {
 	if e == nil {
-		e = &stsapi.APIError{}
+		e = &awsapi.APIError{}
 	}
 	c := newCall(e, f)
 	if x, ok := c.sso(); ok {
@@ -96,7 +95,7 @@ func Explain(e *stsapi.APIError, f Facts) Explanation {
 	return c.unknown()
 }
 
-func newCall(e *stsapi.APIError, f Facts) *call {
+func newCall(e *awsapi.APIError, f Facts) *call {
 	c := &call{e: e, f: f, code: strings.TrimSpace(e.Code), msg: strings.TrimSpace(e.Message)}
 	if a, ok := aliases[c.code]; ok {
 		c.code = a
@@ -854,7 +853,7 @@ func (c *call) pickKeyToDelete() (KeyFacts, bool) {
 	}
 	var best KeyFacts
 	for _, k := range c.f.Keys {
-		if k.Status == iamapi.StatusInactive && better(k, best) {
+		if k.Status == awsapi.StatusInactive && better(k, best) {
 			best = k
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -57,8 +57,8 @@ type Facts struct {
 
 // KeyFacts is one of the user's access keys, with its last use when known.
 type KeyFacts struct {
-	iamapi.AccessKey
-	LastUsed *iamapi.LastUsed // nil: not looked up
+	awsapi.AccessKey
+	LastUsed *awsapi.LastUsed // nil: not looked up
 }
 
 // FromProfile fills the facts a resolved profile gives: its name, its files,
