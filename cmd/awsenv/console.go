@@ -207,10 +207,8 @@ func federatedName(user string) string {
 // else its region.
 func partitionOf(r *profiles.Resolved) string {
 	for _, arn := range []string{r.Profile.RoleARN, r.MFASerial()} {
-		if part, ok := strings.CutPrefix(arn, "arn:"); ok {
-			if p, _, ok := strings.Cut(part, ":"); ok && p != "" {
-				return p
-			}
+		if p := awsapi.ParseARN(arn).Partition; p != "" {
+			return p
 		}
 	}
 	switch region := r.Region(); {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
@@ -86,21 +85,11 @@ func (c *Caller) Whoami(ctx context.Context) (awsapi.Identity, string, error) {
 	if err != nil {
 		return id, "", err
 	}
-	name, ok := UserName(id.ARN)
-	if !ok {
+	name := awsapi.ParseARN(id.ARN).UserName()
+	if name == "" {
 		return id, "", fmt.Errorf("the key %s belongs to %s, not an IAM user. awsenv manages IAM users' keys; use the IAM console for this one.", c.Key.AccessKeyID, id.ARN)
 	}
 	return id, name, nil
-}
-
-// UserName takes the user name out of arn:aws:iam::123456789012:user/path/NAME.
-func UserName(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "user/") {
-		return "", false
-	}
-	res := parts[5]
-	return res[strings.LastIndex(res, "/")+1:], true
 }
 
 // List returns the user's keys, oldest first, with their last use where

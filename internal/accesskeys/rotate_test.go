@@ -453,18 +453,3 @@ func (k *killer) DeleteAccessKey(ctx context.Context, c awsapi.IAMCall, u, id st
 	defer k.at("DeleteAccessKey")()
 	return k.memAWS.DeleteAccessKey(ctx, c, u, id)
 }
-
-func TestUserName(t *testing.T) {
-	for arn, want := range map[string]string{
-		"arn:aws:iam::123456789012:user/alice":           "alice",
-		"arn:aws:iam::123456789012:user/division/bob":    "bob",
-		"arn:aws:sts::123456789012:assumed-role/admin/s": "",
-		"arn:aws:iam::123456789012:root":                 "",
-		"garbage":                                        "",
-	} {
-		got, ok := UserName(arn)
-		if got != want || ok != (want != "") {
-			t.Errorf("UserName(%q) = %q, %v", arn, got, ok)
-		}
-	}
-}

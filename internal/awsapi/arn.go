@@ -37,7 +37,17 @@ func (a ARN) iamName(kind string) string {
 	if a.Service != "iam" || !strings.HasPrefix(a.Resource, kind) {
 		return ""
 	}
-	return a.Resource[strings.LastIndex(a.Resource, "/")+1:]
+	return a.Name()
+}
+
+// Name is the last part of the resource's path (mfa/alice: alice); "" for
+// a resource with no path, and for the zero ARN.
+func (a ARN) Name() string {
+	i := strings.LastIndex(a.Resource, "/")
+	if i < 0 {
+		return ""
+	}
+	return a.Resource[i+1:]
 }
 
 // AssumedRole is the role name of an STS assumed-role ARN

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/accesskeys"
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/profiles"
@@ -82,7 +81,7 @@ func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagn
 		return
 	}
 	facts.UserARN = id.ARN
-	facts.UserName, _ = accesskeys.UserName(id.ARN)
+	facts.UserName = awsapi.ParseARN(id.ARN).UserName()
 	devs, err := f.IAM.ListMFADevices(ctx, call, facts.UserName)
 	if err != nil {
 		f.Debugf("could not list the MFA devices of %s: %v", facts.UserName, err)

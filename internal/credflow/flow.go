@@ -795,10 +795,7 @@ func sessionNameChar(r rune) rune {
 // shows who assumed the role: the MFA device's name (arn:...:mfa/alice),
 // else the local user name.
 func defaultSessionName(serial, localUser string) string {
-	name := ""
-	if i := strings.LastIndex(serial, "/"); i >= 0 && strings.HasPrefix(serial, "arn:") {
-		name = serial[i+1:]
-	}
+	name := awsapi.ParseARN(serial).Name()
 	if name == "" {
 		name = localUser
 	}

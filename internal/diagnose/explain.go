@@ -119,21 +119,21 @@ func newCall(e *awsapi.APIError, f Facts) *call {
 		c.key, c.src, c.token = f.FileKeyID, srcFile, f.FileToken
 	}
 	c.den = parseDenial(c.msg)
-	caller := parseARN(c.den.caller)
-	if name := caller.userName(); name != "" && c.f.UserARN == "" {
+	caller := awsapi.ParseARN(c.den.caller)
+	if name := caller.UserName(); name != "" && c.f.UserARN == "" {
 		c.f.UserARN, c.f.UserName = c.den.caller, name
 	}
-	if r := caller.assumedRole(); r != "" {
+	if r := caller.AssumedRole(); r != "" {
 		c.role, c.token = r, true
 	}
 	if c.f.UserName == "" {
-		c.f.UserName = parseARN(c.f.UserARN).userName()
+		c.f.UserName = awsapi.ParseARN(c.f.UserARN).UserName()
 	}
 	if c.f.Account == "" {
-		c.f.Account = parseARN(c.f.UserARN).account
+		c.f.Account = awsapi.ParseARN(c.f.UserARN).Account
 	}
 	if c.f.Account == "" {
-		c.f.Account = caller.account
+		c.f.Account = caller.Account
 	}
 	return c
 }
@@ -628,7 +628,7 @@ func (c *call) invalidDuration() Explanation {
 	}
 	if c.e.Operation == "AssumeRole" || c.f.RoleARN != "" {
 		role := or(c.f.RoleARN, "the role")
-		name := or(roleName(c.f.RoleARN), "ROLE-NAME")
+		name := or(awsapi.ParseARN(c.f.RoleARN).RoleName(), "ROLE-NAME")
 		x.Cause = "The duration asked for is longer than the maximum session duration of " + role + " (1 hour unless the role allows more, and 1 hour at most when a role is assumed with session credentials)."
 		x.Fix = fmt.Sprintf("Lower duration_seconds under %s in %s (or pass a shorter --duration), or have the role's maximum raised: `aws iam update-role --role-name %s --max-session-duration 43200`.",
 			configSection(p), cfg, name)
@@ -691,7 +691,7 @@ func (c *call) createAccessKeyDenied() Explanation {
 func (c *call) assumeRoleDenied() Explanation {
 	p, cfg := c.profile(), c.configFile()
 	role := c.f.RoleARN
-	if role == "" && parseARN(c.den.resource).service == "iam" {
+	if role == "" && awsapi.ParseARN(c.den.resource).Service == "iam" {
 		role = c.den.resource
 	}
 	who := c.userARN()

@@ -82,8 +82,8 @@ func FromProfile(r *profiles.Resolved, files profiles.Files) Facts {
 	if f.ConfigFile == "" {
 		f.ConfigFile = files.Config
 	}
-	if a := parseARN(f.Serial); a.service == "iam" {
-		f.Account = a.account
+	if a := awsapi.ParseARN(f.Serial); a.Service == "iam" {
+		f.Account = a.Account
 	}
 	for x := r; x != nil; x = x.Source {
 		if x.SSO != nil {

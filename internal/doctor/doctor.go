@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/accesskeys"
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/switchhooks"
@@ -315,7 +314,7 @@ func (r *run) identity() {
 		return
 	}
 	r.keyOK = true
-	r.user, _ = accesskeys.UserName(id.ARN)
+	r.user = awsapi.ParseARN(id.ARN).UserName()
 	r.add("identity", Pass, fmt.Sprintf("%s is %s", r.base.AccessKeyID, id.ARN), "")
 }
 
