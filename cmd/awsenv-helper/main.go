@@ -12,11 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
-	"github.com/awsenv/awsenv/internal/awssdk"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/internal/helper"
-	"github.com/awsenv/awsenv/internal/iamclient"
-	"github.com/awsenv/awsenv/internal/stsclient"
 	"github.com/awsenv/awsenv/plugins/childproc"
 )
 
@@ -35,9 +34,11 @@ func main() {
 	// the end (Linux; see README "Processes").
 	_ = childproc.BecomeSubreaper()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	// The one place the AWS clients get the real world.
+	world := sdk.World{Getenv: os.Getenv, Now: time.Now, Network: sdk.DefaultNetwork}
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
-		STS: stsclient.Client{}, IAM: iamclient.Client{}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials, SSO: awssdk.SSOClient{}})
+		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
+		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world}})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/browser"
 	"github.com/awsenv/awsenv/internal/credflow"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -84,7 +84,7 @@ func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (str
 	if e := d.Getenv(federationEndpoint); e != "" {
 		signin = strings.TrimRight(e, "/")
 	}
-	in := stsapi.SigninTokenInput{Endpoint: signin}
+	in := awsapi.SigninTokenInput{Endpoint: signin}
 	if r.Kind == profiles.KindUser {
 		creds, err := federationCredentials(c.Context, f, r, client, opt, d)
 		if err != nil {
@@ -125,7 +125,7 @@ func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (str
 // the call, without MFA. The session policy allows everything: the
 // federated user's permissions are the intersection of the user's and the
 // policy's, so they are the user's own.
-func federationCredentials(ctx context.Context, f *credflow.Flow, r *profiles.Resolved, client stsapi.Federation,
+func federationCredentials(ctx context.Context, f *credflow.Flow, r *profiles.Resolved, client awsapi.Federation,
 	opt credflow.Options, d *Deps) (profiles.Credentials, error) {
 	p := r.Profile
 	base, err := f.BaseCredentials(ctx, p)
@@ -142,11 +142,11 @@ func federationCredentials(ctx context.Context, f *credflow.Flow, r *profiles.Re
 		dur = min(max(opt.Duration, 15*time.Minute), federationMax)
 	}
 	d.interruptible()
-	creds, err := client.GetFederationToken(ctx, stsapi.GetFederationTokenInput{
+	creds, err := client.GetFederationToken(ctx, awsapi.GetFederationTokenInput{
 		Target: credflow.Target(f.Config, p, r.Region()), Credentials: base,
 		Name: federatedName(firstNonEmpty(d.Getenv("USER"), d.Getenv("LOGNAME"))), Policy: allowEverythingJSON, Duration: dur})
 	if err != nil {
-		var api *stsapi.APIError
+		var api *awsapi.APIError
 		if errors.As(err, &api) && api.Code == "AccessDenied" {
 			return profiles.Credentials{}, fmt.Errorf("profile %s: GetFederationToken with the long-term key %s: %w. The console needs it for an IAM user: "+
 				"AWS's sign-in refuses MFA sessions (GetSessionToken), and GetFederationToken cannot take an MFA code, so a policy that denies "+
@@ -174,7 +174,7 @@ func consoleDuration(r *profiles.Resolved, asked time.Duration, notef func(strin
 // consoleError says what a refused sign-in token means, never quoting the
 // request (its URL holds the credentials).
 func consoleError(name string, r *profiles.Resolved, err error) error {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	if errors.As(err, &api) && api.Code == "FederationRefused" {
 		why := "the credentials are not ones the console takes (an MFA session from GetSessionToken never is), or they have expired"
 		if r.Kind == profiles.KindSession {
@@ -205,10 +205,8 @@ func federatedName(user string) string {
 // else its region.
 func partitionOf(r *profiles.Resolved) string {
 	for _, arn := range []string{r.Profile.RoleARN, r.MFASerial()} {
-		if part, ok := strings.CutPrefix(arn, "arn:"); ok {
-			if p, _, ok := strings.Cut(part, ":"); ok && p != "" {
-				return p
-			}
+		if p := awsapi.ParseARN(arn).Partition; p != "" {
+			return p
 		}
 	}
 	switch region := r.Region(); {

@@ -3,10 +3,9 @@ package main
 import (
 	"errors"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/credproc"
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -23,8 +22,8 @@ func classify(err error) int {
 		cmdErr    *profiles.ChoiceFileError
 		mfaErr    *plugins.Error
 		callErr   *credflow.CallError
-		apiErr    *stsapi.APIError
-		transErr  *stsapi.TransportError
+		apiErr    *awsapi.APIError
+		transErr  *awsapi.TransportError
 		loginErr  *credflow.LoginError
 		ssoErr    *credflow.SSOCallError
 		credErr   *credflow.CredentialsError
@@ -46,8 +45,8 @@ func classify(err error) int {
 	case errors.As(err, &loginErr):
 		// No sign-in could be had: none may start here, or it expired or
 		// was denied. AWS failing to answer is AWS's.
-		if errors.Is(err, credflow.ErrNeedsLogin) || errors.Is(err, ssoapi.ErrExpired) || errors.Is(err, ssoapi.ErrDenied) ||
-			errors.Is(err, ssoapi.ErrUnauthorized) {
+		if errors.Is(err, credflow.ErrNeedsLogin) || errors.Is(err, awsapi.ErrExpired) || errors.Is(err, awsapi.ErrDenied) ||
+			errors.Is(err, awsapi.ErrUnauthorized) {
 			return exitMFA
 		}
 		return exitAWS

@@ -11,8 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/diagnose"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -82,7 +82,7 @@ sent to AWS. Exit status 0 when the error was recognised, 1 when not.`,
 }
 
 type explainOutput struct {
-	Error       stsapi.APIError        `json:"error"`
+	Error       awsapi.APIError        `json:"error"`
 	Profile     string                 `json:"profile,omitempty"`
 	Explanation diagnose.Explanation   `json:"explanation"`
 	Environment []diagnose.Explanation `json:"environment,omitempty"`
@@ -122,7 +122,7 @@ func isTerminal(r io.Reader) bool {
 // explainFacts gathers what the environment and the profile files say
 // about the failed call. Only an explicit --profile that cannot be used is
 // an error; anything else unknown stays unknown.
-func explainFacts(c *cli.Context, d *Deps, apiErr *stsapi.APIError) (diagnose.Facts, error) {
+func explainFacts(c *cli.Context, d *Deps, apiErr *awsapi.APIError) (diagnose.Facts, error) {
 	var f diagnose.Facts
 	f.Now = d.Now()
 	f.AddEnv(d.Getenv)
@@ -206,7 +206,7 @@ func hasProfile(cfg *profiles.Config, name string) bool {
 }
 
 // writeExplanation prints an explanation for a person.
-func writeExplanation(w io.Writer, e *stsapi.APIError, x diagnose.Explanation, also []diagnose.Explanation) error {
+func writeExplanation(w io.Writer, e *awsapi.APIError, x diagnose.Explanation, also []diagnose.Explanation) error {
 	var b strings.Builder
 	head := e.Code
 	if e.Operation != "" {

@@ -12,9 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/accesskeys"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/helper"
-	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -158,7 +158,7 @@ func age(d time.Duration) string {
 	}
 }
 
-func lastUsed(lu *iamapi.LastUsed, now time.Time) string {
+func lastUsed(lu *awsapi.LastUsed, now time.Time) string {
 	switch {
 	case lu == nil:
 		return "unknown (no iam:GetAccessKeyLastUsed)"

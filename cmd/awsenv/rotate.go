@@ -10,9 +10,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/accesskeys"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/diagnose"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -226,7 +226,7 @@ func confirm(d *Deps, question string) error {
 // twoKeys explains the two-key stop as AWS's LimitExceeded would be,
 // listing both keys with their age and last use.
 func (w *keyWork) twoKeys(e *accesskeys.TwoKeysError) error {
-	limit := &stsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded", Message: "Cannot exceed quota for AccessKeysPerUser: 2"}
+	limit := &awsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded", Message: "Cannot exceed quota for AccessKeysPerUser: 2"}
 	facts := w.flow.Facts(w.user.Profile)
 	facts.UserName = e.User
 	for _, k := range e.Keys {

@@ -8,17 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
 // Key is one access key with what is known of its use.
 type Key struct {
-	iamapi.AccessKey
-	LastUsed *iamapi.LastUsed `json:"last_used,omitempty"` // nil when IAM would not say
+	awsapi.AccessKey
+	LastUsed *awsapi.LastUsed `json:"last_used,omitempty"` // nil when IAM would not say
 	InFile   bool             `json:"in_file"`             // the key the profile's file holds
 }
 
@@ -27,9 +25,9 @@ type Key struct {
 // session (the common "deny everything without MFA" policy allows
 // GetSessionToken but not iam:ListAccessKeys).
 type Caller struct {
-	IAM    iamapi.Client
-	STS    stsapi.Client
-	Target stsapi.Target
+	IAM    awsapi.IAM
+	STS    awsapi.STS
+	Target awsapi.Target
 	Key    profiles.Credentials // the long-term key the calls start with
 	// MFASession returns MFA session credentials for the profile; nil when
 	// the profile has no mfa_serial.
@@ -40,16 +38,16 @@ type Caller struct {
 }
 
 // Call is how the next IAM call is signed.
-func (c *Caller) Call() iamapi.Call {
+func (c *Caller) Call() awsapi.IAMCall {
 	if c.mfa != nil {
-		return iamapi.Call{Target: c.Target, Credentials: *c.mfa}
+		return awsapi.IAMCall{Target: c.Target, Credentials: *c.mfa}
 	}
-	return iamapi.Call{Target: c.Target, Credentials: c.Key}
+	return awsapi.IAMCall{Target: c.Target, Credentials: c.Key}
 }
 
 // Do runs fn, and once more with an MFA session if IAM refused the
 // long-term key.
-func (c *Caller) Do(ctx context.Context, fn func(iamapi.Call) error) error {
+func (c *Caller) Do(ctx context.Context, fn func(awsapi.IAMCall) error) error {
 	err := fn(c.Call())
 	if c.mfa != nil || c.MFASession == nil || !IsAccessDenied(err) {
 		return err
@@ -70,45 +68,35 @@ func (c *Caller) UsingMFA() bool { return c.mfa != nil }
 
 // IsAccessDenied reports an AWS refusal on permissions.
 func IsAccessDenied(err error) bool {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	return errors.As(err, &api) && (api.Code == "AccessDenied" || api.Code == "AccessDeniedException")
 }
 
 // IsCode reports an AWS error with that code.
 func IsCode(err error, code string) bool {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	return errors.As(err, &api) && api.Code == code
 }
 
 // Whoami returns the user behind the long-term key. Keys of the root user
 // or of anything but an IAM user are refused: awsenv manages user keys.
-func (c *Caller) Whoami(ctx context.Context) (stsapi.Identity, string, error) {
+func (c *Caller) Whoami(ctx context.Context) (awsapi.Identity, string, error) {
 	id, err := c.STS.GetCallerIdentity(ctx, c.Target, c.Key)
 	if err != nil {
 		return id, "", err
 	}
-	name, ok := UserName(id.ARN)
-	if !ok {
+	name := awsapi.ParseARN(id.ARN).UserName()
+	if name == "" {
 		return id, "", fmt.Errorf("the key %s belongs to %s, not an IAM user. awsenv manages IAM users' keys; use the IAM console for this one.", c.Key.AccessKeyID, id.ARN)
 	}
 	return id, name, nil
 }
 
-// UserName takes the user name out of arn:aws:iam::123456789012:user/path/NAME.
-func UserName(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "user/") {
-		return "", false
-	}
-	res := parts[5]
-	return res[strings.LastIndex(res, "/")+1:], true
-}
-
 // List returns the user's keys, oldest first, with their last use where
 // IAM tells it. fileKeyID marks the profile's own key.
 func (c *Caller) List(ctx context.Context, user, fileKeyID string) ([]Key, error) {
-	var ks []iamapi.AccessKey
-	err := c.Do(ctx, func(call iamapi.Call) error {
+	var ks []awsapi.AccessKey
+	err := c.Do(ctx, func(call awsapi.IAMCall) error {
 		var err error
 		ks, err = c.IAM.ListAccessKeys(ctx, call, user)
 		return err
@@ -119,8 +107,8 @@ func (c *Caller) List(ctx context.Context, user, fileKeyID string) ([]Key, error
 	out := make([]Key, 0, len(ks))
 	for _, k := range ks {
 		key := Key{AccessKey: k, InFile: k.ID == fileKeyID}
-		var lu iamapi.LastUsed
-		if err := c.Do(ctx, func(call iamapi.Call) error {
+		var lu awsapi.LastUsed
+		if err := c.Do(ctx, func(call awsapi.IAMCall) error {
 			var err error
 			lu, err = c.IAM.GetAccessKeyLastUsed(ctx, call, k.ID)
 			return err

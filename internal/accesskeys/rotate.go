@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -175,8 +174,8 @@ func (r *Rotation) fresh(ctx context.Context, res *Result) error {
 	if err := r.Journal.Save(j); err != nil {
 		return err
 	}
-	var nk iamapi.NewKey
-	err = c.Do(ctx, func(call iamapi.Call) error {
+	var nk awsapi.NewKey
+	err = c.Do(ctx, func(call awsapi.IAMCall) error {
 		var err error
 		nk, err = c.IAM.CreateAccessKey(ctx, call, user)
 		return err
@@ -215,11 +214,11 @@ func (r *Rotation) makeRoom(ctx context.Context, user, oldID string, keys []Key,
 			other = &keys[i]
 		}
 	}
-	if other == nil || !r.DeleteInactive || other.Status != iamapi.StatusInactive {
+	if other == nil || !r.DeleteInactive || other.Status != awsapi.StatusInactive {
 		return &TwoKeysError{Profile: r.Profile, User: user, File: r.File, Keys: keys}
 	}
 	c := r.Caller
-	if err := c.Do(ctx, func(call iamapi.Call) error { return c.IAM.DeleteAccessKey(ctx, call, user, other.ID) }); err != nil {
+	if err := c.Do(ctx, func(call awsapi.IAMCall) error { return c.IAM.DeleteAccessKey(ctx, call, user, other.ID) }); err != nil {
 		return err
 	}
 	r.Notef("deleted the inactive access key %s of %s.", other.ID, user)
@@ -259,8 +258,8 @@ func (r *Rotation) finish(ctx context.Context, j *Journal, res *Result) error {
 	c.Key = j.New.creds()
 	if j.Step == stepVerified {
 		err := r.retry(ctx, func() error {
-			return c.Do(ctx, func(call iamapi.Call) error {
-				return c.IAM.UpdateAccessKey(ctx, call, j.User, j.Old.ID, iamapi.StatusInactive)
+			return c.Do(ctx, func(call awsapi.IAMCall) error {
+				return c.IAM.UpdateAccessKey(ctx, call, j.User, j.Old.ID, awsapi.StatusInactive)
 			})
 		})
 		if err != nil && !IsCode(err, "NoSuchEntity") {
@@ -276,7 +275,7 @@ func (r *Rotation) finish(ctx context.Context, j *Journal, res *Result) error {
 	}
 	if !r.KeepOld {
 		err := r.retry(ctx, func() error {
-			return c.Do(ctx, func(call iamapi.Call) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, j.Old.ID) })
+			return c.Do(ctx, func(call awsapi.IAMCall) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, j.Old.ID) })
 		})
 		if err != nil && !IsCode(err, "NoSuchEntity") {
 			return &StateError{Step: "deleting the old key " + j.Old.ID, Err: err,
@@ -310,7 +309,7 @@ func (r *Rotation) verify(ctx context.Context, j *Journal) error {
 			}
 			return nil
 		}
-		var tr *stsapi.TransportError
+		var tr *awsapi.TransportError
 		if errors.As(err, &tr) || r.Now().Add(wait).After(deadline) {
 			return fmt.Errorf("the new key %s did not work within %s: %w", j.New.ID, r.VerifyFor, err)
 		}
@@ -353,7 +352,7 @@ func (r *Rotation) undo(ctx context.Context, j *Journal, step string, cause erro
 			notes = append(notes, "put the old key back into "+r.File)
 		}
 	}
-	err := c.Do(ctx, func(call iamapi.Call) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, j.New.ID) })
+	err := c.Do(ctx, func(call awsapi.IAMCall) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, j.New.ID) })
 	if err != nil && !IsCode(err, "NoSuchEntity") {
 		// Keep the journal: the next run finishes or undoes this.
 		return &StateError{Step: step, Err: cause,
@@ -396,7 +395,7 @@ func (r *Rotation) resume(ctx context.Context, j *Journal, res *Result) (done bo
 				(len(j.Known) == 0 && k.Created.Before(j.Started.Add(-time.Minute))) {
 				continue
 			}
-			if err := c.Do(ctx, func(call iamapi.Call) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, k.ID) }); err != nil && !IsCode(err, "NoSuchEntity") {
+			if err := c.Do(ctx, func(call awsapi.IAMCall) error { return c.IAM.DeleteAccessKey(ctx, call, j.User, k.ID) }); err != nil && !IsCode(err, "NoSuchEntity") {
 				return true, fmt.Errorf("delete the key %s that the interrupted rotation made but never saved: %w", k.ID, err)
 			}
 			r.Notef("deleted the key %s that the interrupted rotation made but never saved.", k.ID)

@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -37,15 +36,15 @@ type memAWS struct {
 
 func newMem() *memAWS {
 	m := &memAWS{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), keys: map[string]*memKey{}, deny: map[string]bool{}, fail: map[string]error{}}
-	m.keys["AKIAOLD0000000000001"] = &memKey{secret: "oldsecret", status: iamapi.StatusActive, created: m.now.Add(-400 * 24 * time.Hour)}
+	m.keys["AKIAOLD0000000000001"] = &memKey{secret: "oldsecret", status: awsapi.StatusActive, created: m.now.Add(-400 * 24 * time.Hour)}
 	return m
 }
 
 func denied(op string) error {
-	return &stsapi.APIError{Operation: op, Code: "AccessDenied", Message: "User: " + userARN + " is not authorized to perform: iam:" + op}
+	return &awsapi.APIError{Operation: op, Code: "AccessDenied", Message: "User: " + userARN + " is not authorized to perform: iam:" + op}
 }
 
-func (m *memAWS) auth(op string, c iamapi.Call) error {
+func (m *memAWS) auth(op string, c awsapi.IAMCall) error {
 	if err := m.fail[op]; err != nil {
 		delete(m.fail, op)
 		return err
@@ -54,12 +53,12 @@ func (m *memAWS) auth(op string, c iamapi.Call) error {
 		return nil
 	}
 	k := m.keys[c.Credentials.AccessKeyID]
-	if k == nil || k.secret != c.Credentials.SecretAccessKey.Reveal() || k.status != iamapi.StatusActive {
-		return &stsapi.APIError{Operation: op, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
+	if k == nil || k.secret != c.Credentials.SecretAccessKey.Reveal() || k.status != awsapi.StatusActive {
+		return &awsapi.APIError{Operation: op, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
 	}
 	if m.never || k.works > 0 {
 		k.works--
-		return &stsapi.APIError{Operation: op, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
+		return &awsapi.APIError{Operation: op, Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
 	}
 	if m.deny[op] {
 		return denied(op)
@@ -67,75 +66,75 @@ func (m *memAWS) auth(op string, c iamapi.Call) error {
 	return nil
 }
 
-func (m *memAWS) GetSessionToken(context.Context, stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+func (m *memAWS) GetSessionToken(context.Context, awsapi.GetSessionTokenInput) (profiles.Credentials, error) {
 	return profiles.Credentials{}, errors.New("not used")
 }
-func (m *memAWS) AssumeRole(context.Context, stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+func (m *memAWS) AssumeRole(context.Context, awsapi.AssumeRoleInput) (profiles.Credentials, error) {
 	return profiles.Credentials{}, errors.New("not used")
 }
-func (m *memAWS) GetCallerIdentity(_ context.Context, t stsapi.Target, c profiles.Credentials) (stsapi.Identity, error) {
-	if err := m.auth("GetCallerIdentity", iamapi.Call{Target: t, Credentials: c}); err != nil {
-		return stsapi.Identity{}, err
+func (m *memAWS) GetCallerIdentity(_ context.Context, t awsapi.Target, c profiles.Credentials) (awsapi.Identity, error) {
+	if err := m.auth("GetCallerIdentity", awsapi.IAMCall{Target: t, Credentials: c}); err != nil {
+		return awsapi.Identity{}, err
 	}
-	return stsapi.Identity{Account: "123456789012", ARN: userARN, UserID: "AIDAEXAMPLE"}, nil
+	return awsapi.Identity{Account: "123456789012", ARN: userARN, UserID: "AIDAEXAMPLE"}, nil
 }
 
-func (m *memAWS) ListAccessKeys(_ context.Context, c iamapi.Call, user string) ([]iamapi.AccessKey, error) {
+func (m *memAWS) ListAccessKeys(_ context.Context, c awsapi.IAMCall, user string) ([]awsapi.AccessKey, error) {
 	if err := m.auth("ListAccessKeys", c); err != nil {
 		return nil, err
 	}
-	var out []iamapi.AccessKey
+	var out []awsapi.AccessKey
 	for id, k := range m.keys {
-		out = append(out, iamapi.AccessKey{ID: id, Status: k.status, Created: k.created, UserName: user})
+		out = append(out, awsapi.AccessKey{ID: id, Status: k.status, Created: k.created, UserName: user})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
 
-func (m *memAWS) CreateAccessKey(_ context.Context, c iamapi.Call, user string) (iamapi.NewKey, error) {
+func (m *memAWS) CreateAccessKey(_ context.Context, c awsapi.IAMCall, user string) (awsapi.NewKey, error) {
 	if err := m.auth("CreateAccessKey", c); err != nil {
-		return iamapi.NewKey{}, err
+		return awsapi.NewKey{}, err
 	}
 	if len(m.keys) >= 2 {
-		return iamapi.NewKey{}, &stsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded", Message: "Cannot exceed quota for AccessKeysPerUser: 2"}
+		return awsapi.NewKey{}, &awsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded", Message: "Cannot exceed quota for AccessKeysPerUser: 2"}
 	}
 	m.n++
 	id := fmt.Sprintf("AKIANEW%013d", m.n)
-	m.keys[id] = &memKey{secret: fmt.Sprintf("newsecret%d", m.n), status: iamapi.StatusActive, created: m.now, works: m.newDelay}
-	return iamapi.NewKey{ID: id, Secret: profiles.Secret(m.keys[id].secret), Status: iamapi.StatusActive, Created: m.now, UserName: user}, nil
+	m.keys[id] = &memKey{secret: fmt.Sprintf("newsecret%d", m.n), status: awsapi.StatusActive, created: m.now, works: m.newDelay}
+	return awsapi.NewKey{ID: id, Secret: profiles.Secret(m.keys[id].secret), Status: awsapi.StatusActive, Created: m.now, UserName: user}, nil
 }
 
-func (m *memAWS) UpdateAccessKey(_ context.Context, c iamapi.Call, user, id, status string) error {
+func (m *memAWS) UpdateAccessKey(_ context.Context, c awsapi.IAMCall, user, id, status string) error {
 	if err := m.auth("UpdateAccessKey", c); err != nil {
 		return err
 	}
 	k := m.keys[id]
 	if k == nil {
-		return &stsapi.APIError{Operation: "UpdateAccessKey", Code: "NoSuchEntity", Message: "The Access Key with id " + id + " cannot be found."}
+		return &awsapi.APIError{Operation: "UpdateAccessKey", Code: "NoSuchEntity", Message: "The Access Key with id " + id + " cannot be found."}
 	}
 	k.status = status
 	return nil
 }
 
-func (m *memAWS) DeleteAccessKey(_ context.Context, c iamapi.Call, user, id string) error {
+func (m *memAWS) DeleteAccessKey(_ context.Context, c awsapi.IAMCall, user, id string) error {
 	if err := m.auth("DeleteAccessKey", c); err != nil {
 		return err
 	}
 	if m.keys[id] == nil {
-		return &stsapi.APIError{Operation: "DeleteAccessKey", Code: "NoSuchEntity", Message: "The Access Key with id " + id + " cannot be found."}
+		return &awsapi.APIError{Operation: "DeleteAccessKey", Code: "NoSuchEntity", Message: "The Access Key with id " + id + " cannot be found."}
 	}
 	delete(m.keys, id)
 	return nil
 }
 
-func (m *memAWS) GetAccessKeyLastUsed(_ context.Context, c iamapi.Call, id string) (iamapi.LastUsed, error) {
+func (m *memAWS) GetAccessKeyLastUsed(_ context.Context, c awsapi.IAMCall, id string) (awsapi.LastUsed, error) {
 	if err := m.auth("GetAccessKeyLastUsed", c); err != nil {
-		return iamapi.LastUsed{}, err
+		return awsapi.LastUsed{}, err
 	}
-	return iamapi.LastUsed{Service: "N/A", Region: "N/A"}, nil
+	return awsapi.LastUsed{Service: "N/A", Region: "N/A"}, nil
 }
 
-func (m *memAWS) ListMFADevices(context.Context, iamapi.Call, string) ([]iamapi.MFADevice, error) {
+func (m *memAWS) ListMFADevices(context.Context, awsapi.IAMCall, string) ([]awsapi.MFADevice, error) {
 	return nil, nil
 }
 
@@ -198,7 +197,7 @@ func (w *world) notef(f string, a ...any) { w.notes = append(w.notes, fmt.Sprint
 func (w *world) fileKeyWorks(t *testing.T) {
 	t.Helper()
 	k := w.aws.keys[w.file.ID]
-	if k == nil || k.status != iamapi.StatusActive || k.secret != w.file.Secret.Reveal() {
+	if k == nil || k.status != awsapi.StatusActive || k.secret != w.file.Secret.Reveal() {
 		t.Fatalf("the file holds %s, which does not work (IAM: %+v)", w.file.ID, k)
 	}
 }
@@ -242,13 +241,13 @@ func TestRotateKeepOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.fileKeyWorks(t)
-	if k := w.aws.keys["AKIAOLD0000000000001"]; k == nil || k.status != iamapi.StatusInactive {
+	if k := w.aws.keys["AKIAOLD0000000000001"]; k == nil || k.status != awsapi.StatusInactive {
 		t.Fatalf("old key should be kept inactive: %+v", k)
 	}
 }
 
 func TestRotateTwoKeys(t *testing.T) {
-	for _, status := range []string{iamapi.StatusActive, iamapi.StatusInactive} {
+	for _, status := range []string{awsapi.StatusActive, awsapi.StatusInactive} {
 		for _, del := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/delete-inactive=%v", status, del), func(t *testing.T) {
 				w := newTestWorld()
@@ -256,7 +255,7 @@ func TestRotateTwoKeys(t *testing.T) {
 				r := w.rotation()
 				r.DeleteInactive = del
 				res, err := r.Run(context.Background())
-				if del && status == iamapi.StatusInactive {
+				if del && status == awsapi.StatusInactive {
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -438,34 +437,19 @@ func (k *killer) at(op string) func() {
 	return func() { panic(k.err) }
 }
 
-func (k *killer) GetCallerIdentity(ctx context.Context, t stsapi.Target, c profiles.Credentials) (stsapi.Identity, error) {
+func (k *killer) GetCallerIdentity(ctx context.Context, t awsapi.Target, c profiles.Credentials) (awsapi.Identity, error) {
 	defer k.at("GetCallerIdentity")()
 	return k.memAWS.GetCallerIdentity(ctx, t, c)
 }
-func (k *killer) CreateAccessKey(ctx context.Context, c iamapi.Call, u string) (iamapi.NewKey, error) {
+func (k *killer) CreateAccessKey(ctx context.Context, c awsapi.IAMCall, u string) (awsapi.NewKey, error) {
 	defer k.at("CreateAccessKey")()
 	return k.memAWS.CreateAccessKey(ctx, c, u)
 }
-func (k *killer) UpdateAccessKey(ctx context.Context, c iamapi.Call, u, id, s string) error {
+func (k *killer) UpdateAccessKey(ctx context.Context, c awsapi.IAMCall, u, id, s string) error {
 	defer k.at("UpdateAccessKey")()
 	return k.memAWS.UpdateAccessKey(ctx, c, u, id, s)
 }
-func (k *killer) DeleteAccessKey(ctx context.Context, c iamapi.Call, u, id string) error {
+func (k *killer) DeleteAccessKey(ctx context.Context, c awsapi.IAMCall, u, id string) error {
 	defer k.at("DeleteAccessKey")()
 	return k.memAWS.DeleteAccessKey(ctx, c, u, id)
-}
-
-func TestUserName(t *testing.T) {
-	for arn, want := range map[string]string{
-		"arn:aws:iam::123456789012:user/alice":           "alice",
-		"arn:aws:iam::123456789012:user/division/bob":    "bob",
-		"arn:aws:sts::123456789012:assumed-role/admin/s": "",
-		"arn:aws:iam::123456789012:root":                 "",
-		"garbage":                                        "",
-	} {
-		got, ok := UserName(arn)
-		if got != want || ok != (want != "") {
-			t.Errorf("UserName(%q) = %q, %v", arn, got, ok)
-		}
-	}
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/accesskeys"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/diagnose"
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -23,9 +21,9 @@ func (f *Flow) Explain(err error, p *profiles.Profile) error {
 // explainCall explains an error of a call signed with creds (zero: the
 // profile's own key).
 func (f *Flow) explainCall(ctx context.Context, err error, p *profiles.Profile, creds profiles.Credentials) error {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	if !errors.As(err, &api) {
-		var tr *stsapi.TransportError
+		var tr *awsapi.TransportError
 		if errors.As(err, &tr) {
 			return &CallError{Profile: p.Name, Err: err,
 				Explanation: diagnose.Explanation{Fix: "Check your network connection and any AWS_ENDPOINT_URL* settings, then try again."}}
@@ -38,7 +36,7 @@ func (f *Flow) explainCall(ctx context.Context, err error, p *profiles.Profile, 
 	} else {
 		facts.KeyID = facts.FileKeyID
 	}
-	if api.Code == "AccessDenied" && strings.HasPrefix(api.Message, stsapi.MsgInvalidMFASerial) {
+	if api.Code == "AccessDenied" && strings.HasPrefix(api.Message, awsapi.MsgInvalidMFASerial) {
 		f.addDevices(ctx, p, &facts)
 	}
 	return &CallError{Profile: p.Name, Err: err, Explanation: diagnose.Explain(api, facts)}
@@ -77,13 +75,13 @@ func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagn
 		return
 	}
 	base := r.Base().Profile
-	call := iamapi.Call{Target: f.target(r.Base()), Credentials: fileCredentials(base)}
+	call := awsapi.IAMCall{Target: f.target(r.Base()), Credentials: fileCredentials(base)}
 	id, err := f.STS.GetCallerIdentity(ctx, call.Target, call.Credentials)
 	if err != nil {
 		return
 	}
 	facts.UserARN = id.ARN
-	facts.UserName, _ = accesskeys.UserName(id.ARN)
+	facts.UserName = awsapi.ParseARN(id.ARN).UserName()
 	devs, err := f.IAM.ListMFADevices(ctx, call, facts.UserName)
 	if err != nil {
 		f.Debugf("could not list the MFA devices of %s: %v", facts.UserName, err)
@@ -112,8 +110,8 @@ func (e *CallError) Error() string {
 		fmt.Fprintf(&b, "profile %s: %s", e.Profile, strings.TrimRight(x.What, ". "))
 		// AWS's own words follow in parentheses; an error of awsenv's own
 		// (two keys already, say) is what the explanation just said.
-		var api *stsapi.APIError
-		var tr *stsapi.TransportError
+		var api *awsapi.APIError
+		var tr *awsapi.TransportError
 		if errors.As(e.Err, &api) || errors.As(e.Err, &tr) {
 			fmt.Fprintf(&b, " (%s).", strings.TrimRight(e.Err.Error(), ". "))
 		} else {

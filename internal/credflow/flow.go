@@ -12,9 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -86,9 +84,9 @@ type Flow struct {
 	Config *profiles.Config
 	Global *profiles.Global
 	Store  *sessions.Store
-	STS    stsapi.Client
+	STS    awsapi.STS
 	// IAM, when set, lets explanations look up the user's MFA devices.
-	IAM iamapi.Client
+	IAM awsapi.IAM
 	// Sources reaches credential-source plugins (awsenv_credential_source);
 	// nil makes a profile that names one fail with an error saying so.
 	Sources plugins.CredentialSource
@@ -122,7 +120,7 @@ type Flow struct {
 	// SSO reaches IAM Identity Center (through the helper); SSOCache is the
 	// AWS CLI's token cache. ShowDevice shows a person the sign-in to
 	// approve (and opens the browser); see sso.go.
-	SSO        ssoapi.Client
+	SSO        awsapi.SSO
 	SSOCache   *ssocache.Cache
 	ShowDevice func(Device)
 	// Notef tells the person something on stderr; Debugf only with --debug.
@@ -265,7 +263,7 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 			f.Debugf("%s of %s gave temporary credentials; using them as they are", baseSource(p), p.Name)
 			return &sessions.Session{Credentials: base, Ephemeral: true}, nil
 		}
-		in := stsapi.GetSessionTokenInput{Target: f.target(r), Credentials: base, Duration: d}
+		in := awsapi.GetSessionTokenInput{Target: f.target(r), Credentials: base, Duration: d}
 		var creds profiles.Credentials
 		if serial == "" {
 			f.Debugf("GetSessionToken for %s without MFA (no mfa_serial), for %s", p.Name, d)
@@ -381,7 +379,7 @@ func (e *SourceError) Unwrap() error { return e.Err }
 // damaged or revoked token, or one that expired early. A cached session
 // that gets this answer is dropped and made anew.
 func brokenSession(err error) bool {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	return errors.As(err, &api) && (api.Code == "InvalidToken" || api.Code == "InvalidClientTokenId" || api.Code == "ExpiredToken")
 }
 
@@ -401,7 +399,7 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	sessionName := f.roleSessionName(r)
 	base := r.Base().Profile
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
-		in := stsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
+		in := awsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
 		var creds profiles.Credentials
 		var err error
@@ -573,7 +571,7 @@ func DescribeSkew(d time.Duration) string {
 // dropped removes a cached session AWS refused (when key is set; a role's
 // is simply replaced by the refresh that follows) and says so.
 func (f *Flow) dropped(err error, profile string, key sessions.Key) {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	errors.As(err, &api)
 	f.Notef("AWS refused the cached session of %s (%s); dropping it and making a new one.", profile, api.Code)
 	if key.Profile != "" {
@@ -744,8 +742,8 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 			return profiles.Credentials{}, lastErr
 		}
 		creds, err := call(code)
-		var api *stsapi.APIError
-		if errors.As(err, &api) && api.Code == "AccessDenied" && strings.HasPrefix(api.Message, stsapi.MsgInvalidMFACode) {
+		var api *awsapi.APIError
+		if errors.As(err, &api) && api.Code == "AccessDenied" && strings.HasPrefix(api.Message, awsapi.MsgInvalidMFACode) {
 			req.Rejected, lastErr = code, err
 			continue
 		}
@@ -814,7 +812,7 @@ func fileCredentials(p *profiles.Profile) profiles.Credentials {
 	return profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken}
 }
 
-func (f *Flow) target(r *profiles.Resolved) stsapi.Target {
+func (f *Flow) target(r *profiles.Resolved) awsapi.Target {
 	return Target(f.Config, r.Profile, r.Region())
 }
 
@@ -833,10 +831,7 @@ func sessionNameChar(r rune) rune {
 // shows who assumed the role: the MFA device's name (arn:...:mfa/alice),
 // else the local user name.
 func defaultSessionName(serial, localUser string) string {
-	name := ""
-	if i := strings.LastIndex(serial, "/"); i >= 0 && strings.HasPrefix(serial, "arn:") {
-		name = serial[i+1:]
-	}
+	name := awsapi.ParseARN(serial).Name()
 	if name == "" {
 		name = localUser
 	}
@@ -864,7 +859,7 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 
 // Target is what the helper needs to call AWS for profile p: its name, the
 // region, and its endpoint settings from the AWS config.
-func Target(cfg *profiles.Config, p *profiles.Profile, region string) stsapi.Target {
-	return stsapi.Target{Profile: p.Name, Region: region, Endpoints: stsapi.Endpoints{
+func Target(cfg *profiles.Config, p *profiles.Profile, region string) awsapi.Target {
+	return awsapi.Target{Profile: p.Name, Region: region, Endpoints: awsapi.Endpoints{
 		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle}}
 }

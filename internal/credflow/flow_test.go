@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -21,8 +21,8 @@ import (
 // requested duration on the test's clock.
 type fakeSTS struct {
 	now      func() time.Time
-	gst      []stsapi.GetSessionTokenInput
-	ar       []stsapi.AssumeRoleInput
+	gst      []awsapi.GetSessionTokenInput
+	ar       []awsapi.AssumeRoleInput
 	rejectN  int // reject this many codes as AWS does for a wrong code
 	failWith error
 	badToken string // AssumeRole refuses credentials with this token as malformed
@@ -45,28 +45,28 @@ func (f *fakeSTS) creds(prefix string, d time.Duration) profiles.Credentials {
 	return c
 }
 
-func (f *fakeSTS) GetSessionToken(_ context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+func (f *fakeSTS) GetSessionToken(_ context.Context, in awsapi.GetSessionTokenInput) (profiles.Credentials, error) {
 	f.gst = append(f.gst, in)
 	if f.failWith != nil {
 		return profiles.Credentials{}, f.failWith
 	}
 	if in.TokenCode != "" && f.rejectN > 0 {
 		f.rejectN--
-		return profiles.Credentials{}, &stsapi.APIError{Operation: "GetSessionToken", Code: "AccessDenied", Message: stsapi.MsgInvalidMFACode}
+		return profiles.Credentials{}, &awsapi.APIError{Operation: "GetSessionToken", Code: "AccessDenied", Message: awsapi.MsgInvalidMFACode}
 	}
 	return f.creds("GST", in.Duration), nil
 }
 
-func (f *fakeSTS) AssumeRole(_ context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+func (f *fakeSTS) AssumeRole(_ context.Context, in awsapi.AssumeRoleInput) (profiles.Credentials, error) {
 	f.ar = append(f.ar, in)
 	if f.badToken != "" && in.Credentials.SessionToken.Reveal() == f.badToken {
-		return profiles.Credentials{}, &stsapi.APIError{Operation: "AssumeRole", Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
+		return profiles.Credentials{}, &awsapi.APIError{Operation: "AssumeRole", Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
 	}
 	return f.creds("AR", in.Duration), nil
 }
 
-func (f *fakeSTS) GetCallerIdentity(context.Context, stsapi.Target, profiles.Credentials) (stsapi.Identity, error) {
-	return stsapi.Identity{}, errors.New("not used")
+func (f *fakeSTS) GetCallerIdentity(context.Context, awsapi.Target, profiles.Credentials) (awsapi.Identity, error) {
+	return awsapi.Identity{}, errors.New("not used")
 }
 
 // countingMFA hands out codes and remembers the requests.
@@ -310,7 +310,7 @@ func TestStaticCodeNotReused(t *testing.T) {
 	}
 	r.flow.Provider = func(profiles.Settings) (plugins.Provider, error) { return static, nil }
 	_, err = r.flow.Get(context.Background(), "alice", Options{})
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	if !errors.As(err, &api) || len(r.sts.gst) != 1 {
 		t.Fatalf("a rejected --mfa-code must end with AWS's error after one call: %v (%d calls)", err, len(r.sts.gst))
 	}
@@ -330,7 +330,7 @@ func TestDurationClamped(t *testing.T) {
 
 func TestTransportErrorExplained(t *testing.T) {
 	r := newRig(t)
-	r.sts.failWith = &stsapi.TransportError{Operation: "GetSessionToken", Message: "dial tcp: connection refused"}
+	r.sts.failWith = &awsapi.TransportError{Operation: "GetSessionToken", Message: "dial tcp: connection refused"}
 	_, err := r.flow.Get(context.Background(), "nomfa", Options{})
 	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL") {
 		t.Fatalf("transport error: %v", err)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/ssoapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
@@ -84,7 +84,7 @@ func (e *LoginError) Unwrap() error { return e.Err }
 type Device struct {
 	Profile string
 	SSO     *profiles.SSO
-	ssoapi.Device
+	awsapi.Device
 }
 
 // LoginOptions are `awsenv login`'s choices.
@@ -96,9 +96,9 @@ type LoginOptions struct {
 
 // ssoTarget is where Identity Center calls for profile p go: its SSO
 // region, with its endpoint settings.
-func (f *Flow) ssoTarget(p *profiles.Profile, s *profiles.SSO) ssoapi.Target {
+func (f *Flow) ssoTarget(p *profiles.Profile, s *profiles.SSO) awsapi.Target {
 	if p == nil {
-		return ssoapi.Target{Region: s.Region}
+		return awsapi.Target{Region: s.Region}
 	}
 	return Target(f.Config, p, s.Region)
 }
@@ -230,8 +230,8 @@ func (f *Flow) needsLogin(name string, s *profiles.SSO, cause error) error {
 // refreshToken renews t with its refresh token: no browser.
 func (f *Flow) refreshToken(ctx context.Context, p *profiles.Profile, s *profiles.SSO, t *ssocache.Token) (*ssocache.Token, error) {
 	f.Debugf("renewing the IAM Identity Center token of %s with its refresh token", s.TokenKey())
-	got, err := f.SSO.CreateToken(ctx, ssoapi.CreateTokenInput{Target: f.ssoTarget(p, s), ClientID: t.ClientID,
-		ClientSecret: t.ClientSecret, GrantType: ssoapi.GrantRefreshToken, RefreshToken: t.RefreshToken})
+	got, err := f.SSO.CreateToken(ctx, awsapi.CreateTokenInput{Target: f.ssoTarget(p, s), ClientID: t.ClientID,
+		ClientSecret: t.ClientSecret, GrantType: awsapi.GrantRefreshToken, RefreshToken: t.RefreshToken})
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +269,9 @@ func (f *Flow) registration(ctx context.Context, p *profiles.Profile, s *profile
 		f.Debugf("reusing the client registration %s.json", key)
 		return r, nil
 	}
-	in := ssoapi.RegisterClientInput{Target: f.ssoTarget(p, s), ClientName: ssoClientName, Scopes: sc}
+	in := awsapi.RegisterClientInput{Target: f.ssoTarget(p, s), ClientName: ssoClientName, Scopes: sc}
 	if len(sc) > 0 {
-		in.GrantTypes = []string{ssoapi.GrantDeviceCode, ssoapi.GrantRefreshToken}
+		in.GrantTypes = []string{awsapi.GrantDeviceCode, awsapi.GrantRefreshToken}
 	}
 	f.Debugf("registering a client with IAM Identity Center in %s", s.Region)
 	got, err := f.SSO.RegisterClient(ctx, in)
@@ -300,12 +300,12 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 		return nil, failed("could not register awsenv with IAM Identity Center in "+s.Region+"; check sso_region", err)
 	}
 	tgt := f.ssoTarget(p, s)
-	dev, err := f.SSO.StartDeviceAuthorization(ctx, ssoapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret, StartURL: s.StartURL})
-	if errors.Is(err, ssoapi.ErrInvalidClient) {
+	dev, err := f.SSO.StartDeviceAuthorization(ctx, awsapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret, StartURL: s.StartURL})
+	if errors.Is(err, awsapi.ErrInvalidClient) {
 		// The registration was revoked or expired early: register anew.
 		reg, err = f.registration(ctx, p, s, nil)
 		if err == nil {
-			dev, err = f.SSO.StartDeviceAuthorization(ctx, ssoapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret, StartURL: s.StartURL})
+			dev, err = f.SSO.StartDeviceAuthorization(ctx, awsapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret, StartURL: s.StartURL})
 		}
 	}
 	if err != nil {
@@ -316,8 +316,8 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 		interval = defaultPollInterval
 	}
 	deadline := f.Now().Add(dev.ExpiresIn)
-	poll := ssoapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
-		GrantType: ssoapi.GrantDeviceCode, DeviceCode: dev.DeviceCode}
+	poll := awsapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
+		GrantType: awsapi.GrantDeviceCode, DeviceCode: dev.DeviceCode}
 	shown := false
 	for {
 		got, err := f.SSO.CreateToken(ctx, poll)
@@ -327,13 +327,13 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 			return &ssocache.Token{StartURL: s.StartURL, Region: s.Region, AccessToken: got.AccessToken,
 				ExpiresAt: now.Add(got.ExpiresIn).UTC().Truncate(time.Second), ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
 				RegistrationExpiresAt: reg.ExpiresAt, RefreshToken: got.RefreshToken}, nil
-		case errors.Is(err, ssoapi.ErrSlowDown):
+		case errors.Is(err, awsapi.ErrSlowDown):
 			interval += slowDownStep
 			f.Debugf("IAM Identity Center asked to poll more slowly; every %s now", interval)
-		case errors.Is(err, ssoapi.ErrPending):
-		case errors.Is(err, ssoapi.ErrExpired):
+		case errors.Is(err, awsapi.ErrPending):
+		case errors.Is(err, awsapi.ErrExpired):
 			return nil, failed("the sign-in request expired before it was approved", err)
-		case errors.Is(err, ssoapi.ErrDenied):
+		case errors.Is(err, awsapi.ErrDenied):
 			return nil, failed("the sign-in was denied in the browser", err)
 		default:
 			return nil, failed("the sign-in failed", err)
@@ -345,7 +345,7 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 			}
 		}
 		if dev.ExpiresIn > 0 && f.Now().After(deadline) {
-			return nil, failed("the sign-in request expired before it was approved", ssoapi.ErrExpired)
+			return nil, failed("the sign-in request expired before it was approved", awsapi.ErrExpired)
 		}
 		if err := f.Sleep(ctx, interval); err != nil {
 			return nil, err
@@ -373,9 +373,9 @@ func (f *Flow) ssoSession(ctx context.Context, r *profiles.Resolved, name string
 				return nil, err
 			}
 			f.Debugf("GetRoleCredentials for %s: account %s, role %s", p.Name, s.AccountID, s.RoleName)
-			creds, err := f.SSO.GetRoleCredentials(ctx, ssoapi.RoleInput{Target: f.ssoTarget(p, s), AccessToken: t.AccessToken,
+			creds, err := f.SSO.GetRoleCredentials(ctx, awsapi.RoleInput{Target: f.ssoTarget(p, s), AccessToken: t.AccessToken,
 				AccountID: s.AccountID, RoleName: s.RoleName})
-			if errors.Is(err, ssoapi.ErrUnauthorized) && try == 0 {
+			if errors.Is(err, awsapi.ErrUnauthorized) && try == 0 {
 				// Revoked or expired early: renew it, or sign in again.
 				f.Notef("IAM Identity Center refused the cached sign-in token of %s; renewing it.", s.TokenKey())
 				want.broken = true
@@ -395,10 +395,10 @@ func (f *Flow) ssoSession(ctx context.Context, r *profiles.Resolved, name string
 // ssoCallError explains a failed GetRoleCredentials.
 func ssoCallError(name string, s *profiles.SSO, err error) error {
 	switch {
-	case errors.Is(err, ssoapi.ErrForbidden):
+	case errors.Is(err, awsapi.ErrForbidden):
 		return &SSOCallError{Profile: name, Err: fmt.Errorf("you have no access to role %s in account %s: %w", s.RoleName, s.AccountID, err),
 			Fix: "Check sso_account_id and sso_role_name against the AWS access portal, or ask your administrator for the assignment."}
-	case errors.Is(err, ssoapi.ErrUnauthorized):
+	case errors.Is(err, awsapi.ErrUnauthorized):
 		return &LoginError{Profile: name, SSO: s, Problem: "IAM Identity Center refused the sign-in token (expired or revoked)", Err: err}
 	}
 	return &SSOCallError{Profile: name, Err: err,
@@ -437,7 +437,7 @@ func (f *Flow) Logout(ctx context.Context, p *profiles.Profile, s *profiles.SSO)
 	var ce *ssocache.CorruptError
 	switch {
 	case err == nil && t.Valid(f.Now(), 0):
-		if err := f.SSO.Logout(ctx, ssoapi.LogoutInput{Target: f.ssoTarget(p, s), AccessToken: t.AccessToken}); err != nil {
+		if err := f.SSO.Logout(ctx, awsapi.LogoutInput{Target: f.ssoTarget(p, s), AccessToken: t.AccessToken}); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
@@ -64,7 +65,7 @@ func (c *call) createAccessKeyDenied() Explanation {
 func (c *call) assumeRoleDenied() Explanation {
 	p, cfg := c.profile(), c.configFile()
 	role := c.f.RoleARN
-	if role == "" && parseARN(c.den.resource).service == "iam" {
+	if role == "" && awsapi.ParseARN(c.den.resource).Service == "iam" {
 		role = c.den.resource
 	}
 	who := c.userARN()

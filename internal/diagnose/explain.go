@@ -3,7 +3,7 @@ package diagnose
 import (
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // aliases map other services' and SDKs' names of the same failures to the
@@ -34,7 +34,7 @@ const (
 
 // call is one failed call with everything derived from it and the facts.
 type call struct {
-	e     *stsapi.APIError
+	e     *awsapi.APIError
 	f     Facts
 	code  string
 	msg   string
@@ -47,9 +47,9 @@ type call struct {
 
 // Explain says what an AWS error answer means for this user and what to do.
 // Unrecognised errors get a general explanation with ID IDUnknown.
-func Explain(e *stsapi.APIError, f Facts) Explanation {
+func Explain(e *awsapi.APIError, f Facts) Explanation {
 	if e == nil {
-		e = &stsapi.APIError{}
+		e = &awsapi.APIError{}
 	}
 	c := newCall(e, f)
 	if x, ok := c.sso(); ok {
@@ -92,7 +92,7 @@ func Explain(e *stsapi.APIError, f Facts) Explanation {
 	return c.unknown()
 }
 
-func newCall(e *stsapi.APIError, f Facts) *call {
+func newCall(e *awsapi.APIError, f Facts) *call {
 	c := &call{e: e, f: f, code: strings.TrimSpace(e.Code), msg: strings.TrimSpace(e.Message)}
 	if a, ok := aliases[c.code]; ok {
 		c.code = a
@@ -116,21 +116,21 @@ func newCall(e *stsapi.APIError, f Facts) *call {
 		c.key, c.src, c.token = f.FileKeyID, srcFile, f.FileToken
 	}
 	c.den = parseDenial(c.msg)
-	caller := parseARN(c.den.caller)
-	if name := caller.userName(); name != "" && c.f.UserARN == "" {
+	caller := awsapi.ParseARN(c.den.caller)
+	if name := caller.UserName(); name != "" && c.f.UserARN == "" {
 		c.f.UserARN, c.f.UserName = c.den.caller, name
 	}
-	if r := caller.assumedRole(); r != "" {
+	if r := caller.AssumedRole(); r != "" {
 		c.role, c.token = r, true
 	}
 	if c.f.UserName == "" {
-		c.f.UserName = parseARN(c.f.UserARN).userName()
+		c.f.UserName = awsapi.ParseARN(c.f.UserARN).UserName()
 	}
 	if c.f.Account == "" {
-		c.f.Account = parseARN(c.f.UserARN).account
+		c.f.Account = awsapi.ParseARN(c.f.UserARN).Account
 	}
 	if c.f.Account == "" {
-		c.f.Account = caller.account
+		c.f.Account = caller.Account
 	}
 	return c
 }

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // Example values from AWS's documentation; nothing real.
@@ -33,8 +32,8 @@ func alice() Facts {
 	}
 }
 
-func apiErr(op, code, msg string) *stsapi.APIError {
-	return &stsapi.APIError{Operation: op, Code: code, Message: msg}
+func apiErr(op, code, msg string) *awsapi.APIError {
+	return &awsapi.APIError{Operation: op, Code: code, Message: msg}
 }
 
 // The messages as AWS sends them (the seed's wording; two spaces after
@@ -53,7 +52,7 @@ const (
 
 type explainCase struct {
 	name   string
-	err    *stsapi.APIError
+	err    *awsapi.APIError
 	facts  func(*Facts)
 	id     string
 	want   []string // in What, Cause or Fix
@@ -247,10 +246,10 @@ func explainCases() []explainCase {
 		{name: "two keys, one inactive", err: apiErr("CreateAccessKey", "LimitExceeded", msgKeyQuota),
 			facts: func(f *Facts) {
 				f.Keys = []KeyFacts{
-					{AccessKey: iamapi.AccessKey{ID: keyID, Status: "Active", Created: now.AddDate(0, 0, -400)},
-						LastUsed: &iamapi.LastUsed{Date: now.AddDate(0, 0, -3), Service: "s3", Region: "us-east-1"}},
-					{AccessKey: iamapi.AccessKey{ID: oldKeyID, Status: "Inactive", Created: now.AddDate(0, 0, -30)},
-						LastUsed: &iamapi.LastUsed{Service: "N/A", Region: "N/A"}},
+					{AccessKey: awsapi.AccessKey{ID: keyID, Status: "Active", Created: now.AddDate(0, 0, -400)},
+						LastUsed: &awsapi.LastUsed{Date: now.AddDate(0, 0, -3), Service: "s3", Region: "us-east-1"}},
+					{AccessKey: awsapi.AccessKey{ID: oldKeyID, Status: "Inactive", Created: now.AddDate(0, 0, -30)},
+						LastUsed: &awsapi.LastUsed{Service: "N/A", Region: "N/A"}},
 				}
 			},
 			id: IDAccessKeyLimit, repair: RepairDeleteKey, subj: oldKeyID,
@@ -262,8 +261,8 @@ func explainCases() []explainCase {
 		{name: "two active keys, the older one is the profile's: the other goes", err: apiErr("CreateAccessKey", "LimitExceeded", msgKeyQuota),
 			facts: func(f *Facts) {
 				f.Keys = []KeyFacts{
-					{AccessKey: iamapi.AccessKey{ID: keyID, Status: "Active", Created: now.AddDate(0, 0, -400)}},
-					{AccessKey: iamapi.AccessKey{ID: oldKeyID, Status: "Active", Created: now.AddDate(0, 0, -30)}},
+					{AccessKey: awsapi.AccessKey{ID: keyID, Status: "Active", Created: now.AddDate(0, 0, -400)}},
+					{AccessKey: awsapi.AccessKey{ID: oldKeyID, Status: "Active", Created: now.AddDate(0, 0, -30)}},
 				}
 			},
 			id:   IDAccessKeyLimit,

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -58,8 +58,8 @@ type Facts struct {
 
 // KeyFacts is one of the user's access keys, with its last use when known.
 type KeyFacts struct {
-	iamapi.AccessKey
-	LastUsed *iamapi.LastUsed // nil: not looked up
+	awsapi.AccessKey
+	LastUsed *awsapi.LastUsed // nil: not looked up
 }
 
 // FromProfile fills the facts a resolved profile gives: its name, its files,
@@ -83,8 +83,8 @@ func FromProfile(r *profiles.Resolved, files profiles.Files) Facts {
 	if f.ConfigFile == "" {
 		f.ConfigFile = files.Config
 	}
-	if a := parseARN(f.Serial); a.service == "iam" {
-		f.Account = a.account
+	if a := awsapi.ParseARN(f.Serial); a.Service == "iam" {
+		f.Account = a.Account
 	}
 	for x := r; x != nil; x = x.Source {
 		if x.SSO != nil {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // keyDesc names the credentials that signed the call.
@@ -249,7 +249,7 @@ func (c *call) pickKeyToDelete() (KeyFacts, bool) {
 	}
 	var best KeyFacts
 	for _, k := range c.f.Keys {
-		if k.Status == iamapi.StatusInactive && better(k, best) {
+		if k.Status == awsapi.StatusInactive && better(k, best) {
 			best = k
 		}
 	}

@@ -5,48 +5,7 @@ import (
 	"time"
 )
 
-// arn is an Amazon Resource Name split into its parts.
-type arn struct {
-	partition, service, region, account, resource string
-}
-
-// parseARN splits arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; anything
-// else gives the zero arn.
-func parseARN(s string) arn {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
-		return arn{}
-	}
-	return arn{parts[1], parts[2], parts[3], parts[4], parts[5]}
-}
-
-// userName is the name of an IAM user ARN (after any path), or "".
-func (a arn) userName() string {
-	if a.service != "iam" || !strings.HasPrefix(a.resource, "user/") {
-		return ""
-	}
-	return a.resource[strings.LastIndex(a.resource, "/")+1:]
-}
-
-// assumedRole is the role name of an STS assumed-role ARN, or "".
-func (a arn) assumedRole() string {
-	rest, ok := strings.CutPrefix(a.resource, "assumed-role/")
-	if a.service != "sts" || !ok {
-		return ""
-	}
-	role, _, _ := strings.Cut(rest, "/")
-	return role
-}
-
-// roleName is the name of an IAM role ARN (after any path), or "".
-func roleName(roleARN string) string {
-	a := parseARN(roleARN)
-	if a.service != "iam" || !strings.HasPrefix(a.resource, "role/") {
-		return ""
-	}
-	return a.resource[strings.LastIndex(a.resource, "/")+1:]
-}
-
+// arnChar reports whether c may be part of an ARN quoted in a message.
 func arnChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(":/_+=,.@-*${}", c) >= 0
 }

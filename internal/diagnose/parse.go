@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // Parse finds an AWS error in text someone pasted: the output of the aws
@@ -17,12 +17,12 @@ import (
 //
 // When the text holds several, the last one wins: it is the one that
 // stopped the command. Messages are returned as found, unredacted.
-func Parse(text string) (*stsapi.APIError, bool) {
-	var found *stsapi.APIError
+func Parse(text string) (*awsapi.APIError, bool) {
+	var found *awsapi.APIError
 	// A carriage return ends a line too: progress output redraws with it.
 	for line := range strings.Lines(strings.ReplaceAll(text, "\r", "\n")) {
 		line = strings.TrimRight(line, "\n")
-		for _, parse := range []func(string) (*stsapi.APIError, bool){parseCLI, parseSDK, parseCFN, parseNotAuthorized} {
+		for _, parse := range []func(string) (*awsapi.APIError, bool){parseCLI, parseSDK, parseCFN, parseNotAuthorized} {
 			if e, ok := parse(line); ok {
 				found = e
 				break
@@ -37,7 +37,7 @@ const (
 	sdkMarker = "api error "
 )
 
-func parseCLI(line string) (*stsapi.APIError, bool) {
+func parseCLI(line string) (*awsapi.APIError, bool) {
 	i := strings.Index(line, cliMarker)
 	if i < 0 {
 		return nil, false
@@ -64,10 +64,10 @@ func parseCLI(line string) (*stsapi.APIError, bool) {
 		}
 	}
 	msg, _ := strings.CutPrefix(rest, ":")
-	return &stsapi.APIError{Operation: op, Code: code, Message: strings.TrimSpace(msg)}, true
+	return &awsapi.APIError{Operation: op, Code: code, Message: strings.TrimSpace(msg)}, true
 }
 
-func parseSDK(line string) (*stsapi.APIError, bool) {
+func parseSDK(line string) (*awsapi.APIError, bool) {
 	i := strings.LastIndex(line, sdkMarker)
 	if i < 0 {
 		return nil, false
@@ -77,7 +77,7 @@ func parseSDK(line string) (*stsapi.APIError, bool) {
 	if !validCode(code) || !strings.HasPrefix(rest[len(code):], ":") {
 		return nil, false
 	}
-	e := &stsapi.APIError{Code: code, Message: strings.TrimSpace(rest[len(code)+1:])}
+	e := &awsapi.APIError{Code: code, Message: strings.TrimSpace(rest[len(code)+1:])}
 	head := line[:i]
 	if k := strings.LastIndex(head, "operation error "); k >= 0 {
 		if _, after, ok := strings.Cut(head[k+len("operation error "):], ": "); ok {
@@ -102,7 +102,7 @@ func parseSDK(line string) (*stsapi.APIError, bool) {
 
 // parseCFN reads CloudFormation's "API: service:Action ..." stack event
 // reason, when it says access was denied.
-func parseCFN(line string) (*stsapi.APIError, bool) {
+func parseCFN(line string) (*awsapi.APIError, bool) {
 	i := strings.Index(line, "API: ")
 	if i < 0 {
 		return nil, false
@@ -116,12 +116,12 @@ func parseCFN(line string) (*stsapi.APIError, bool) {
 	if !deniedWords(rest[len(action):]) {
 		return nil, false
 	}
-	return &stsapi.APIError{Operation: op, Code: "AccessDenied", Message: strings.TrimSpace(line[i:])}, true
+	return &awsapi.APIError{Operation: op, Code: "AccessDenied", Message: strings.TrimSpace(line[i:])}, true
 }
 
 // parseNotAuthorized reads a bare IAM denial, as tools other than the aws
 // CLI print it: "User: ARN is not authorized to perform: svc:Action ...".
-func parseNotAuthorized(line string) (*stsapi.APIError, bool) {
+func parseNotAuthorized(line string) (*awsapi.APIError, bool) {
 	const marker = "is not authorized to perform: "
 	k := strings.Index(line, marker)
 	if k < 0 {
@@ -136,7 +136,7 @@ func parseNotAuthorized(line string) (*stsapi.APIError, bool) {
 	if start < 0 {
 		start = 0
 	}
-	return &stsapi.APIError{Operation: op, Code: "AccessDenied", Message: strings.TrimSpace(line[start:])}, true
+	return &awsapi.APIError{Operation: op, Code: "AccessDenied", Message: strings.TrimSpace(line[start:])}, true
 }
 
 func deniedWords(s string) bool {

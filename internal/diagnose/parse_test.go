@@ -4,38 +4,38 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 func TestParse(t *testing.T) {
 	cases := []struct {
 		name string
 		in   string
-		want stsapi.APIError
+		want awsapi.APIError
 	}{
 		{"aws CLI", "\nAn error occurred (InvalidAccessKeyId) when calling the ListBuckets operation: The AWS Access Key Id you provided does not exist in our records.\n",
-			stsapi.APIError{Operation: "ListBuckets", Code: "InvalidAccessKeyId", Message: msgNoKey}},
+			awsapi.APIError{Operation: "ListBuckets", Code: "InvalidAccessKeyId", Message: msgNoKey}},
 		{"aws CLI, two spaces kept", "An error occurred (AccessDenied) when calling the GetSessionToken operation: " + msgBadSerial,
-			stsapi.APIError{Operation: "GetSessionToken", Code: "AccessDenied", Message: msgBadSerial}},
+			awsapi.APIError{Operation: "GetSessionToken", Code: "AccessDenied", Message: msgBadSerial}},
 		{"aws CLI s3 high-level command", "fatal error: An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied\r\n",
-			stsapi.APIError{Operation: "ListObjectsV2", Code: "AccessDenied", Message: "Access Denied"}},
+			awsapi.APIError{Operation: "ListObjectsV2", Code: "AccessDenied", Message: "Access Denied"}},
 		{"aws CLI after retries", "An error occurred (Throttling) when calling the GetSessionToken operation (reached max retries: 4): Rate exceeded",
-			stsapi.APIError{Operation: "GetSessionToken", Code: "Throttling", Message: "Rate exceeded"}},
+			awsapi.APIError{Operation: "GetSessionToken", Code: "Throttling", Message: "Rate exceeded"}},
 		{"aws CLI, boto traceback", "botocore.exceptions.ClientError: An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: " + msgExpired,
-			stsapi.APIError{Operation: "GetCallerIdentity", Code: "ExpiredToken", Message: msgExpired}},
+			awsapi.APIError{Operation: "GetCallerIdentity", Code: "ExpiredToken", Message: msgExpired}},
 		{"Go SDK", "operation error S3: ListBuckets, https response error StatusCode: 403, RequestID: 4442587FB7D0A2F9, HostID: abc, api error AccessDenied: Access Denied",
-			stsapi.APIError{Operation: "ListBuckets", Code: "AccessDenied", Message: "Access Denied", HTTPStatus: 403, RequestID: "4442587FB7D0A2F9"}},
+			awsapi.APIError{Operation: "ListBuckets", Code: "AccessDenied", Message: "Access Denied", HTTPStatus: 403, RequestID: "4442587FB7D0A2F9"}},
 		{"Go SDK, wrapped", "Error: failed to refresh cached credentials, operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: c2a0e7a3-1111-2222-3333-444455556666, api error AccessDenied: User: " + userARN + " is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/admin",
-			stsapi.APIError{Operation: "AssumeRole", Code: "AccessDenied", Message: "User: " + userARN + " is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/admin",
+			awsapi.APIError{Operation: "AssumeRole", Code: "AccessDenied", Message: "User: " + userARN + " is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/admin",
 				HTTPStatus: 403, RequestID: "c2a0e7a3-1111-2222-3333-444455556666"}},
 		{"Go SDK without operation", "api error InvalidClientTokenId: " + msgBadToken,
-			stsapi.APIError{Code: "InvalidClientTokenId", Message: msgBadToken}},
+			awsapi.APIError{Code: "InvalidClientTokenId", Message: msgBadToken}},
 		{"CloudFormation", "2026-11-23 12:00:00 UTC+0000  MyQueue  AWS::SQS::Queue  CREATE_FAILED  API: sqs:CreateQueue Access to the resource https://sqs.us-east-1.amazonaws.com/ is denied.",
-			stsapi.APIError{Operation: "CreateQueue", Code: "AccessDenied", Message: "API: sqs:CreateQueue Access to the resource https://sqs.us-east-1.amazonaws.com/ is denied."}},
+			awsapi.APIError{Operation: "CreateQueue", Code: "AccessDenied", Message: "API: sqs:CreateQueue Access to the resource https://sqs.us-east-1.amazonaws.com/ is denied."}},
 		{"bare IAM denial", `Resource handler returned message: "User: ` + userARN + ` is not authorized to perform: sqs:createqueue on resource: arn:aws:sqs:us-east-1:123456789012:q (Service: Sqs, Status Code: 403)"`,
-			stsapi.APIError{Operation: "createqueue", Code: "AccessDenied", Message: "User: " + userARN + ` is not authorized to perform: sqs:createqueue on resource: arn:aws:sqs:us-east-1:123456789012:q (Service: Sqs, Status Code: 403)"`}},
+			awsapi.APIError{Operation: "createqueue", Code: "AccessDenied", Message: "User: " + userARN + ` is not authorized to perform: sqs:createqueue on resource: arn:aws:sqs:us-east-1:123456789012:q (Service: Sqs, Status Code: 403)"`}},
 		{"the last error wins", "An error occurred (ExpiredToken) when calling the ListBuckets operation: x\nAn error occurred (InvalidToken) when calling the ListBuckets operation: " + msgMalformed,
-			stsapi.APIError{Operation: "ListBuckets", Code: "InvalidToken", Message: msgMalformed}},
+			awsapi.APIError{Operation: "ListBuckets", Code: "InvalidToken", Message: msgMalformed}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // Every Identity Center failure the portal and OIDC answer gets its own
@@ -28,7 +28,7 @@ func TestExplainSSO(t *testing.T) {
 		{"InvalidClientException", "CreateToken", facts, IDSSOClientExpired, []string{"registers a new client", "registrationExpiresAt"}},
 		{"ExpiredTokenException", "CreateToken", facts, IDSSODeviceExpired, []string{"was not approved in time", "`awsenv login --sso-session corp`"}},
 	} {
-		x := Explain(&stsapi.APIError{Code: tc.code, Operation: tc.op, Message: "Session token not found or invalid"}, tc.f)
+		x := Explain(&awsapi.APIError{Code: tc.code, Operation: tc.op, Message: "Session token not found or invalid"}, tc.f)
 		if x.ID != tc.id {
 			t.Errorf("%s from %s: id %s, want %s", tc.code, tc.op, x.ID, tc.id)
 		}
@@ -41,10 +41,10 @@ func TestExplainSSO(t *testing.T) {
 	}
 	// Other services' UnauthorizedException and STS's ExpiredTokenException
 	// are not Identity Center's.
-	if x := Explain(&stsapi.APIError{Code: "UnauthorizedException", Operation: "Invoke"}, Facts{Profile: "p"}); strings.HasPrefix(x.ID, "sso-") {
+	if x := Explain(&awsapi.APIError{Code: "UnauthorizedException", Operation: "Invoke"}, Facts{Profile: "p"}); strings.HasPrefix(x.ID, "sso-") {
 		t.Errorf("a Lambda UnauthorizedException explained as %s", x.ID)
 	}
-	if x := Explain(&stsapi.APIError{Code: "ExpiredTokenException", Operation: "ListBuckets"}, facts); x.ID != IDSessionExpired {
+	if x := Explain(&awsapi.APIError{Code: "ExpiredTokenException", Operation: "ListBuckets"}, facts); x.ID != IDSessionExpired {
 		t.Errorf("an expired session explained as %s", x.ID)
 	}
 }

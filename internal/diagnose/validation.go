@@ -5,6 +5,8 @@ package diagnose
 import (
 	"fmt"
 	"strings"
+
+	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
 // ValidationError: which parameter AWS refused.
@@ -57,7 +59,7 @@ func (c *call) invalidDuration() Explanation {
 	}
 	if c.e.Operation == "AssumeRole" || c.f.RoleARN != "" {
 		role := or(c.f.RoleARN, "the role")
-		name := or(roleName(c.f.RoleARN), "ROLE-NAME")
+		name := or(awsapi.ParseARN(c.f.RoleARN).RoleName(), "ROLE-NAME")
 		x.Cause = "The duration asked for is longer than the maximum session duration of " + role + " (1 hour unless the role allows more, and 1 hour at most when a role is assumed with session credentials)."
 		x.Fix = fmt.Sprintf("Lower duration_seconds under %s in %s (or pass a shorter --duration), or have the role's maximum raised: `aws iam update-role --role-name %s --max-session-duration 43200`.",
 			configSection(p), cfg, name)

@@ -15,11 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/accesskeys"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/switchhooks"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
@@ -66,8 +63,8 @@ type Inputs struct {
 	Profile string
 	Files   profiles.Files
 	Global  *profiles.Global
-	STS     stsapi.Client
-	IAM     iamapi.Client
+	STS     awsapi.STS
+	IAM     awsapi.IAM
 	// Skew is the last clock offset the STS client measured (AWS minus us).
 	Skew  func() (time.Duration, bool)
 	Store *sessions.Store
@@ -85,7 +82,7 @@ type Inputs struct {
 	// SSOCache is the AWS CLI's SSO token cache directory (~/.aws/sso/cache).
 	SSOCache string
 	// SSO asks IAM Identity Center for role credentials, to check access.
-	SSO ssoapi.Client
+	SSO awsapi.SSO
 }
 
 type run struct {
@@ -332,12 +329,12 @@ func (r *run) identity() {
 		return
 	}
 	r.keyOK = true
-	r.user, _ = accesskeys.UserName(id.ARN)
+	r.user = awsapi.ParseARN(id.ARN).UserName()
 	r.add("identity", Pass, fmt.Sprintf("%s is %s", r.base.AccessKeyID, id.ARN), "")
 }
 
 // target is where calls for the base profile go.
-func (r *run) target() stsapi.Target {
+func (r *run) target() awsapi.Target {
 	return credflow.Target(r.cfg, r.base, r.res.Region())
 }
 
@@ -348,7 +345,7 @@ func (r *run) longTerm() profiles.Credentials {
 func (r *run) clock(callErr error) {
 	d, ok := r.Skew()
 	if !ok {
-		var tr *stsapi.TransportError
+		var tr *awsapi.TransportError
 		if errors.As(callErr, &tr) {
 			r.add("clock", Skip, "STS could not be reached to compare clocks", "Check your network and AWS_ENDPOINT_URL* settings.")
 		} else {
@@ -373,12 +370,12 @@ func (r *run) clock(callErr error) {
 	}
 }
 
-func (r *run) iamCall() iamapi.Call {
-	return iamapi.Call{Target: r.target(), Credentials: r.longTerm()}
+func (r *run) iamCall() awsapi.IAMCall {
+	return awsapi.IAMCall{Target: r.target(), Credentials: r.longTerm()}
 }
 
 func isAccessDenied(err error) bool {
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	return errors.As(err, &api) && strings.HasPrefix(api.Code, "AccessDenied")
 }
 
@@ -398,11 +395,11 @@ func (r *run) keyActive() {
 		r.add("key-active", Fail, what, fix)
 		return
 	}
-	i := slices.IndexFunc(keys, func(k iamapi.AccessKey) bool { return k.ID == r.base.AccessKeyID })
+	i := slices.IndexFunc(keys, func(k awsapi.AccessKey) bool { return k.ID == r.base.AccessKeyID })
 	switch {
 	case i < 0:
 		r.add("key-active", Fail, fmt.Sprintf("IAM does not list %s among the keys of %s", r.base.AccessKeyID, r.user), "Check that the profile holds this user's key.")
-	case keys[i].Status != iamapi.StatusActive:
+	case keys[i].Status != awsapi.StatusActive:
 		r.add("key-active", Fail, fmt.Sprintf("%s is %s in IAM", keys[i].ID, keys[i].Status),
 			fmt.Sprintf("Activate it (aws iam update-access-key --user-name %s --access-key-id %s --status Active) or put an active key in %s.", r.user, keys[i].ID, r.base.KeyFile()))
 	case !keys[i].Created.IsZero() && r.Now().Sub(keys[i].Created) > KeyMaxAge:
@@ -543,7 +540,7 @@ func (r *run) ssoAccess(sso *profiles.SSO, tok *ssocache.Token) {
 			break
 		}
 	}
-	_, err := r.SSO.GetRoleCredentials(r.ctx, ssoapi.RoleInput{Target: credflow.Target(r.cfg, holder, sso.Region),
+	_, err := r.SSO.GetRoleCredentials(r.ctx, awsapi.RoleInput{Target: credflow.Target(r.cfg, holder, sso.Region),
 		AccessToken: tok.AccessToken, AccountID: sso.AccountID, RoleName: sso.RoleName})
 	if err != nil {
 		what, fix := r.Explain(err, holder)
@@ -680,7 +677,7 @@ func (r *run) session() {
 	}
 	_, err = r.STS.GetCallerIdentity(r.ctx, r.target(), live.Credentials)
 	if err != nil && !isAccessDenied(err) {
-		var api *stsapi.APIError
+		var api *awsapi.APIError
 		if errors.As(err, &api) {
 			_ = os.Remove(live.Path)
 			r.add("session", Warn, fmt.Sprintf("AWS refused the cached %s (%s: %s); removed it%s", live.Kind, api.Code, api.Message, note),

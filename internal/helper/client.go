@@ -15,8 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/profiles"
@@ -61,8 +60,8 @@ type Client struct {
 }
 
 var (
-	_ stsapi.Client            = (*Client)(nil)
-	_ iamapi.Client            = (*Client)(nil)
+	_ awsapi.STS               = (*Client)(nil)
+	_ awsapi.IAM               = (*Client)(nil)
 	_ plugins.Hooks            = (*Client)(nil)
 	_ plugins.CredentialSource = (*Client)(nil)
 )
@@ -268,7 +267,7 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	}
 	return &resp, nil
 }
-func (c *Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+func (c *Client) GetSessionToken(ctx context.Context, in awsapi.GetSessionTokenInput) (profiles.Credentials, error) {
 	resp, err := c.call(ctx, Request{GetSessionToken: &in})
 	if err != nil {
 		return profiles.Credentials{}, err
@@ -276,7 +275,7 @@ func (c *Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenI
 	return credentialsOf(resp)
 }
 
-func (c *Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+func (c *Client) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profiles.Credentials, error) {
 	resp, err := c.call(ctx, Request{AssumeRole: &in})
 	if err != nil {
 		return profiles.Credentials{}, err
@@ -284,13 +283,13 @@ func (c *Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (pro
 	return credentialsOf(resp)
 }
 
-func (c *Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (stsapi.Identity, error) {
+func (c *Client) GetCallerIdentity(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (awsapi.Identity, error) {
 	resp, err := c.call(ctx, Request{GetCallerIdentity: &IdentityInput{Target: t, Credentials: creds}})
 	if err != nil {
-		return stsapi.Identity{}, err
+		return awsapi.Identity{}, err
 	}
 	if resp.Identity == nil {
-		return stsapi.Identity{}, errors.New("the helper returned no identity. Make sure awsenv and awsenv-helper come from the same install.")
+		return awsapi.Identity{}, errors.New("the helper returned no identity. Make sure awsenv and awsenv-helper come from the same install.")
 	}
 	return *resp.Identity, nil
 }
@@ -314,8 +313,8 @@ func (c *Client) MFACode(ctx context.Context, in MFAInput) (string, error) {
 }
 
 // ListAccessKeys asks the helper for iam:ListAccessKeys.
-func (c *Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.AccessKey, error) {
-	resp, err := c.call(ctx, Request{ListAccessKeys: &IAMInput{Call: call, UserName: userName}})
+func (c *Client) ListAccessKeys(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.AccessKey, error) {
+	resp, err := c.call(ctx, Request{ListAccessKeys: &IAMInput{IAMCall: call, UserName: userName}})
 	if err != nil {
 		return nil, err
 	}
@@ -323,44 +322,44 @@ func (c *Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName 
 }
 
 // CreateAccessKey asks the helper for iam:CreateAccessKey.
-func (c *Client) CreateAccessKey(ctx context.Context, call iamapi.Call, userName string) (iamapi.NewKey, error) {
-	resp, err := c.call(ctx, Request{CreateAccessKey: &IAMInput{Call: call, UserName: userName}})
+func (c *Client) CreateAccessKey(ctx context.Context, call awsapi.IAMCall, userName string) (awsapi.NewKey, error) {
+	resp, err := c.call(ctx, Request{CreateAccessKey: &IAMInput{IAMCall: call, UserName: userName}})
 	if err != nil {
-		return iamapi.NewKey{}, err
+		return awsapi.NewKey{}, err
 	}
 	if resp.NewKey == nil || resp.NewKey.ID == "" || resp.NewKey.Secret == "" {
-		return iamapi.NewKey{}, errors.New("the helper returned no new key, though IAM may have made one. List the user's keys and delete any you do not know; make sure awsenv and awsenv-helper come from the same install.")
+		return awsapi.NewKey{}, errors.New("the helper returned no new key, though IAM may have made one. List the user's keys and delete any you do not know; make sure awsenv and awsenv-helper come from the same install.")
 	}
 	return *resp.NewKey, nil
 }
 
 // UpdateAccessKey asks the helper for iam:UpdateAccessKey.
-func (c *Client) UpdateAccessKey(ctx context.Context, call iamapi.Call, userName, keyID, status string) error {
-	_, err := c.call(ctx, Request{UpdateAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID, Status: status}})
+func (c *Client) UpdateAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID, status string) error {
+	_, err := c.call(ctx, Request{UpdateAccessKey: &IAMInput{IAMCall: call, UserName: userName, KeyID: keyID, Status: status}})
 	return err
 }
 
 // DeleteAccessKey asks the helper for iam:DeleteAccessKey.
-func (c *Client) DeleteAccessKey(ctx context.Context, call iamapi.Call, userName, keyID string) error {
-	_, err := c.call(ctx, Request{DeleteAccessKey: &IAMInput{Call: call, UserName: userName, KeyID: keyID}})
+func (c *Client) DeleteAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID string) error {
+	_, err := c.call(ctx, Request{DeleteAccessKey: &IAMInput{IAMCall: call, UserName: userName, KeyID: keyID}})
 	return err
 }
 
 // GetAccessKeyLastUsed asks the helper for iam:GetAccessKeyLastUsed.
-func (c *Client) GetAccessKeyLastUsed(ctx context.Context, call iamapi.Call, keyID string) (iamapi.LastUsed, error) {
-	resp, err := c.call(ctx, Request{GetAccessKeyLastUsed: &IAMInput{Call: call, KeyID: keyID}})
+func (c *Client) GetAccessKeyLastUsed(ctx context.Context, call awsapi.IAMCall, keyID string) (awsapi.LastUsed, error) {
+	resp, err := c.call(ctx, Request{GetAccessKeyLastUsed: &IAMInput{IAMCall: call, KeyID: keyID}})
 	if err != nil {
-		return iamapi.LastUsed{}, err
+		return awsapi.LastUsed{}, err
 	}
 	if resp.LastUsed == nil {
-		return iamapi.LastUsed{}, errors.New("the helper returned no last use. Make sure awsenv and awsenv-helper come from the same install.")
+		return awsapi.LastUsed{}, errors.New("the helper returned no last use. Make sure awsenv and awsenv-helper come from the same install.")
 	}
 	return *resp.LastUsed, nil
 }
 
 // ListMFADevices asks the helper for iam:ListMFADevices.
-func (c *Client) ListMFADevices(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.MFADevice, error) {
-	resp, err := c.call(ctx, Request{ListMFADevices: &IAMInput{Call: call, UserName: userName}})
+func (c *Client) ListMFADevices(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.MFADevice, error) {
+	resp, err := c.call(ctx, Request{ListMFADevices: &IAMInput{IAMCall: call, UserName: userName}})
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +503,7 @@ func (c *Client) GetCredentials(ctx context.Context, plugin string, req plugins.
 }
 
 // GetFederationToken asks the helper for a federated user's credentials.
-func (c *Client) GetFederationToken(ctx context.Context, in stsapi.GetFederationTokenInput) (profiles.Credentials, error) {
+func (c *Client) GetFederationToken(ctx context.Context, in awsapi.GetFederationTokenInput) (profiles.Credentials, error) {
 	resp, err := c.call(ctx, Request{GetFederationToken: &in})
 	if err != nil {
 		return profiles.Credentials{}, err
@@ -513,7 +512,7 @@ func (c *Client) GetFederationToken(ctx context.Context, in stsapi.GetFederation
 }
 
 // SigninToken asks the helper for a console sign-in token.
-func (c *Client) SigninToken(ctx context.Context, in stsapi.SigninTokenInput) (string, error) {
+func (c *Client) SigninToken(ctx context.Context, in awsapi.SigninTokenInput) (string, error) {
 	resp, err := c.call(ctx, Request{SigninToken: &in})
 	if err != nil {
 		return "", err

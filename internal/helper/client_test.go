@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 )
 
@@ -29,11 +29,11 @@ func TestOneHelperServesEveryRequest(t *testing.T) {
 	c, stderr := newClient(t, url)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		if _, err := c.GetCallerIdentity(ctx, stsapi.Target{}, alice); err != nil {
+		if _, err := c.GetCallerIdentity(ctx, awsapi.Target{}, alice); err != nil {
 			t.Fatalf("call %d: %v\nstderr: %s", i, err, stderr)
 		}
 	}
-	if _, err := c.GetSessionToken(ctx, stsapi.GetSessionTokenInput{Credentials: alice}); err != nil {
+	if _, err := c.GetSessionToken(ctx, awsapi.GetSessionTokenInput{Credentials: alice}); err != nil {
 		t.Fatalf("GetSessionToken: %v", err)
 	}
 	code, err := c.MFACode(ctx, MFAInput{Provider: "process",
@@ -41,7 +41,7 @@ func TestOneHelperServesEveryRequest(t *testing.T) {
 	if err != nil || code != "123456" {
 		t.Fatalf("code from the process provider: %q, %v", code, err)
 	}
-	if _, err := c.GetCallerIdentity(ctx, stsapi.Target{}, alice); err != nil {
+	if _, err := c.GetCallerIdentity(ctx, awsapi.Target{}, alice); err != nil {
 		t.Fatalf("call after the code: %v", err)
 	}
 	if n := c.Starts(); n != 1 {
@@ -58,7 +58,7 @@ func TestOneHelperServesEveryRequest(t *testing.T) {
 		t.Fatalf("helper %d still runs after Close", pid)
 	}
 	// A request after Close starts a new helper.
-	if _, err := c.GetCallerIdentity(ctx, stsapi.Target{}, alice); err != nil || c.Starts() != 2 {
+	if _, err := c.GetCallerIdentity(ctx, awsapi.Target{}, alice); err != nil || c.Starts() != 2 {
 		t.Fatalf("call after Close: %v, %d starts", err, c.Starts())
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/profiles"
@@ -109,7 +109,7 @@ func TestClockSkewThroughTheHelper(t *testing.T) {
 	}{{3 * time.Minute, 1}, {20 * time.Minute, 2}} {
 		fake.ResetCalls()
 		fake.SetClock(func() time.Time { return time.Now().Add(tc.ahead) })
-		if _, err := c.GetCallerIdentity(context.Background(), stsapi.Target{}, alice); err != nil {
+		if _, err := c.GetCallerIdentity(context.Background(), awsapi.Target{}, alice); err != nil {
 			t.Fatalf("server %v ahead: %v\nstderr: %s", tc.ahead, err, stderr)
 		}
 		if got, known := c.ClockSkew(); !known || !near(got, tc.ahead) {
@@ -127,8 +127,8 @@ func TestClockSkewThroughTheHelper(t *testing.T) {
 	nowhere := "http://" + l.Addr().String()
 	l.Close()
 	fresh, _ := newClient(t, nowhere, "AWS_MAX_ATTEMPTS=1")
-	_, err = fresh.GetCallerIdentity(context.Background(), stsapi.Target{}, alice)
-	var tr *stsapi.TransportError
+	_, err = fresh.GetCallerIdentity(context.Background(), awsapi.Target{}, alice)
+	var tr *awsapi.TransportError
 	if !errors.As(err, &tr) {
 		t.Fatalf("unreachable endpoint: err = %#v, want a TransportError", err)
 	}
@@ -140,7 +140,7 @@ func TestClockSkewThroughTheHelper(t *testing.T) {
 	// call starts one with the new.
 	c.Env = fresh.Env
 	c.Close()
-	if _, err := c.GetCallerIdentity(context.Background(), stsapi.Target{}, alice); err == nil {
+	if _, err := c.GetCallerIdentity(context.Background(), awsapi.Target{}, alice); err == nil {
 		t.Fatal("unreachable endpoint answered")
 	}
 	if got, known := c.ClockSkew(); !known || !near(got, 20*time.Minute) {

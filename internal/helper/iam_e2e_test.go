@@ -10,8 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -28,7 +27,7 @@ func motoWorld(t *testing.T) (endpoint string, alice profiles.Credentials) {
 	t.Helper()
 	endpoint = startMoto(t, setupCalls)
 	// The SDK directly, not through the helper: these calls are outside
-	// iamapi. iam.New reads no environment.
+	// awsapi. iam.New reads no environment.
 	admin := iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAFREECALLSEXAMPLE", "free", "")})
 	ctx := context.Background()
@@ -71,9 +70,9 @@ func motoWorld(t *testing.T) (endpoint string, alice profiles.Credentials) {
 
 func wantAPIError(t *testing.T, err error, op, code string, status int) {
 	t.Helper()
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	if !errors.As(err, &api) {
-		t.Fatalf("%s: err = %#v, want *stsapi.APIError", op, err)
+		t.Fatalf("%s: err = %#v, want *awsapi.APIError", op, err)
 	}
 	if api.Operation != op || (code != "" && api.Code != code) || api.HTTPStatus != status || api.RequestID == "" {
 		t.Fatalf("%s: err = %+v, want code %q, HTTP %d and a request id", op, *api, code, status)
@@ -88,7 +87,7 @@ func TestIAMThroughTheHelperAgainstMoto(t *testing.T) {
 	endpoint, alice := motoWorld(t)
 	c, stderr := newClient(t, endpoint)
 	ctx := context.Background()
-	as := func(creds profiles.Credentials) iamapi.Call { return iamapi.Call{Credentials: creds} }
+	as := func(creds profiles.Credentials) awsapi.IAMCall { return awsapi.IAMCall{Credentials: creds} }
 	secrets := []string{alice.SecretAccessKey.Reveal()}
 	var errs []error
 
@@ -104,7 +103,7 @@ func TestIAMThroughTheHelperAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListAccessKeys: %v\nstderr: %s", err, stderr)
 	}
-	if len(keys) != 1 || keys[0].ID != alice.AccessKeyID || keys[0].Status != iamapi.StatusActive ||
+	if len(keys) != 1 || keys[0].ID != alice.AccessKeyID || keys[0].Status != awsapi.StatusActive ||
 		keys[0].UserName != "alice" || keys[0].Created.IsZero() {
 		t.Fatalf("keys = %+v", keys)
 	}
@@ -114,7 +113,7 @@ func TestIAMThroughTheHelperAgainstMoto(t *testing.T) {
 		t.Fatalf("CreateAccessKey: %v", err)
 	}
 	secrets = append(secrets, nk.Secret.Reveal())
-	if !strings.HasPrefix(nk.ID, "AKIA") || len(nk.Secret.Reveal()) != 40 || nk.Status != iamapi.StatusActive ||
+	if !strings.HasPrefix(nk.ID, "AKIA") || len(nk.Secret.Reveal()) != 40 || nk.Status != awsapi.StatusActive ||
 		nk.UserName != "alice" || nk.Created.IsZero() {
 		t.Fatalf("new key = %+v (secret %d characters)", nk, len(nk.Secret.Reveal()))
 	}
@@ -129,7 +128,7 @@ func TestIAMThroughTheHelperAgainstMoto(t *testing.T) {
 	wantAPIError(t, err, "CreateAccessKey", "LimitExceeded", 409)
 	errs = append(errs, err)
 
-	if err := c.UpdateAccessKey(ctx, as(alice), "alice", nk.ID, iamapi.StatusInactive); err != nil {
+	if err := c.UpdateAccessKey(ctx, as(alice), "alice", nk.ID, awsapi.StatusInactive); err != nil {
 		t.Fatalf("UpdateAccessKey: %v", err)
 	}
 	keys, err = c.ListAccessKeys(ctx, as(alice), "alice")
@@ -140,7 +139,7 @@ func TestIAMThroughTheHelperAgainstMoto(t *testing.T) {
 	for _, k := range keys {
 		status[k.ID] = k.Status
 	}
-	if status[alice.AccessKeyID] != iamapi.StatusActive || status[nk.ID] != iamapi.StatusInactive {
+	if status[alice.AccessKeyID] != awsapi.StatusActive || status[nk.ID] != awsapi.StatusInactive {
 		t.Fatalf("statuses after UpdateAccessKey: %v", status)
 	}
 

@@ -10,17 +10,15 @@ package helper
 import (
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 )
 
 // Request is one call, exactly one field set.
 type Request struct {
-	GetSessionToken   *stsapi.GetSessionTokenInput `json:"get_session_token,omitempty"`
-	AssumeRole        *stsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
+	GetSessionToken   *awsapi.GetSessionTokenInput `json:"get_session_token,omitempty"`
+	AssumeRole        *awsapi.AssumeRoleInput      `json:"assume_role,omitempty"`
 	GetCallerIdentity *IdentityInput               `json:"get_caller_identity,omitempty"`
 	MFACode           *MFAInput                    `json:"mfa_code,omitempty"`
 	ListPlugins       *ListInput                   `json:"list_plugins,omitempty"`
@@ -28,8 +26,8 @@ type Request struct {
 	SourceCredentials *CredentialsInput            `json:"credentials,omitempty"`
 	// The console: GetFederationToken (STS) and the federation endpoint's
 	// getSigninToken.
-	GetFederationToken *stsapi.GetFederationTokenInput `json:"get_federation_token,omitempty"`
-	SigninToken        *stsapi.SigninTokenInput        `json:"signin_token,omitempty"`
+	GetFederationToken *awsapi.GetFederationTokenInput `json:"get_federation_token,omitempty"`
+	SigninToken        *awsapi.SigninTokenInput        `json:"signin_token,omitempty"`
 
 	ListAccessKeys       *IAMInput `json:"list_access_keys,omitempty"`
 	CreateAccessKey      *IAMInput `json:"create_access_key,omitempty"`
@@ -39,11 +37,11 @@ type Request struct {
 	ListMFADevices       *IAMInput `json:"list_mfa_devices,omitempty"`
 
 	// IAM Identity Center (see sso.go).
-	SSORegisterClient           *ssoapi.RegisterClientInput `json:"sso_register_client,omitempty"`
-	SSOStartDeviceAuthorization *ssoapi.StartInput          `json:"sso_start_device_authorization,omitempty"`
-	SSOCreateToken              *ssoapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
-	SSOGetRoleCredentials       *ssoapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
-	SSOLogout                   *ssoapi.LogoutInput         `json:"sso_logout,omitempty"`
+	SSORegisterClient           *awsapi.RegisterClientInput `json:"sso_register_client,omitempty"`
+	SSOStartDeviceAuthorization *awsapi.StartInput          `json:"sso_start_device_authorization,omitempty"`
+	SSOCreateToken              *awsapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
+	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
+	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
 }
 
 // isSSO reports whether r asks for an Identity Center call.
@@ -59,9 +57,9 @@ func (r *Request) isIAM() bool {
 }
 
 // IAMInput is the input of every IAM call; each uses the fields its
-// iamapi.Client method takes.
+// awsapi.IAM method takes.
 type IAMInput struct {
-	iamapi.Call
+	awsapi.IAMCall
 	UserName string `json:"user_name,omitempty"`
 	KeyID    string `json:"key_id,omitempty"`
 	Status   string `json:"status,omitempty"`
@@ -148,23 +146,23 @@ type MFAError struct {
 
 // IdentityInput is GetCallerIdentity's input.
 type IdentityInput struct {
-	stsapi.Target
+	awsapi.Target
 	Credentials profiles.Credentials `json:"credentials"`
 }
 
 // Response is the answer, or the error AWS gave.
 type Response struct {
 	Credentials *profiles.Credentials `json:"credentials,omitempty"`
-	AccessKeys  []iamapi.AccessKey    `json:"access_keys,omitempty"`
-	NewKey      *iamapi.NewKey        `json:"new_key,omitempty"` // its secret in clear: the pipe is private
-	LastUsed    *iamapi.LastUsed      `json:"last_used,omitempty"`
-	MFADevices  []iamapi.MFADevice    `json:"mfa_devices,omitempty"`
-	Identity    *stsapi.Identity      `json:"identity,omitempty"`
+	AccessKeys  []awsapi.AccessKey    `json:"access_keys,omitempty"`
+	NewKey      *awsapi.NewKey        `json:"new_key,omitempty"` // its secret in clear: the pipe is private
+	LastUsed    *awsapi.LastUsed      `json:"last_used,omitempty"`
+	MFADevices  []awsapi.MFADevice    `json:"mfa_devices,omitempty"`
+	Identity    *awsapi.Identity      `json:"identity,omitempty"`
 	// SigninToken is the federation endpoint's sign-in token, a secret
 	// while valid (15 minutes). Never logged.
 	SigninToken    string                 `json:"signin_token,omitempty"`
-	APIError       *stsapi.APIError       `json:"api_error,omitempty"`
-	TransportError *stsapi.TransportError `json:"transport_error,omitempty"`
+	APIError       *awsapi.APIError       `json:"api_error,omitempty"`
+	TransportError *awsapi.TransportError `json:"transport_error,omitempty"`
 	Code           string                 `json:"code,omitempty"`
 	Plugins        []PluginInfo           `json:"plugins,omitempty"`
 	MFAError       *MFAError              `json:"mfa_error,omitempty"`
@@ -174,9 +172,9 @@ type Response struct {
 	SourceCredentials *plugins.CredentialsResponse `json:"source_credentials,omitempty"`
 
 	// Identity Center answers; the secrets in clear: the pipe is private.
-	SSORegistration *ssoapi.Registration `json:"sso_registration,omitempty"`
-	SSODevice       *ssoapi.Device       `json:"sso_device,omitempty"`
-	SSOToken        *ssoapi.Token        `json:"sso_token,omitempty"`
+	SSORegistration *awsapi.Registration `json:"sso_registration,omitempty"`
+	SSODevice       *awsapi.Device       `json:"sso_device,omitempty"`
+	SSOToken        *awsapi.Token        `json:"sso_token,omitempty"`
 	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,

@@ -9,9 +9,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -34,13 +32,13 @@ type CredentialsFunc func(ctx context.Context, in CredentialsInput) (plugins.Cre
 
 // Handlers are what the helper does with each kind of request.
 type Handlers struct {
-	STS         stsapi.Client
-	IAM         iamapi.Client
+	STS         awsapi.STS
+	IAM         awsapi.IAM
 	MFA         MFAFunc
 	List        ListFunc
 	Hook        HookFunc
 	Credentials CredentialsFunc
-	SSO         ssoapi.Client
+	SSO         awsapi.SSO
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
@@ -90,7 +88,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, h Handlers) error {
 func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 	client := h.STS
 	var skew skewBox
-	awsCtx := stsapi.WithClockSkewObserver(ctx, skew.set)
+	awsCtx := awsapi.WithClockSkewObserver(ctx, skew.set)
 	var resp Response
 	var err error
 	switch {
@@ -103,7 +101,7 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		c, err = client.AssumeRole(awsCtx, *req.AssumeRole)
 		resp.Credentials = &c
 	case req.GetCallerIdentity != nil:
-		var id stsapi.Identity
+		var id awsapi.Identity
 		id, err = client.GetCallerIdentity(awsCtx, req.GetCallerIdentity.Target, req.GetCallerIdentity.Credentials)
 		resp.Identity = &id
 	case req.GetFederationToken != nil || req.SigninToken != nil:
@@ -112,26 +110,26 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		err = errNoIAM
 	case req.ListAccessKeys != nil:
 		in := req.ListAccessKeys
-		resp.AccessKeys, err = h.IAM.ListAccessKeys(awsCtx, in.Call, in.UserName)
+		resp.AccessKeys, err = h.IAM.ListAccessKeys(awsCtx, in.IAMCall, in.UserName)
 	case req.CreateAccessKey != nil:
 		in := req.CreateAccessKey
-		var k iamapi.NewKey
-		k, err = h.IAM.CreateAccessKey(awsCtx, in.Call, in.UserName)
+		var k awsapi.NewKey
+		k, err = h.IAM.CreateAccessKey(awsCtx, in.IAMCall, in.UserName)
 		resp.NewKey = &k
 	case req.UpdateAccessKey != nil:
 		in := req.UpdateAccessKey
-		err = h.IAM.UpdateAccessKey(awsCtx, in.Call, in.UserName, in.KeyID, in.Status)
+		err = h.IAM.UpdateAccessKey(awsCtx, in.IAMCall, in.UserName, in.KeyID, in.Status)
 	case req.DeleteAccessKey != nil:
 		in := req.DeleteAccessKey
-		err = h.IAM.DeleteAccessKey(awsCtx, in.Call, in.UserName, in.KeyID)
+		err = h.IAM.DeleteAccessKey(awsCtx, in.IAMCall, in.UserName, in.KeyID)
 	case req.GetAccessKeyLastUsed != nil:
 		in := req.GetAccessKeyLastUsed
-		var lu iamapi.LastUsed
-		lu, err = h.IAM.GetAccessKeyLastUsed(awsCtx, in.Call, in.KeyID)
+		var lu awsapi.LastUsed
+		lu, err = h.IAM.GetAccessKeyLastUsed(awsCtx, in.IAMCall, in.KeyID)
 		resp.LastUsed = &lu
 	case req.ListMFADevices != nil:
 		in := req.ListMFADevices
-		resp.MFADevices, err = h.IAM.ListMFADevices(awsCtx, in.Call, in.UserName)
+		resp.MFADevices, err = h.IAM.ListMFADevices(awsCtx, in.IAMCall, in.UserName)
 	case h.SSO == nil && req.isSSO():
 		err = errNoSSO
 	case req.isSSO():
@@ -157,8 +155,8 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 	}
 	if err != nil {
 		resp = Response{}
-		var api *stsapi.APIError
-		var tr *stsapi.TransportError
+		var api *awsapi.APIError
+		var tr *awsapi.TransportError
 		var pe *plugins.Error
 		switch {
 		case errors.As(err, &pe):
@@ -172,7 +170,7 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		case errors.As(err, &tr):
 			resp.TransportError = tr
 		default:
-			resp.TransportError = &stsapi.TransportError{Message: err.Error()}
+			resp.TransportError = &awsapi.TransportError{Message: err.Error()}
 		}
 	}
 	if d, ok := skew.get(); ok {
@@ -182,10 +180,10 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 }
 
 // serveFederation answers the console's requests with an STS client that
-// also speaks the federation endpoint (stsclient.Client does).
-func serveFederation(ctx context.Context, req Request, client stsapi.Client) (Response, error) {
+// also speaks the federation endpoint (sdk.STS does).
+func serveFederation(ctx context.Context, req Request, client awsapi.STS) (Response, error) {
 	var resp Response
-	fed, ok := client.(stsapi.Federation)
+	fed, ok := client.(awsapi.Federation)
 	if !ok {
 		return resp, errors.New("this helper cannot open the console. Make sure awsenv and awsenv-helper come from the same install (./install.sh)")
 	}

@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
-// recordingIAM is an iamapi.Client that remembers its arguments, reports
+// recordingIAM is an awsapi.IAM that remembers its arguments, reports
 // a clock skew when skew is set, and answers with fixed values or err.
 type recordingIAM struct {
 	skew *time.Duration
@@ -21,38 +20,38 @@ type recordingIAM struct {
 	got  []string
 }
 
-func (f *recordingIAM) record(ctx context.Context, c iamapi.Call, args ...string) {
+func (f *recordingIAM) record(ctx context.Context, c awsapi.IAMCall, args ...string) {
 	if f.skew != nil {
-		stsapi.ClockSkewObserver(ctx)(*f.skew)
+		awsapi.ClockSkewObserver(ctx)(*f.skew)
 	}
 	f.got = append(f.got, strings.Join(append([]string{c.Profile, c.Region, c.Credentials.AccessKeyID, c.Credentials.SecretAccessKey.Reveal()}, args...), " "))
 }
 
 var created = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 
-func (f *recordingIAM) ListAccessKeys(ctx context.Context, c iamapi.Call, user string) ([]iamapi.AccessKey, error) {
+func (f *recordingIAM) ListAccessKeys(ctx context.Context, c awsapi.IAMCall, user string) ([]awsapi.AccessKey, error) {
 	f.record(ctx, c, "list", user)
-	return []iamapi.AccessKey{{ID: "AKIA1", Status: iamapi.StatusActive, Created: created}}, f.err
+	return []awsapi.AccessKey{{ID: "AKIA1", Status: awsapi.StatusActive, Created: created}}, f.err
 }
-func (f *recordingIAM) CreateAccessKey(ctx context.Context, c iamapi.Call, user string) (iamapi.NewKey, error) {
+func (f *recordingIAM) CreateAccessKey(ctx context.Context, c awsapi.IAMCall, user string) (awsapi.NewKey, error) {
 	f.record(ctx, c, "create", user)
-	return iamapi.NewKey{ID: "AKIA2", Secret: "new-secret", Status: iamapi.StatusActive, Created: created}, f.err
+	return awsapi.NewKey{ID: "AKIA2", Secret: "new-secret", Status: awsapi.StatusActive, Created: created}, f.err
 }
-func (f *recordingIAM) UpdateAccessKey(ctx context.Context, c iamapi.Call, user, id, status string) error {
+func (f *recordingIAM) UpdateAccessKey(ctx context.Context, c awsapi.IAMCall, user, id, status string) error {
 	f.record(ctx, c, "update", user, id, status)
 	return f.err
 }
-func (f *recordingIAM) DeleteAccessKey(ctx context.Context, c iamapi.Call, user, id string) error {
+func (f *recordingIAM) DeleteAccessKey(ctx context.Context, c awsapi.IAMCall, user, id string) error {
 	f.record(ctx, c, "delete", user, id)
 	return f.err
 }
-func (f *recordingIAM) GetAccessKeyLastUsed(ctx context.Context, c iamapi.Call, id string) (iamapi.LastUsed, error) {
+func (f *recordingIAM) GetAccessKeyLastUsed(ctx context.Context, c awsapi.IAMCall, id string) (awsapi.LastUsed, error) {
 	f.record(ctx, c, "lastused", id)
-	return iamapi.LastUsed{Date: created, Service: "iam", Region: "us-east-1"}, f.err
+	return awsapi.LastUsed{Date: created, Service: "iam", Region: "us-east-1"}, f.err
 }
-func (f *recordingIAM) ListMFADevices(ctx context.Context, c iamapi.Call, user string) ([]iamapi.MFADevice, error) {
+func (f *recordingIAM) ListMFADevices(ctx context.Context, c awsapi.IAMCall, user string) ([]awsapi.MFADevice, error) {
 	f.record(ctx, c, "mfa", user)
-	return []iamapi.MFADevice{{Serial: "arn:aws:iam::123456789012:mfa/alice", Enabled: created}}, f.err
+	return []awsapi.MFADevice{{Serial: "arn:aws:iam::123456789012:mfa/alice", Enabled: created}}, f.err
 }
 
 func serve(t *testing.T, h Handlers, req Request) (Response, string) {
@@ -74,10 +73,10 @@ func serve(t *testing.T, h Handlers, req Request) (Response, string) {
 
 // Every IAM request reaches its method with every argument, across JSON.
 func TestServeIAMRequests(t *testing.T) {
-	call := iamapi.Call{Target: stsapi.Target{Profile: "alice", Region: "eu-west-1"},
+	call := awsapi.IAMCall{Target: awsapi.Target{Profile: "alice", Region: "eu-west-1"},
 		Credentials: profiles.Credentials{AccessKeyID: "AKIAME", SecretAccessKey: "my-secret"}}
 	in := func(user, key, status string) *IAMInput {
-		return &IAMInput{Call: call, UserName: user, KeyID: key, Status: status}
+		return &IAMInput{IAMCall: call, UserName: user, KeyID: key, Status: status}
 	}
 	const who = "alice eu-west-1 AKIAME my-secret "
 	for _, tc := range []struct {
@@ -89,7 +88,7 @@ func TestServeIAMRequests(t *testing.T) {
 			func(r Response) bool { return len(r.AccessKeys) == 1 && r.AccessKeys[0].Created.Equal(created) }},
 		{Request{CreateAccessKey: in("", "", "")}, who + "create ",
 			func(r Response) bool { return r.NewKey != nil && r.NewKey.Secret.Reveal() == "new-secret" }},
-		{Request{UpdateAccessKey: in("bob", "AKIA2", iamapi.StatusInactive)}, who + "update bob AKIA2 Inactive",
+		{Request{UpdateAccessKey: in("bob", "AKIA2", awsapi.StatusInactive)}, who + "update bob AKIA2 Inactive",
 			func(r Response) bool { return r.APIError == nil && r.TransportError == nil }},
 		{Request{DeleteAccessKey: in("bob", "AKIA2", "")}, who + "delete bob AKIA2",
 			func(r Response) bool { return r.APIError == nil && r.TransportError == nil }},
@@ -116,7 +115,7 @@ func TestServeIAMRequests(t *testing.T) {
 // nanoseconds.
 func TestServeReportsClockSkew(t *testing.T) {
 	skew := 3*time.Minute + 500*time.Millisecond
-	iam := &recordingIAM{skew: &skew, err: &stsapi.APIError{Operation: "ListAccessKeys", Code: "AccessDenied", Message: "no", HTTPStatus: 403}}
+	iam := &recordingIAM{skew: &skew, err: &awsapi.APIError{Operation: "ListAccessKeys", Code: "AccessDenied", Message: "no", HTTPStatus: 403}}
 	resp, raw := serve(t, Handlers{IAM: iam}, Request{ListAccessKeys: &IAMInput{}})
 	if resp.APIError == nil || resp.APIError.Code != "AccessDenied" || resp.AccessKeys != nil {
 		t.Fatalf("response: %s", raw)

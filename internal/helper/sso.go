@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 
-	"github.com/awsenv/awsenv/internal/ssoapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
-var _ ssoapi.Client = (*Client)(nil)
+var _ awsapi.SSO = (*Client)(nil)
 
 // serveSSO makes the Identity Center call req asks for.
-func serveSSO(ctx context.Context, req Request, c ssoapi.Client, resp *Response) error {
+func serveSSO(ctx context.Context, req Request, c awsapi.SSO, resp *Response) error {
 	switch {
 	case req.SSORegisterClient != nil:
 		r, err := c.RegisterClient(ctx, *req.SSORegisterClient)
@@ -40,57 +40,57 @@ func serveSSO(ctx context.Context, req Request, c ssoapi.Client, resp *Response)
 var errMismatch = errors.New("the helper returned another answer than IAM Identity Center's. Make sure awsenv and awsenv-helper come from the same install.")
 
 // RegisterClient asks the helper for sso-oidc:RegisterClient.
-func (c *Client) RegisterClient(ctx context.Context, in ssoapi.RegisterClientInput) (ssoapi.Registration, error) {
+func (c *Client) RegisterClient(ctx context.Context, in awsapi.RegisterClientInput) (awsapi.Registration, error) {
 	resp, err := c.call(ctx, Request{SSORegisterClient: &in})
 	if err != nil {
-		return ssoapi.Registration{}, ssoapi.Typed(err)
+		return awsapi.Registration{}, awsapi.Typed(err)
 	}
 	if resp.SSORegistration == nil || resp.SSORegistration.ClientID == "" {
-		return ssoapi.Registration{}, errMismatch
+		return awsapi.Registration{}, errMismatch
 	}
 	return *resp.SSORegistration, nil
 }
 
 // StartDeviceAuthorization asks the helper for
 // sso-oidc:StartDeviceAuthorization.
-func (c *Client) StartDeviceAuthorization(ctx context.Context, in ssoapi.StartInput) (ssoapi.Device, error) {
+func (c *Client) StartDeviceAuthorization(ctx context.Context, in awsapi.StartInput) (awsapi.Device, error) {
 	resp, err := c.call(ctx, Request{SSOStartDeviceAuthorization: &in})
 	if err != nil {
-		return ssoapi.Device{}, ssoapi.Typed(err)
+		return awsapi.Device{}, awsapi.Typed(err)
 	}
 	if resp.SSODevice == nil || resp.SSODevice.DeviceCode == "" {
-		return ssoapi.Device{}, errMismatch
+		return awsapi.Device{}, errMismatch
 	}
 	return *resp.SSODevice, nil
 }
 
 // CreateToken asks the helper for sso-oidc:CreateToken. The answers a
-// poll expects (pending, slow down, expired, denied) are *ssoapi.Error.
-func (c *Client) CreateToken(ctx context.Context, in ssoapi.CreateTokenInput) (ssoapi.Token, error) {
+// poll expects (pending, slow down, expired, denied) are *awsapi.SSOError.
+func (c *Client) CreateToken(ctx context.Context, in awsapi.CreateTokenInput) (awsapi.Token, error) {
 	resp, err := c.call(ctx, Request{SSOCreateToken: &in})
 	if err != nil {
-		return ssoapi.Token{}, ssoapi.Typed(err)
+		return awsapi.Token{}, awsapi.Typed(err)
 	}
 	if resp.SSOToken == nil || resp.SSOToken.AccessToken == "" {
-		return ssoapi.Token{}, errMismatch
+		return awsapi.Token{}, errMismatch
 	}
 	return *resp.SSOToken, nil
 }
 
 // GetRoleCredentials asks the helper for sso:GetRoleCredentials.
-func (c *Client) GetRoleCredentials(ctx context.Context, in ssoapi.RoleInput) (profiles.Credentials, error) {
+func (c *Client) GetRoleCredentials(ctx context.Context, in awsapi.RoleInput) (profiles.Credentials, error) {
 	resp, err := c.call(ctx, Request{SSOGetRoleCredentials: &in})
 	if err != nil {
-		return profiles.Credentials{}, ssoapi.Typed(err)
+		return profiles.Credentials{}, awsapi.Typed(err)
 	}
 	return credentialsOf(resp)
 }
 
 // Logout asks the helper for sso:Logout.
-func (c *Client) Logout(ctx context.Context, in ssoapi.LogoutInput) error {
+func (c *Client) Logout(ctx context.Context, in awsapi.LogoutInput) error {
 	resp, err := c.call(ctx, Request{SSOLogout: &in})
 	if err != nil {
-		return ssoapi.Typed(err)
+		return awsapi.Typed(err)
 	}
 	if !resp.SSOLoggedOut {
 		return errMismatch

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/ssoapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
@@ -27,17 +26,17 @@ func TestSSOThroughTheHelper(t *testing.T) {
 	// nowhere, so a call that ignored them would fail.
 	c, _ := newClient(t, "http://127.0.0.1:1", "AWS_ENDPOINT_URL_SSO="+fake.URL(), "AWS_ENDPOINT_URL_SSO_OIDC="+fake.URL())
 	ctx := context.Background()
-	tgt := stsapi.Target{Region: "eu-west-1"}
+	tgt := awsapi.Target{Region: "eu-west-1"}
 
-	reg, err := c.RegisterClient(ctx, ssoapi.RegisterClientInput{Target: tgt, ClientName: "awsenv-test",
-		Scopes: []string{"sso:account:access"}, GrantTypes: []string{ssoapi.GrantDeviceCode, ssoapi.GrantRefreshToken}})
+	reg, err := c.RegisterClient(ctx, awsapi.RegisterClientInput{Target: tgt, ClientName: "awsenv-test",
+		Scopes: []string{"sso:account:access"}, GrantTypes: []string{awsapi.GrantDeviceCode, awsapi.GrantRefreshToken}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if reg.ClientID == "" || reg.ClientSecret == "" || !reg.ExpiresAt.After(time.Now()) {
 		t.Fatalf("registration %+v", reg)
 	}
-	dev, err := c.StartDeviceAuthorization(ctx, ssoapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
+	dev, err := c.StartDeviceAuthorization(ctx, awsapi.StartInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
 		StartURL: "https://example.awsapps.com/start"})
 	if err != nil {
 		t.Fatal(err)
@@ -45,15 +44,15 @@ func TestSSOThroughTheHelper(t *testing.T) {
 	if dev.UserCode == "" || dev.Interval != time.Second || dev.VerificationURIComplete == "" {
 		t.Fatalf("device %+v", dev)
 	}
-	poll := ssoapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
-		GrantType: ssoapi.GrantDeviceCode, DeviceCode: dev.DeviceCode}
-	if _, err := c.CreateToken(ctx, poll); !errors.Is(err, ssoapi.ErrPending) {
+	poll := awsapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
+		GrantType: awsapi.GrantDeviceCode, DeviceCode: dev.DeviceCode}
+	if _, err := c.CreateToken(ctx, poll); !errors.Is(err, awsapi.ErrPending) {
 		t.Fatalf("first poll: %v, want pending", err)
 	}
-	if _, err := c.CreateToken(ctx, poll); !errors.Is(err, ssoapi.ErrSlowDown) {
+	if _, err := c.CreateToken(ctx, poll); !errors.Is(err, awsapi.ErrSlowDown) {
 		t.Fatalf("second poll at once: %v, want slow down", err)
 	}
-	var api *stsapi.APIError
+	var api *awsapi.APIError
 	if _, err := c.CreateToken(ctx, poll); !errors.As(err, &api) || api.Code == "" {
 		t.Fatalf("the AWS error is kept: %v", err)
 	}
@@ -68,29 +67,29 @@ func TestSSOThroughTheHelper(t *testing.T) {
 	if tok.AccessToken == "" || tok.RefreshToken == "" || tok.ExpiresIn <= 0 {
 		t.Fatalf("token %v", tok.ExpiresIn)
 	}
-	creds, err := c.GetRoleCredentials(ctx, ssoapi.RoleInput{Target: tgt, AccessToken: tok.AccessToken, AccountID: "111122223333", RoleName: "ReadOnly"})
+	creds, err := c.GetRoleCredentials(ctx, awsapi.RoleInput{Target: tgt, AccessToken: tok.AccessToken, AccountID: "111122223333", RoleName: "ReadOnly"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if creds.AccessKeyID == "" || creds.SessionToken == "" || !creds.Expiration.After(time.Now()) {
 		t.Fatalf("credentials %+v", creds)
 	}
-	if _, err := c.GetRoleCredentials(ctx, ssoapi.RoleInput{Target: tgt, AccessToken: tok.AccessToken, AccountID: "111122223333", RoleName: "Admin"}); !errors.Is(err, ssoapi.ErrForbidden) {
+	if _, err := c.GetRoleCredentials(ctx, awsapi.RoleInput{Target: tgt, AccessToken: tok.AccessToken, AccountID: "111122223333", RoleName: "Admin"}); !errors.Is(err, awsapi.ErrForbidden) {
 		t.Fatalf("unassigned role: %v, want forbidden", err)
 	}
-	refreshed, err := c.CreateToken(ctx, ssoapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
-		GrantType: ssoapi.GrantRefreshToken, RefreshToken: tok.RefreshToken})
+	refreshed, err := c.CreateToken(ctx, awsapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
+		GrantType: awsapi.GrantRefreshToken, RefreshToken: tok.RefreshToken})
 	if err != nil || refreshed.AccessToken == "" {
 		t.Fatalf("refresh: %v", err)
 	}
-	if _, err := c.CreateToken(ctx, ssoapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
-		GrantType: ssoapi.GrantRefreshToken, RefreshToken: tok.RefreshToken}); !errors.Is(err, ssoapi.ErrInvalidGrant) {
+	if _, err := c.CreateToken(ctx, awsapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
+		GrantType: awsapi.GrantRefreshToken, RefreshToken: tok.RefreshToken}); !errors.Is(err, awsapi.ErrInvalidGrant) {
 		t.Fatalf("a used refresh token: %v, want invalid grant", err)
 	}
-	if err := c.Logout(ctx, ssoapi.LogoutInput{Target: tgt, AccessToken: refreshed.AccessToken}); err != nil {
+	if err := c.Logout(ctx, awsapi.LogoutInput{Target: tgt, AccessToken: refreshed.AccessToken}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetRoleCredentials(ctx, ssoapi.RoleInput{Target: tgt, AccessToken: refreshed.AccessToken, AccountID: "111122223333", RoleName: "ReadOnly"}); !errors.Is(err, ssoapi.ErrUnauthorized) {
+	if _, err := c.GetRoleCredentials(ctx, awsapi.RoleInput{Target: tgt, AccessToken: refreshed.AccessToken, AccountID: "111122223333", RoleName: "ReadOnly"}); !errors.Is(err, awsapi.ErrUnauthorized) {
 		t.Fatalf("after logout: %v, want unauthorized", err)
 	}
 	if c.Starts() != 1 {

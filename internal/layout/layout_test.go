@@ -1,7 +1,11 @@
 package layout
 
 import (
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -60,5 +64,68 @@ func TestTestSupportOnlyInTests(t *testing.T) {
 				t.Errorf("%s imports %s outside its tests: test-only code must stay out of the binaries", pkg, imp)
 			}
 		}
+	}
+}
+
+// The AWS SDK lives in internal/awsapi/sdk, and only awsenv-helper uses
+// that package: everything else talks to AWS through internal/awsapi's
+// interfaces, which link no SDK (README, "Design: two binaries"). Tests
+// and test support may use either.
+func TestSDKOnlyInHelper(t *testing.T) {
+	t.Parallel()
+	sdkPkg := module + "/internal/awsapi/sdk"
+	sdk := []string{"github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go"}
+	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
+		pkg, imports, _ := strings.Cut(line, "|")
+		if strings.HasPrefix(pkg, module+"/internal/testsupport") || strings.HasPrefix(pkg, module+"/bench") {
+			continue
+		}
+		for _, imp := range strings.Split(imports, ",") {
+			if imp == sdkPkg && pkg != module+"/cmd/awsenv-helper" {
+				t.Errorf("%s imports %s: only cmd/awsenv-helper may; use internal/awsapi's interfaces", pkg, imp)
+			}
+			for _, s := range sdk {
+				if (imp == s || strings.HasPrefix(imp, s+"/")) && pkg != sdkPkg {
+					t.Errorf("%s imports %s: the SDK is used only in internal/awsapi/sdk; add the call there", pkg, imp)
+				}
+			}
+		}
+	}
+}
+
+// ARNs are split in one place, awsapi.ParseARN: a copy elsewhere is how
+// the rules drifted before. The test double under internal/testsupport
+// keeps its own, as an independent model of AWS.
+func TestOneARNParser(t *testing.T) {
+	t.Parallel()
+	copyOf := regexp.MustCompile(`SplitN\([^)]*":",\s*6\)|(CutPrefix|HasPrefix|TrimPrefix|Index)\([^)]*"arn:"\)`)
+	root := "../.."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if rel == ".git" || rel == filepath.Join("internal", "testsupport") || rel == "testdata" || strings.HasSuffix(rel, string(filepath.Separator)+"testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || filepath.Dir(rel) == filepath.Join("internal", "awsapi") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, l := range strings.Split(string(b), "\n") {
+			if copyOf.MatchString(l) {
+				t.Errorf("%s:%d parses an ARN by hand: use awsapi.ParseARN", rel, i+1)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
@@ -106,15 +107,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // plugins.Hooks was given.
 var ErrNoHooks = errors.New("hook plugins cannot be reached")
 
-// accountOf is the account id in an ARN (arn:aws:iam::ACCOUNT:...).
-func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" {
-		return parts[4]
-	}
-	return ""
-}
-
 func (sw Switch) roleARN() string {
 	if sw.Resolved != nil && sw.Resolved.Kind == profiles.KindRole {
 		return sw.Resolved.Profile.RoleARN
@@ -123,11 +115,11 @@ func (sw Switch) roleARN() string {
 }
 
 func (sw Switch) account() string {
-	if a := accountOf(sw.roleARN()); a != "" {
+	if a := awsapi.ParseARN(sw.roleARN()).Account; a != "" {
 		return a
 	}
 	if sw.Resolved != nil {
-		return accountOf(sw.Resolved.MFASerial())
+		return awsapi.ParseARN(sw.Resolved.MFASerial()).Account
 	}
 	return ""
 }

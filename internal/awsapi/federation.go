@@ -1,4 +1,4 @@
-package stsapi
+package awsapi
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type SigninTokenInput struct {
 	SessionDuration time.Duration `json:"session_duration,omitempty"`
 }
 
-// Federation is what opening the console needs beyond Client.
+// Federation is what opening the console needs beyond STS.
 type Federation interface {
 	GetFederationToken(ctx context.Context, in GetFederationTokenInput) (profiles.Credentials, error)
 	// SigninToken returns the sign-in token, a secret for its 15 minutes.

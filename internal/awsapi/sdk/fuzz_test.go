@@ -1,4 +1,4 @@
-package awssdk
+package sdk
 
 import (
 	"context"
@@ -29,7 +29,8 @@ func FuzzHelperPath(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, config, credentials string) {
-		dir := isolate(t)
+		dir := t.TempDir()
+		sdkFiles(t, dir)
 		files := profiles.Files{Config: filepath.Join(dir, "config"), Credentials: filepath.Join(dir, "credentials")}
 		if err := os.WriteFile(files.Config, []byte(config), 0o600); err != nil {
 			t.Fatal(err)
@@ -52,7 +53,7 @@ func FuzzHelperPath(f *testing.F) {
 			}
 			target := credflow.Target(cfg, p, p.Region)
 			for _, service := range []string{"STS", "IAM"} {
-				c, err := Load(context.Background(), service, target, creds, nil)
+				c, err := (World{}).Load(context.Background(), service, target, creds)
 				if err != nil {
 					continue // e.g. a ca_bundle that cannot be read: an error, not a panic
 				}

@@ -1,31 +1,21 @@
-// Package iamclient implements iamapi.Client with aws-sdk-go-v2, so the
-// SDK's endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM,
-// endpoint_url in the profile), CA bundle and retries all apply.
-package iamclient
+package sdk
 
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/awsenv/awsenv/internal/awssdk"
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
-// Client is IAM through the SDK.
-type Client struct {
-	// Now is the local clock the clock skew is measured against (see
-	// stsapi.WithClockSkewObserver); nil means time.Now.
-	Now func() time.Time
-}
+// IAM is awsapi.IAM through the SDK.
+type IAM struct{ World }
 
-var _ iamapi.Client = Client{}
+var _ awsapi.IAM = IAM{}
 
 // SigningRegion is the region IAM calls are signed for, given the
 // profile's region: IAM is global, served from us-east-1 in the aws
@@ -38,8 +28,8 @@ func SigningRegion(region string) string {
 	return "us-east-1"
 }
 
-func (c Client) client(ctx context.Context, call iamapi.Call) (*iam.Client, error) {
-	cfg, err := awssdk.Load(ctx, "IAM", call.Target, call.Credentials, c.Now)
+func (c IAM) client(ctx context.Context, call awsapi.IAMCall) (*iam.Client, error) {
+	cfg, err := c.Load(ctx, "IAM", call.Target, call.Credentials)
 	if err != nil {
 		return nil, err
 	}
@@ -56,20 +46,22 @@ func optional(s string) *string {
 }
 
 // ListAccessKeys calls iam:ListAccessKeys, every page of it.
-func (c Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.AccessKey, error) {
+func (c IAM) ListAccessKeys(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.AccessKey, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
 		return nil, err
 	}
-	var keys []iamapi.AccessKey
+	var keys []awsapi.AccessKey
 	pages := iam.NewListAccessKeysPaginator(cl, &iam.ListAccessKeysInput{UserName: optional(userName)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, awssdk.Convert("ListAccessKeys", err)
+			return nil, Convert("ListAccessKeys", err)
 		}
 		for _, k := range page.AccessKeyMetadata {
-			keys = append(keys, iamapi.AccessKey{
+			keys = append(keys, awsapi.AccessKey{
 				ID:       aws.ToString(k.AccessKeyId),
 				Status:   string(k.Status),
 				Created:  aws.ToTime(k.CreateDate).UTC(),
@@ -81,22 +73,24 @@ func (c Client) ListAccessKeys(ctx context.Context, call iamapi.Call, userName s
 }
 
 // CreateAccessKey calls iam:CreateAccessKey.
-func (c Client) CreateAccessKey(ctx context.Context, call iamapi.Call, userName string) (iamapi.NewKey, error) {
+func (c IAM) CreateAccessKey(ctx context.Context, call awsapi.IAMCall, userName string) (awsapi.NewKey, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
-		return iamapi.NewKey{}, err
+		return awsapi.NewKey{}, err
 	}
 	out, err := cl.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: optional(userName)})
 	if err != nil {
-		return iamapi.NewKey{}, awssdk.Convert("CreateAccessKey", err)
+		return awsapi.NewKey{}, Convert("CreateAccessKey", err)
 	}
 	k := out.AccessKey
 	if k == nil {
 		// The key may exist all the same; only a listing can tell.
-		return iamapi.NewKey{}, &stsapi.TransportError{Operation: "CreateAccessKey",
+		return awsapi.NewKey{}, &awsapi.TransportError{Operation: "CreateAccessKey",
 			Message: "IAM answered without the new key; list the user's keys and delete any you do not know"}
 	}
-	return iamapi.NewKey{
+	return awsapi.NewKey{
 		ID:       aws.ToString(k.AccessKeyId),
 		Secret:   profiles.Secret(aws.ToString(k.SecretAccessKey)),
 		Status:   string(k.Status),
@@ -105,9 +99,11 @@ func (c Client) CreateAccessKey(ctx context.Context, call iamapi.Call, userName 
 	}, nil
 }
 
-// UpdateAccessKey calls iam:UpdateAccessKey; status is iamapi.StatusActive
-// or iamapi.StatusInactive.
-func (c Client) UpdateAccessKey(ctx context.Context, call iamapi.Call, userName, keyID, status string) error {
+// UpdateAccessKey calls iam:UpdateAccessKey; status is awsapi.StatusActive
+// or awsapi.StatusInactive.
+func (c IAM) UpdateAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID, status string) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
 		return err
@@ -115,35 +111,39 @@ func (c Client) UpdateAccessKey(ctx context.Context, call iamapi.Call, userName,
 	_, err = cl.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{
 		UserName: optional(userName), AccessKeyId: aws.String(keyID), Status: types.StatusType(status)})
 	if err != nil {
-		return awssdk.Convert("UpdateAccessKey", err)
+		return Convert("UpdateAccessKey", err)
 	}
 	return nil
 }
 
 // DeleteAccessKey calls iam:DeleteAccessKey.
-func (c Client) DeleteAccessKey(ctx context.Context, call iamapi.Call, userName, keyID string) error {
+func (c IAM) DeleteAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID string) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
 		return err
 	}
 	_, err = cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: optional(userName), AccessKeyId: aws.String(keyID)})
 	if err != nil {
-		return awssdk.Convert("DeleteAccessKey", err)
+		return Convert("DeleteAccessKey", err)
 	}
 	return nil
 }
 
 // GetAccessKeyLastUsed calls iam:GetAccessKeyLastUsed.
-func (c Client) GetAccessKeyLastUsed(ctx context.Context, call iamapi.Call, keyID string) (iamapi.LastUsed, error) {
+func (c IAM) GetAccessKeyLastUsed(ctx context.Context, call awsapi.IAMCall, keyID string) (awsapi.LastUsed, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
-		return iamapi.LastUsed{}, err
+		return awsapi.LastUsed{}, err
 	}
 	out, err := cl.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
 	if err != nil {
-		return iamapi.LastUsed{}, awssdk.Convert("GetAccessKeyLastUsed", err)
+		return awsapi.LastUsed{}, Convert("GetAccessKeyLastUsed", err)
 	}
-	lu := iamapi.LastUsed{UserName: aws.ToString(out.UserName)}
+	lu := awsapi.LastUsed{UserName: aws.ToString(out.UserName)}
 	if u := out.AccessKeyLastUsed; u != nil {
 		if u.LastUsedDate != nil {
 			lu.Date = u.LastUsedDate.UTC()
@@ -154,20 +154,22 @@ func (c Client) GetAccessKeyLastUsed(ctx context.Context, call iamapi.Call, keyI
 }
 
 // ListMFADevices calls iam:ListMFADevices, every page of it.
-func (c Client) ListMFADevices(ctx context.Context, call iamapi.Call, userName string) ([]iamapi.MFADevice, error) {
+func (c IAM) ListMFADevices(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.MFADevice, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
 		return nil, err
 	}
-	var devices []iamapi.MFADevice
+	var devices []awsapi.MFADevice
 	pages := iam.NewListMFADevicesPaginator(cl, &iam.ListMFADevicesInput{UserName: optional(userName)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, awssdk.Convert("ListMFADevices", err)
+			return nil, Convert("ListMFADevices", err)
 		}
 		for _, d := range page.MFADevices {
-			devices = append(devices, iamapi.MFADevice{
+			devices = append(devices, awsapi.MFADevice{
 				Serial:   aws.ToString(d.SerialNumber),
 				Enabled:  aws.ToTime(d.EnableDate).UTC(),
 				UserName: aws.ToString(d.UserName),

@@ -1,7 +1,4 @@
-// Package stsclient implements stsapi.Client with aws-sdk-go-v2, so the
-// SDK's own endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS,
-// endpoint_url in the profile), CA bundle and retries all apply.
-package stsclient
+package sdk
 
 import (
 	"context"
@@ -10,8 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/awsenv/awsenv/internal/awssdk"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -19,15 +15,16 @@ import (
 // one: STS answers in every region, and us-east-1 is its historic home.
 const DefaultRegion = "us-east-1"
 
-// Client is STS through the SDK.
-type Client struct {
-	// Now is the local clock the clock skew is measured against (see
-	// stsapi.WithClockSkewObserver); nil means time.Now.
-	Now func() time.Time
-}
+// STS is awsapi.STS and awsapi.Federation through the SDK.
+type STS struct{ World }
 
-func (c Client) client(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (*sts.Client, error) {
-	cfg, err := awssdk.Load(ctx, "STS", t, creds, c.Now)
+var (
+	_ awsapi.STS        = STS{}
+	_ awsapi.Federation = STS{}
+)
+
+func (c STS) client(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (*sts.Client, error) {
+	cfg, err := c.Load(ctx, "STS", t, creds)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +35,9 @@ func (c Client) client(ctx context.Context, t stsapi.Target, creds profiles.Cred
 }
 
 // GetSessionToken calls sts:GetSessionToken.
-func (c Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+func (c STS) GetSessionToken(ctx context.Context, in awsapi.GetSessionTokenInput) (profiles.Credentials, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, in.Target, in.Credentials)
 	if err != nil {
 		return profiles.Credentials{}, err
@@ -53,13 +52,15 @@ func (c Client) GetSessionToken(ctx context.Context, in stsapi.GetSessionTokenIn
 	}
 	out, err := cl.GetSessionToken(ctx, req)
 	if err != nil {
-		return profiles.Credentials{}, awssdk.Convert("GetSessionToken", err)
+		return profiles.Credentials{}, Convert("GetSessionToken", err)
 	}
-	return fromSDK(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
+	return fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
 }
 
 // AssumeRole calls sts:AssumeRole.
-func (c Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (profiles.Credentials, error) {
+func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profiles.Credentials, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, in.Target, in.Credentials)
 	if err != nil {
 		return profiles.Credentials{}, err
@@ -80,25 +81,29 @@ func (c Client) AssumeRole(ctx context.Context, in stsapi.AssumeRoleInput) (prof
 	}
 	out, err := cl.AssumeRole(ctx, req)
 	if err != nil {
-		return profiles.Credentials{}, awssdk.Convert("AssumeRole", err)
+		return profiles.Credentials{}, Convert("AssumeRole", err)
 	}
-	return fromSDK(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
+	return fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
 }
 
 // GetCallerIdentity calls sts:GetCallerIdentity.
-func (c Client) GetCallerIdentity(ctx context.Context, t stsapi.Target, creds profiles.Credentials) (stsapi.Identity, error) {
+func (c STS) GetCallerIdentity(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (awsapi.Identity, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
 	cl, err := c.client(ctx, t, creds)
 	if err != nil {
-		return stsapi.Identity{}, err
+		return awsapi.Identity{}, err
 	}
 	out, err := cl.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return stsapi.Identity{}, awssdk.Convert("GetCallerIdentity", err)
+		return awsapi.Identity{}, Convert("GetCallerIdentity", err)
 	}
-	return stsapi.Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
+	return awsapi.Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
 }
 
-func fromSDK(id, secret, token *string, exp *time.Time) profiles.Credentials {
+// fromSTS is STS's credentials; the SDK parses their expiration as an
+// ISO 8601 time, so it has a four-digit year.
+func fromSTS(id, secret, token *string, exp *time.Time) profiles.Credentials {
 	return profiles.Credentials{
 		AccessKeyID:     aws.ToString(id),
 		SecretAccessKey: profiles.Secret(aws.ToString(secret)),

@@ -1,21 +1,13 @@
-// Package iamapi is the slice of AWS IAM that awsenv uses to look after a
-// user's own access keys and MFA devices (`awsenv keys`, `rotate`, `doctor`),
-// as plain types with no SDK in them. Like stsapi, it lets the awsenv binary
-// stay free of the SDK; awsenv-helper implements it.
-//
-// Errors are *stsapi.APIError (AWS said no) or *stsapi.TransportError (no
-// answer), whichever service gave them.
-package iamapi
+package awsapi
 
 import (
 	"context"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
-// Key statuses as IAM spells them.
+// Access key statuses as IAM spells them.
 const (
 	StatusActive   = "Active"
 	StatusInactive = "Inactive"
@@ -55,20 +47,22 @@ type MFADevice struct {
 	UserName string    `json:"user_name,omitempty"`
 }
 
-// Call is who makes an IAM call: the profile whose endpoint settings and
+// IAMCall is who makes an IAM call: the profile whose endpoint settings and
 // region apply, and the credentials that sign it.
-type Call struct {
-	stsapi.Target
+type IAMCall struct {
+	Target
 	Credentials profiles.Credentials `json:"credentials"`
 }
 
-// Client is IAM. UserName may be empty to mean the user who signs the call
-// (long-term keys only); awsenv passes it whenever it knows it.
-type Client interface {
-	ListAccessKeys(ctx context.Context, c Call, userName string) ([]AccessKey, error)
-	CreateAccessKey(ctx context.Context, c Call, userName string) (NewKey, error)
-	UpdateAccessKey(ctx context.Context, c Call, userName, keyID, status string) error
-	DeleteAccessKey(ctx context.Context, c Call, userName, keyID string) error
-	GetAccessKeyLastUsed(ctx context.Context, c Call, keyID string) (LastUsed, error)
-	ListMFADevices(ctx context.Context, c Call, userName string) ([]MFADevice, error)
+// IAM is the slice of AWS IAM awsenv uses to look after a user's own
+// access keys and MFA devices (`awsenv keys`, `rotate`, `doctor`).
+// userName may be empty to mean the user who signs the call (long-term
+// keys only); awsenv passes it whenever it knows it.
+type IAM interface {
+	ListAccessKeys(ctx context.Context, c IAMCall, userName string) ([]AccessKey, error)
+	CreateAccessKey(ctx context.Context, c IAMCall, userName string) (NewKey, error)
+	UpdateAccessKey(ctx context.Context, c IAMCall, userName, keyID, status string) error
+	DeleteAccessKey(ctx context.Context, c IAMCall, userName, keyID string) error
+	GetAccessKeyLastUsed(ctx context.Context, c IAMCall, keyID string) (LastUsed, error)
+	ListMFADevices(ctx context.Context, c IAMCall, userName string) ([]MFADevice, error)
 }

@@ -1,4 +1,4 @@
-package iamclient
+package sdk
 
 import (
 	"context"
@@ -6,41 +6,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/iamapi"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
 )
 
 // AWS's documented example key: nothing real.
-var alice = iamapi.Call{Credentials: profiles.Credentials{
+var aliceIAM = awsapi.IAMCall{Credentials: profiles.Credentials{
 	AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}
-
-// isolate gives the SDK an environment of the test's own (the machine sets
-// AWS_CA_BUNDLE) with IAM, and only IAM, at endpoint.
-func isolate(t *testing.T, endpoint string) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "AWS_") {
-			t.Setenv(name, "") // restored after the test
-			os.Unsetenv(name)
-		}
-	}
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	t.Setenv("AWS_ENDPOINT_URL_IAM", endpoint)
-}
 
 // fakeIAM answers a few IAM actions in AWS's XML, with its Date header
 // ahead of the real clock by ahead, and remembers each request's
@@ -92,16 +69,18 @@ func (f *fakeIAM) lastAuth() string {
 	return f.auth[len(f.auth)-1]
 }
 
-func start(t *testing.T, ahead time.Duration) *fakeIAM {
+// start serves fakeIAM and returns it with a client whose environment
+// has IAM, and only IAM, at its address.
+func start(t *testing.T, ahead time.Duration) (*fakeIAM, IAM) {
 	t.Helper()
 	f := &fakeIAM{ahead: ahead}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	isolate(t, srv.URL)
-	return f
+	return f, IAM{World: env{"AWS_ENDPOINT_URL_IAM": srv.URL}.world()}
 }
 
 func TestSigningRegion(t *testing.T) {
+	t.Parallel()
 	for region, want := range map[string]string{
 		"":               "us-east-1",
 		"us-east-1":      "us-east-1",
@@ -120,11 +99,12 @@ func TestSigningRegion(t *testing.T) {
 // The region that reaches the wire is IAM's, whatever the profile's region;
 // AWS_ENDPOINT_URL_IAM is honoured on its own.
 func TestSignedForIAMsRegion(t *testing.T) {
-	f := start(t, 0)
+	t.Parallel()
+	f, c := start(t, 0)
 	for _, region := range []string{"", "eu-west-1", "cn-north-1", "us-gov-west-1"} {
-		call := alice
+		call := aliceIAM
 		call.Region = region
-		if _, err := (Client{}).ListAccessKeys(context.Background(), call, "alice"); err != nil {
+		if _, err := c.ListAccessKeys(context.Background(), call, "alice"); err != nil {
 			t.Fatalf("ListAccessKeys in %q: %v", region, err)
 		}
 		scope := "/" + SigningRegion(region) + "/iam/aws4_request"
@@ -135,15 +115,16 @@ func TestSignedForIAMsRegion(t *testing.T) {
 }
 
 func TestListAccessKeysReadsEveryPage(t *testing.T) {
-	start(t, 0)
-	keys, err := Client{}.ListAccessKeys(context.Background(), alice, "alice")
+	t.Parallel()
+	_, c := start(t, 0)
+	keys, err := c.ListAccessKeys(context.Background(), aliceIAM, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	created := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
-	want := []iamapi.AccessKey{
-		{ID: "AKIAFIRSTPAGEEXAMPLE", Status: iamapi.StatusActive, Created: created, UserName: "alice"},
-		{ID: "AKIASECONDPAGEXAMPLE", Status: iamapi.StatusActive, Created: created, UserName: "alice"},
+	want := []awsapi.AccessKey{
+		{ID: "AKIAFIRSTPAGEEXAMPLE", Status: awsapi.StatusActive, Created: created, UserName: "alice"},
+		{ID: "AKIASECONDPAGEXAMPLE", Status: awsapi.StatusActive, Created: created, UserName: "alice"},
 	}
 	if fmt.Sprint(keys) != fmt.Sprint(want) {
 		t.Fatalf("keys = %+v, want %+v", keys, want)
@@ -152,8 +133,9 @@ func TestListAccessKeysReadsEveryPage(t *testing.T) {
 
 // A key never used has a zero date; AWS says N/A for the rest.
 func TestLastUsedNever(t *testing.T) {
-	start(t, 0)
-	lu, err := Client{}.GetAccessKeyLastUsed(context.Background(), alice, "AKIAFIRSTPAGEEXAMPLE")
+	t.Parallel()
+	_, c := start(t, 0)
+	lu, err := c.GetAccessKeyLastUsed(context.Background(), aliceIAM, "AKIAFIRSTPAGEEXAMPLE")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,19 +144,20 @@ func TestLastUsedNever(t *testing.T) {
 	}
 }
 
-// IAM's refusals become stsapi.APIError with IAM's operation name, and the
+// IAM's refusals become awsapi.APIError with IAM's operation name, and the
 // skew of a refused call is measured all the same.
 func TestErrorAndSkewOfARefusal(t *testing.T) {
-	start(t, 5*time.Minute)
+	t.Parallel()
+	_, c := start(t, 5*time.Minute)
 	var skew time.Duration
 	var seen bool
-	ctx := stsapi.WithClockSkewObserver(context.Background(), func(d time.Duration) { skew, seen = d, true })
-	_, err := Client{}.CreateAccessKey(ctx, alice, "alice")
-	var api *stsapi.APIError
+	ctx := awsapi.WithClockSkewObserver(context.Background(), func(d time.Duration) { skew, seen = d, true })
+	_, err := c.CreateAccessKey(ctx, aliceIAM, "alice")
+	var api *awsapi.APIError
 	if !errors.As(err, &api) {
-		t.Fatalf("err = %#v, want *stsapi.APIError", err)
+		t.Fatalf("err = %#v, want *awsapi.APIError", err)
 	}
-	want := stsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded",
+	want := awsapi.APIError{Operation: "CreateAccessKey", Code: "LimitExceeded",
 		Message: "Cannot exceed quota for AccessKeysPerUser: 2", HTTPStatus: 409, RequestID: "req-1"}
 	if *api != want {
 		t.Fatalf("err = %+v, want %+v", *api, want)

@@ -1,17 +1,15 @@
-package stsclient
+package sdk
 
 import (
 	"context"
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -22,33 +20,14 @@ const (
 	secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 )
 
-// isolate gives the SDK an environment of the test's own: no AWS_* from the
-// machine (it sets AWS_CA_BUNDLE), no shared files, endpoint as given.
-func isolate(t *testing.T, endpoint string) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "AWS_") {
-			t.Setenv(name, "") // restored after the test
-			os.Unsetenv(name)
-		}
-	}
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_ENDPOINT_URL", endpoint)
-}
-
-// observed collects what a call reports through stsapi.WithClockSkewObserver.
+// observed collects what a call reports through awsapi.WithClockSkewObserver.
 type observed struct {
 	mu    sync.Mutex
 	skews []time.Duration
 }
 
 func (o *observed) context() context.Context {
-	return stsapi.WithClockSkewObserver(context.Background(), func(d time.Duration) {
+	return awsapi.WithClockSkewObserver(context.Background(), func(d time.Duration) {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		o.skews = append(o.skews, d)
@@ -71,7 +50,9 @@ func near(got, want time.Duration) bool {
 	return d > -3*time.Second && d < 3*time.Second
 }
 
-func fakeSTS(t *testing.T) *fakeaws.Server {
+// fakeSTS starts the double with alice's key, and returns it with a World
+// whose environment points every AWS call at it.
+func fakeSTS(t *testing.T) (*fakeaws.Server, World) {
 	t.Helper()
 	srv := fakeaws.New()
 	t.Cleanup(srv.Close)
@@ -80,8 +61,7 @@ func fakeSTS(t *testing.T) *fakeaws.Server {
 		t.Fatal(err)
 	}
 	srv.AddUser("123456789012", "alice").AddKey(keyID, secret)
-	isolate(t, url)
-	return srv
+	return srv, env{"AWS_ENDPOINT_URL": url}.world()
 }
 
 var alice = profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
@@ -90,6 +70,7 @@ var alice = profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
 // the signature's 15 minutes the call simply succeeds; beyond them the SDK
 // retries with a corrected signing time, and the skew still shows it.
 func TestClockSkewOnSuccess(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name        string
 		serverAhead time.Duration
@@ -103,11 +84,13 @@ func TestClockSkewOnSuccess(t *testing.T) {
 		{"the injected local clock an hour behind", 0, time.Hour, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := fakeSTS(t)
+			t.Parallel()
+			srv, w := fakeSTS(t)
 			srv.SetClock(func() time.Time { return time.Now().Add(tc.serverAhead) })
-			c := Client{Now: func() time.Time { return time.Now().Add(-tc.localBehind) }}
+			w.Now = func() time.Time { return time.Now().Add(-tc.localBehind) }
+			c := STS{World: w}
 			var o observed
-			id, err := c.GetCallerIdentity(o.context(), stsapi.Target{}, alice)
+			id, err := c.GetCallerIdentity(o.context(), awsapi.Target{}, alice)
 			if err != nil {
 				t.Fatalf("GetCallerIdentity: %v", err)
 			}
@@ -127,12 +110,13 @@ func TestClockSkewOnSuccess(t *testing.T) {
 
 // A call AWS refuses still shows the skew, and the error is AWS's own.
 func TestClockSkewOnFailure(t *testing.T) {
-	srv := fakeSTS(t)
+	t.Parallel()
+	srv, w := fakeSTS(t)
 	srv.SetClock(func() time.Time { return time.Now().Add(3 * time.Minute) })
 	var o observed
 	wrong := profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: "not-the-secret"}
-	_, err := Client{}.GetSessionToken(o.context(), stsapi.GetSessionTokenInput{Credentials: wrong})
-	var api *stsapi.APIError
+	_, err := STS{World: w}.GetSessionToken(o.context(), awsapi.GetSessionTokenInput{Credentials: wrong})
+	var api *awsapi.APIError
 	if !errors.As(err, &api) || api.Code != "SignatureDoesNotMatch" || api.Operation != "GetSessionToken" || api.HTTPStatus != 403 || api.RequestID == "" {
 		t.Fatalf("err = %#v, want SignatureDoesNotMatch from GetSessionToken", err)
 	}
@@ -143,17 +127,18 @@ func TestClockSkewOnFailure(t *testing.T) {
 
 // No answer, no measurement.
 func TestNoClockSkewWithoutAnswer(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "http://" + l.Addr().String()
 	l.Close() // nothing listens there now
-	isolate(t, url)
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	w := env{"AWS_ENDPOINT_URL": url}.world()
+	w.Network.Call = 5 * time.Second // the SDK's retries end there
 	var o observed
-	_, err = Client{}.GetCallerIdentity(o.context(), stsapi.Target{}, alice)
-	var tr *stsapi.TransportError
+	_, err = STS{World: w}.GetCallerIdentity(o.context(), awsapi.Target{}, alice)
+	var tr *awsapi.TransportError
 	if !errors.As(err, &tr) || tr.Operation != "GetCallerIdentity" {
 		t.Fatalf("err = %#v, want a TransportError from GetCallerIdentity", err)
 	}

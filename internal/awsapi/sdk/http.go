@@ -1,0 +1,124 @@
+package sdk
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+
+	"github.com/awsenv/awsenv/internal/awsapi"
+)
+
+// Network holds the deadlines of every HTTP call awsenv makes (the SDK
+// clients' and the federation endpoint's), set here and nowhere else. A
+// call that meets one fails with an *awsapi.TransportError.
+type Network struct {
+	Connect        time.Duration // to open the TCP connection
+	TLSHandshake   time.Duration // for the TLS handshake after it
+	ResponseHeader time.Duration // from the request sent to the answer's headers
+	// Call bounds a whole call, its retries and pages included; the
+	// caller's context may end it sooner.
+	Call time.Duration
+}
+
+// DefaultNetwork is the deadlines awsenv uses: generous for a slow link
+// (AWS answers in well under a second), short enough that a black-holed
+// endpoint, proxy or firewall gives an error to act on instead of a hang.
+var DefaultNetwork = Network{
+	Connect:        10 * time.Second,
+	TLSHandshake:   10 * time.Second,
+	ResponseHeader: 20 * time.Second,
+	Call:           30 * time.Second,
+}
+
+// network is w.Network with DefaultNetwork's values for its zero fields.
+func (w World) network() Network {
+	n, d := w.Network, DefaultNetwork
+	if n.Connect <= 0 {
+		n.Connect = d.Connect
+	}
+	if n.TLSHandshake <= 0 {
+		n.TLSHandshake = d.TLSHandshake
+	}
+	if n.ResponseHeader <= 0 {
+		n.ResponseHeader = d.ResponseHeader
+	}
+	if n.Call <= 0 {
+		n.Call = d.Call
+	}
+	return n
+}
+
+// call bounds one call (every client method starts with it).
+func (w World) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, w.network().Call)
+}
+
+// configure sets tr's deadlines and trusted certificates (nil: the
+// system's).
+func (n Network) configure(tr *http.Transport, roots *x509.CertPool) {
+	tr.DialContext = (&net.Dialer{Timeout: n.Connect, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = n.TLSHandshake
+	tr.ResponseHeaderTimeout = n.ResponseHeader
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{}
+	} else {
+		tr.TLSClientConfig = tr.TLSClientConfig.Clone()
+	}
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
+	tr.TLSClientConfig.RootCAs = roots
+}
+
+// roots is the certificate pool calls for t trust: AWS_CA_BUNDLE's (read
+// through Getenv), else the profile's ca_bundle, else nil for the
+// system's, as the SDKs order them. op names the call in errors.
+func (w World) roots(op string, t awsapi.Target) (*x509.CertPool, []byte, error) {
+	path, what, fix := w.getenv("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", "Point AWS_CA_BUNDLE at a PEM file, or unset it."
+	if path == "" {
+		path, what, fix = t.Endpoints.CABundle, "the ca_bundle of profile "+t.Profile, "Fix the path in ca_bundle, or remove it to use the system's certificates."
+	}
+	if path == "" {
+		return nil, nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("read %s: %v. %s", what, err, fix)}
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s (%s) holds no PEM certificate. %s", what, path, fix)}
+	}
+	return pool, pem, nil
+}
+
+// sdkHTTPClient is the HTTP client of an SDK call for t: the SDK's own
+// (it follows only 307 and 308 redirects, as AWS's protocols expect) with
+// the Network's deadlines and the trusted certificates of roots, whose
+// PEM it also returns (nil for the system's).
+func (w World) sdkHTTPClient(op string, t awsapi.Target) (*awshttp.BuildableClient, []byte, error) {
+	pool, pem, err := w.roots(op, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := w.network()
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { n.configure(tr, pool) }), pem, nil
+}
+
+// plainHTTPClient is the HTTP client of awsenv's own calls (the
+// federation endpoint): Go's default transport with the Network's
+// deadlines and the trusted certificates of roots.
+func (w World) plainHTTPClient(op string, t awsapi.Target) (*http.Client, error) {
+	pool, _, err := w.roots(op, t)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	w.network().configure(tr, pool)
+	return &http.Client{Transport: tr}, nil
+}

@@ -1,0 +1,317 @@
+package sdk
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/profiles"
+)
+
+// silentServer listens on 127.0.0.1 and never accepts: the kernel
+// completes the TCP handshake and takes the request, and no answer comes.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().String()
+}
+
+// muteServer accepts TCP connections and sends nothing on them, TLS
+// handshake included.
+func muteServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// everyCall is each HTTP call the clients make, by name, with w.
+func everyCall(w World, endpoint string) map[string]func(ctx context.Context) error {
+	t := awsapi.Target{Profile: "work", Region: "eu-west-1"}
+	c := profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
+	sts, iam, sso := STS{World: w}, IAM{World: w}, SSO{World: w}
+	return map[string]func(ctx context.Context) error{
+		"GetSessionToken": func(ctx context.Context) error {
+			_, err := sts.GetSessionToken(ctx, awsapi.GetSessionTokenInput{Target: t, Credentials: c})
+			return err
+		},
+		"AssumeRole": func(ctx context.Context) error {
+			_, err := sts.AssumeRole(ctx, awsapi.AssumeRoleInput{Target: t, Credentials: c,
+				RoleARN: "arn:aws:iam::123456789012:role/admin", RoleSessionName: "alice"})
+			return err
+		},
+		"GetCallerIdentity": func(ctx context.Context) error {
+			_, err := sts.GetCallerIdentity(ctx, t, c)
+			return err
+		},
+		"GetFederationToken": func(ctx context.Context) error {
+			_, err := sts.GetFederationToken(ctx, awsapi.GetFederationTokenInput{Target: t, Credentials: c, Name: "alice"})
+			return err
+		},
+		"getSigninToken": func(ctx context.Context) error {
+			_, err := sts.SigninToken(ctx, awsapi.SigninTokenInput{Endpoint: endpoint, Credentials: c})
+			return err
+		},
+		"ListAccessKeys": func(ctx context.Context) error {
+			_, err := iam.ListAccessKeys(ctx, awsapi.IAMCall{Target: t, Credentials: c}, "alice")
+			return err
+		},
+		"RegisterClient": func(ctx context.Context) error {
+			_, err := sso.RegisterClient(ctx, awsapi.RegisterClientInput{Target: t, ClientName: "awsenv"})
+			return err
+		},
+		"StartDeviceAuthorization": func(ctx context.Context) error {
+			_, err := sso.StartDeviceAuthorization(ctx, awsapi.StartInput{Target: t, ClientID: "id", ClientSecret: "s",
+				StartURL: "https://example.awsapps.com/start"})
+			return err
+		},
+		"CreateToken": func(ctx context.Context) error {
+			_, err := sso.CreateToken(ctx, awsapi.CreateTokenInput{Target: t, ClientID: "id", ClientSecret: "s",
+				GrantType: awsapi.GrantDeviceCode, DeviceCode: "code"})
+			return err
+		},
+		"GetRoleCredentials": func(ctx context.Context) error {
+			_, err := sso.GetRoleCredentials(ctx, awsapi.RoleInput{Target: t, AccessToken: "token",
+				AccountID: "123456789012", RoleName: "admin"})
+			return err
+		},
+		"Logout": func(ctx context.Context) error {
+			return sso.Logout(ctx, awsapi.LogoutInput{Target: t, AccessToken: "token"})
+		},
+	}
+}
+
+// Every HTTP call, the SDK clients' and the federation endpoint's, ends
+// within the Network's deadlines with a TransportError when the server
+// never answers: through the per-call deadline, and through the
+// transport's own (TLS handshake, response headers) when the per-call one
+// is far off. The defaults (10 s, 20 s, 30 s) are shrunk through the same
+// World.Network the helper sets.
+func TestEveryCallHasDeadlines(t *testing.T) {
+	t.Parallel()
+	servers := map[string]string{
+		"never accepts":             "http://" + silentServer(t),
+		"accepts and sends nothing": "https://" + muteServer(t),
+	}
+	networks := map[string]struct {
+		n     Network
+		limit time.Duration
+	}{
+		// A per-call deadline of a second, whatever the SDK's retries.
+		"per call": {Network{Connect: time.Minute, TLSHandshake: time.Minute, ResponseHeader: time.Minute, Call: time.Second}, 5 * time.Second},
+		// The transport's deadlines alone: each attempt ends at once;
+		// the SDK's three attempts and their back-off stay well
+		// under the minute of the per-call deadline.
+		"transport": {Network{Connect: 300 * time.Millisecond, TLSHandshake: 300 * time.Millisecond,
+			ResponseHeader: 300 * time.Millisecond, Call: time.Minute}, 8 * time.Second},
+	}
+	// The calls only wait: run them all at once rather than as parallel
+	// subtests, which -parallel would queue two by two on two cores.
+	type result struct {
+		name, op string
+		err      error
+		took     time.Duration
+		limit    time.Duration
+	}
+	results := make(chan result, 64)
+	var wg sync.WaitGroup
+	for sname, url := range servers {
+		for nname, nw := range networks {
+			w := env{"AWS_ENDPOINT_URL": url}.world()
+			w.Network = nw.n
+			for op, call := range everyCall(w, url) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					start := time.Now()
+					err := call(context.Background())
+					results <- result{sname + "/" + nname + "/" + op, op, err, time.Since(start), nw.limit}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	close(results)
+	n := 0
+	for r := range results {
+		n++
+		var tr *awsapi.TransportError
+		if !errors.As(r.err, &tr) || tr.Operation != r.op {
+			t.Errorf("%s: err = %#v (%v), want a TransportError of %s", r.name, r.err, r.err, r.op)
+		}
+		if r.took > r.limit {
+			t.Errorf("%s: took %v, want under %v", r.name, r.took, r.limit)
+		}
+		if r.err != nil && strings.Contains(r.err.Error(), secret) {
+			t.Errorf("%s: the error shows the secret", r.name)
+		}
+		if testing.Verbose() {
+			t.Logf("%s: %v: %v", r.name, r.took.Round(time.Millisecond), r.err)
+		}
+	}
+	if want := len(servers) * len(networks) * len(everyCall(World{}, "")); n != want {
+		t.Fatalf("%d calls ran, want %d", n, want)
+	}
+}
+
+// The caller's context bounds a call too, when it is nearer than the
+// Network's deadline.
+func TestCallerDeadlineWins(t *testing.T) {
+	t.Parallel()
+	url := "http://" + silentServer(t)
+	var wg sync.WaitGroup
+	for op, call := range everyCall(env{"AWS_ENDPOINT_URL": url}.world(), url) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := call(ctx)
+			var tr *awsapi.TransportError
+			if !errors.As(err, &tr) {
+				t.Errorf("%s: err = %#v, want a TransportError", op, err)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("%s: took %v with a caller's deadline of 300ms", op, took)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// The zero Network is DefaultNetwork; a field set keeps its value.
+func TestNetworkDefaults(t *testing.T) {
+	t.Parallel()
+	if got := (World{}).network(); got != DefaultNetwork {
+		t.Fatalf("zero Network = %+v, want %+v", got, DefaultNetwork)
+	}
+	got := World{Network: Network{Call: time.Second}}.network()
+	if got.Call != time.Second || got.Connect != DefaultNetwork.Connect || got.ResponseHeader != DefaultNetwork.ResponseHeader {
+		t.Fatalf("Network{Call: 1s} = %+v", got)
+	}
+	if d := DefaultNetwork; d.Connect != 10*time.Second || d.Call != 30*time.Second {
+		t.Fatalf("DefaultNetwork = %+v, the README says 10 s to connect and 30 s a call", d)
+	}
+}
+
+// The federation endpoint trusts AWS_CA_BUNDLE as read through World, like
+// the SDK clients.
+func TestSigninTokenCABundle(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	_, err := STS{World: env{"AWS_CA_BUNDLE": missing}.world()}.SigninToken(context.Background(),
+		awsapi.SigninTokenInput{Endpoint: "https://127.0.0.1:1", Credentials: profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}})
+	var tr *awsapi.TransportError
+	if !errors.As(err, &tr) || tr.Operation != "getSigninToken" || !strings.Contains(tr.Message, "AWS_CA_BUNDLE") {
+		t.Fatalf("err = %v, want the unreadable AWS_CA_BUNDLE named", err)
+	}
+}
+
+// tlsAWS is an HTTPS server with a certificate of its own that answers
+// GetCallerIdentity and the federation endpoint; it returns the URL and a
+// PEM file of the certificate.
+func tlsAWS(t *testing.T) (string, string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/federation" {
+			fmt.Fprint(w, `{"SigninToken":"token"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
+<Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>AIDA</UserId><Account>123456789012</Account>
+</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusted case's handshakes fail
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pemFile := filepath.Join(t.TempDir(), "ca.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(pemFile, block, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, pemFile
+}
+
+// The certificates trusted are AWS_CA_BUNDLE's (through World), else the
+// profile's ca_bundle, else the system's, for the SDK clients and the
+// federation endpoint alike.
+func TestCABundleTrusted(t *testing.T) {
+	t.Parallel()
+	url, bundle := tlsAWS(t)
+	c := profiles.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
+	for _, tc := range []struct {
+		name    string
+		env     env
+		profile string
+		trusted bool
+	}{
+		{"AWS_CA_BUNDLE", env{"AWS_CA_BUNDLE": bundle}, "", true},
+		{"the profile's ca_bundle", env{}, bundle, true},
+		{"neither: the system's", env{}, "", false},
+	} {
+		tc.env["AWS_ENDPOINT_URL"] = url
+		w := tc.env.world()
+		w.Network = Network{Call: 5 * time.Second}
+		id, err := STS{World: w}.GetCallerIdentity(context.Background(),
+			awsapi.Target{Profile: "work", Endpoints: awsapi.Endpoints{CABundle: tc.profile}}, c)
+		if tc.trusted && (err != nil || id.Account != "123456789012") {
+			t.Errorf("%s: GetCallerIdentity: %+v, %v", tc.name, id, err)
+		}
+		var tr *awsapi.TransportError
+		if !tc.trusted && (!errors.As(err, &tr) || !strings.Contains(err.Error(), "certificate")) {
+			t.Errorf("%s: GetCallerIdentity: %v, want a certificate error", tc.name, err)
+		}
+		if tc.profile != "" {
+			continue // the federation endpoint is no profile's
+		}
+		token, err := STS{World: w}.SigninToken(context.Background(), awsapi.SigninTokenInput{Endpoint: url, Credentials: c})
+		if tc.trusted && (err != nil || token != "token") {
+			t.Errorf("%s: SigninToken: %q, %v", tc.name, token, err)
+		}
+		if !tc.trusted && (!errors.As(err, &tr) || !strings.Contains(err.Error(), "certificate")) {
+			t.Errorf("%s: SigninToken: %v, want a certificate error", tc.name, err)
+		}
+	}
+}
