@@ -633,6 +633,10 @@ func (r *run) session() {
 		return
 	}
 	now := r.Now()
+	// Only keys from the file can be replaced in it: a credential source's
+	// or credential_process's key is no sign of an old session.
+	source, _ := r.base.CredentialPlugin()
+	keyInFile := source == "" && !r.base.HasCredentialProcess()
 	var live *sessions.Entry
 	var dropped []string
 	for i := range entries {
@@ -640,7 +644,7 @@ func (r *run) session() {
 		if e.Profile != r.Profile && e.Profile != r.base.Name {
 			continue
 		}
-		if e.BaseKeyID != "" && e.BaseKeyID != r.base.AccessKeyID {
+		if keyInFile && e.BaseKeyID != "" && e.BaseKeyID != r.base.AccessKeyID {
 			if os.Remove(e.Path) == nil {
 				dropped = append(dropped, fmt.Sprintf("a %s made with the old key %s", e.Kind, e.BaseKeyID))
 			}
