@@ -85,6 +85,7 @@ func TestClock(t *testing.T) {
 		{"in step", 300 * time.Millisecond, true, nil, doctor.Pass, "in step with AWS's", ""},
 		{"seconds off", 3 * time.Second, true, nil, doctor.Pass, "within 3s of AWS's", ""},
 		{"just under the warning", doctor.SkewWarn - time.Second, true, nil, doctor.Pass, "within 59s", ""},
+		{"at the warning", doctor.SkewWarn, true, nil, doctor.Warn, "your clock is 1m0s behind AWS's", "timedatectl"},
 		{"behind", 90 * time.Second, true, nil, doctor.Warn, "your clock is 1m30s behind AWS's", "timedatectl set-ntp true"},
 		{"ahead", -90 * time.Second, true, nil, doctor.Warn, "1m30s ahead of AWS's", "timedatectl"},
 		{"far off", 10 * time.Minute, true, nil, doctor.Fail, "about 10 minutes behind AWS's; AWS refuses signatures 15 minutes off", "timedatectl"},
