@@ -10,7 +10,7 @@ import (
 
 // A healthy user profile passes every check, in the order a person would
 // debug it; a role on top of it adds nothing that fails.
-func TestHealthy(t *testing.T) {
+func TestDoctorHealthy(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		profile string
@@ -48,7 +48,7 @@ func TestHealthy(t *testing.T) {
 // The files check: modes that expose keys, files others could change
 // (failing when they name a command, warning when not), missing files and
 // parse errors.
-func TestFiles(t *testing.T) {
+func TestDoctorFiles(t *testing.T) {
 	t.Parallel()
 	const mfaProcess = "[profile alice]\nmfa_serial = " + serial + "\nmfa_process = /usr/bin/get-code\n"
 	for _, tc := range []struct {
@@ -114,7 +114,7 @@ func TestFiles(t *testing.T) {
 
 // Both files missing: the files pass with a note, and the profile fails
 // with the way to list profiles.
-func TestMissingProfile(t *testing.T) {
+func TestDoctorMissingProfile(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string

@@ -9,7 +9,7 @@ import (
 )
 
 // The key check: the shapes of the long-term key in the file.
-func TestKeyShapes(t *testing.T) {
+func TestDoctorKeyShapes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
@@ -44,7 +44,7 @@ func TestKeyShapes(t *testing.T) {
 
 // [default] holding session credentials: a warning, and a failure when it
 // is the profile in use and has an MFA device (GetSessionToken refuses).
-func TestDefaultProfile(t *testing.T) {
+func TestDoctorDefaultProfile(t *testing.T) {
 	t.Parallel()
 	const sessionDefault = "[default]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = " + secret + "\naws_session_token = tok\n"
 	for _, tc := range []struct {
@@ -72,7 +72,7 @@ func TestDefaultProfile(t *testing.T) {
 }
 
 // The clock check, from the offset the STS client measured.
-func TestClock(t *testing.T) {
+func TestDoctorClock(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
@@ -110,7 +110,7 @@ func TestClock(t *testing.T) {
 // The identity check: the long-term key signs GetCallerIdentity, and a
 // refusal is explained by the catalogue; the later checks that need the
 // key then skip.
-func TestIdentity(t *testing.T) {
+func TestDoctorIdentity(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
@@ -150,7 +150,7 @@ func TestIdentity(t *testing.T) {
 
 // A profile with no long-term key (session credentials in the file) does
 // not call STS with them.
-func TestIdentitySessionProfile(t *testing.T) {
+func TestDoctorIdentitySessionProfile(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.write(w.files.Config, "[profile alice]\nregion = eu-west-1\n", 0o600)
@@ -166,7 +166,7 @@ func TestIdentitySessionProfile(t *testing.T) {
 }
 
 // The key-active check: IAM's view of the key.
-func TestKeyActive(t *testing.T) {
+func TestDoctorKeyActive(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string

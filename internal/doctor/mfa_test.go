@@ -9,7 +9,7 @@ import (
 )
 
 // The mfa-device check: the configured serial among the user's devices.
-func TestMFADevice(t *testing.T) {
+func TestDoctorMFADevice(t *testing.T) {
 	t.Parallel()
 	const other = "arn:aws:iam::123456789012:mfa/bob"
 	for _, tc := range []struct {
@@ -50,7 +50,7 @@ func TestMFADevice(t *testing.T) {
 
 // The mfa-provider check: what the injected Provider says of the settings
 // that apply to the profile holding the serial.
-func TestMFAProvider(t *testing.T) {
+func TestDoctorMFAProvider(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name            string

@@ -27,7 +27,7 @@ func (p *pluginAnswers) plugin(_ context.Context, name, service string) (string,
 
 // The credential-source check: the plugin that holds the base profile's
 // keys is started and must serve credentials; the key checks skip.
-func TestCredentialSource(t *testing.T) {
+func TestDoctorCredentialSource(t *testing.T) {
 	t.Parallel()
 	const config = "[profile cs]\nregion = eu-west-1\nawsenv_credential_source = vault\n" +
 		"[profile csrole]\nrole_arn = " + roleARN + "\nsource_profile = cs\n"
@@ -74,7 +74,7 @@ func TestCredentialSource(t *testing.T) {
 
 // The hooks check: each hook plugin must serve hooks, awsenv_env_* names
 // must be exportable, and the files choosing hook plugins must be trusted.
-func TestHooks(t *testing.T) {
+func TestDoctorHooks(t *testing.T) {
 	t.Parallel()
 	ok := map[string][2]string{"kube": {"/plugins/awsenv-plugin-kube", ""}, "tf": {"/plugins/awsenv-plugin-tf", ""},
 		"oath": {"Install a release of awsenv-plugin-oath that serves awsenv.hooks.v1.", "it does not serve awsenv.hooks.v1 (it serves awsenv.mfa.v1)"}}

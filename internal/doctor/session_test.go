@@ -21,7 +21,7 @@ const (
 // with GetCallerIdentity. Sessions are removed only when made with a key
 // no longer in the file or refused by AWS, and the check says so (every
 // run also asserts that, in world.run).
-func TestSession(t *testing.T) {
+func TestDoctorSession(t *testing.T) {
 	t.Parallel()
 	type saved struct {
 		profile, kind, base, key string
@@ -110,7 +110,7 @@ func TestSession(t *testing.T) {
 }
 
 // The session store cannot be listed: the check fails, and nothing else.
-func TestSessionStoreUnreadable(t *testing.T) {
+func TestDoctorSessionStoreUnreadable(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.write(filepath.Join(w.dir, "not-a-dir"), "", 0o600)
@@ -122,7 +122,7 @@ func TestSessionStoreUnreadable(t *testing.T) {
 // A profile whose keys come from a credential source or credential_process
 // has no key in the file: its sessions record the key the source gave, and
 // that is no reason to remove them.
-func TestSessionKeptForOtherSources(t *testing.T) {
+func TestDoctorSessionKeptForOtherSources(t *testing.T) {
 	t.Parallel()
 	const sourceKey = "AKIAFROMSOURCE000000"
 	for _, tc := range []struct {

@@ -10,7 +10,7 @@ import (
 
 // The shell-hook check: whether awsenv ran through its shell function, and
 // the line for the user's shell when not.
-func TestShellHook(t *testing.T) {
+func TestDoctorShellHook(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
@@ -35,7 +35,7 @@ func TestShellHook(t *testing.T) {
 }
 
 // The environment check: variables that shadow or contradict awsenv's.
-func TestEnvironment(t *testing.T) {
+func TestDoctorEnvironment(t *testing.T) {
 	t.Parallel()
 	const other = "AKIAOTHERKEY00000000"
 	expired := fmt.Sprint(now0.Add(-time.Minute).Unix())
@@ -89,7 +89,7 @@ func TestEnvironment(t *testing.T) {
 
 // The environment is checked even when the profile cannot be read, without
 // comparing to a key it does not know.
-func TestEnvironmentWithoutProfile(t *testing.T) {
+func TestDoctorEnvironmentWithoutProfile(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.env = map[string]string{"AWSENV_SHELL_HOOK": "bash", "AWS_ACCESS_KEY_ID": "AKIAOTHERKEY00000000", "AWSENV_PROFILE": "nosuch"}

@@ -23,7 +23,7 @@ const (
 
 // The sso-token and sso-access checks, for the states a cached sign-in can
 // be in.
-func TestSSOToken(t *testing.T) {
+func TestDoctorSSOToken(t *testing.T) {
 	t.Parallel()
 	valid := &ssocache.Token{StartURL: startURL, Region: "eu-west-1", AccessToken: accessToken, ExpiresAt: now0.Add(2 * time.Hour)}
 	refreshable := &ssocache.Token{StartURL: startURL, Region: "eu-west-1", AccessToken: accessToken, ExpiresAt: now0.Add(-time.Hour),
