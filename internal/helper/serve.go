@@ -207,10 +207,5 @@ func (r *Response) representable() {
 	if r.Credentials == nil {
 		return
 	}
-	switch exp := &r.Credentials.Expiration; {
-	case exp.Year() > 9999:
-		*exp = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
-	case exp.Year() < 0:
-		*exp = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
+	r.Credentials.Expiration = awsapi.ClampTime(r.Credentials.Expiration)
 }

@@ -2,8 +2,6 @@ package sdk
 
 import (
 	"errors"
-	"fmt"
-	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -29,24 +27,4 @@ func Convert(op string, err error) error {
 		return e
 	}
 	return &awsapi.TransportError{Operation: op, Message: err.Error()}
-}
-
-// The range of times an answer may carry: what JSON and the session files
-// can hold (RFC 3339 has four-digit years). A time outside it is not one
-// AWS meant; saying so beats a helper that cannot encode its answer.
-var (
-	minTime = time.Unix(0, 0).UTC()
-	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
-)
-
-// unixTime converts a Unix time in units (time.Second, time.Millisecond)
-// from an answer of op, refusing one outside minTime..maxTime (2^63-1
-// milliseconds is about 292 million years from now).
-func unixTime(op, field string, v int64, unit time.Duration) (time.Time, error) {
-	perSecond := int64(time.Second / unit)
-	if v < minTime.Unix()*perSecond || v > maxTime.Unix()*perSecond {
-		return time.Time{}, &awsapi.TransportError{Operation: op,
-			Message: fmt.Sprintf("the answer's %s (%d) is not a time between %d and %d; the service answered something it should not, try again later", field, v, minTime.Year(), maxTime.Year())}
-	}
-	return time.Unix(v/perSecond, v%perSecond*int64(unit)).UTC(), nil
 }

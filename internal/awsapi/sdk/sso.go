@@ -67,11 +67,9 @@ func (c SSO) GetRoleCredentials(ctx context.Context, in awsapi.RoleInput) (profi
 	if rc == nil {
 		return profiles.Credentials{}, convert(op, errNoCredentials)
 	}
-	// Milliseconds since 1970 as an int64: any value can come.
-	exp, err := unixTime(op, "expiration", rc.Expiration, time.Millisecond)
-	if err != nil {
-		return profiles.Credentials{}, err
-	}
+	// Milliseconds since 1970 as an int64: any value can come. It is
+	// clamped to what the pipe carries; the front judges it.
+	exp := awsapi.UnixTime(rc.Expiration, time.Millisecond)
 	return profiles.Credentials{AccessKeyID: aws.ToString(rc.AccessKeyId), SecretAccessKey: profiles.Secret(aws.ToString(rc.SecretAccessKey)),
 		SessionToken: profiles.Secret(aws.ToString(rc.SessionToken)), Expiration: exp}, nil
 }

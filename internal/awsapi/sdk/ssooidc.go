@@ -33,11 +33,9 @@ func (c SSO) RegisterClient(ctx context.Context, in awsapi.RegisterClientInput) 
 	if err != nil {
 		return awsapi.Registration{}, convert(op, err)
 	}
-	// Seconds since 1970 as an int64: any value can come.
-	exp, err := unixTime(op, "clientSecretExpiresAt", out.ClientSecretExpiresAt, time.Second)
-	if err != nil {
-		return awsapi.Registration{}, err
-	}
+	// Seconds since 1970 as an int64: any value can come. It is clamped
+	// to what the pipe carries; the front judges it.
+	exp := awsapi.UnixTime(out.ClientSecretExpiresAt, time.Second)
 	return awsapi.Registration{ClientID: aws.ToString(out.ClientId), ClientSecret: profiles.Secret(aws.ToString(out.ClientSecret)),
 		ExpiresAt: exp}, nil
 }
