@@ -225,3 +225,26 @@ env | string match -r '^(?:KUBECONFIG|TF_WORKSPACE|AWS_ACCESS_KEY_ID)=.*' | sort
 		t.Fatalf("fish_variables in the test's XDG_CONFIG_HOME: %v\n%s", err, data)
 	}
 }
+
+// doctor goes through the same list as use: names only the new families
+// and the shells' own names refuse fail its hooks check.
+func TestDoctorRefusesShellAndPromptNames(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg, err := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
+	must(t, err)
+	for _, name := range []string{"PROMPT_EOL_MARK", "ARGC", "KUBE_EDITOR", "TMOUT"} {
+		w.writeConfig(strings.Replace(string(cfg), "[profile prod]\n", "[profile prod]\nawsenv_env_"+name+" = 1\n", 1))
+		rep, _ := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "prod")
+		found := false
+		for _, c := range rep.Checks {
+			if c.Name == "hooks" {
+				found = c.Status == "fail" && strings.Contains(c.Detail, "awsenv_env_"+name) &&
+					strings.Contains(c.Detail, name+" may not be set by hooks")
+			}
+		}
+		if !found {
+			t.Errorf("awsenv_env_%s: no failing hooks check in %+v", name, rep.Checks)
+		}
+	}
+}
