@@ -81,7 +81,18 @@ func (f fish) Export(name, value string) string {
 // user's other fish sessions too, as `use` means that no AWS_PROFILE should
 // pick credentials. set -e prints nothing for a missing variable but
 // returns 4, so "or true" keeps the status 0 (a sourced script's status is
-// its last command's).
+// its last command's). Render uses it for awsenv's own variables (the
+// credentials, AWS_PROFILE, AWSENV_*); the ones hooks set go through
+// UnsetGlobal.
 func (fish) Unset(name string) string {
 	return "set -e -g " + name + "; set -e -U " + name + "; or true;\n"
+}
+
+// UnsetGlobal erases the global only (Change.KeepUniversal): the variables
+// hooks set (KUBECONFIG, TF_WORKSPACE...) may also be the user's own
+// universals (`set -Ux KUBECONFIG ~/.kube/config`), which hold for every
+// session and must survive `unset` and a switch; once the global that
+// shadowed it is gone, the universal is in view again, as before `use`.
+func (fish) UnsetGlobal(name string) string {
+	return "set -e -g " + name + "; or true;\n"
 }

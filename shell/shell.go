@@ -25,6 +25,12 @@ type Change struct {
 	Name  string
 	Value string
 	Unset bool
+	// KeepUniversal, with Unset, removes the variable from this shell
+	// only: a fish universal variable of that name (`set -Ux`, shared by
+	// all the user's fish sessions) is left as it is and comes back into
+	// view. For variables that may be the user's own as much as awsenv's
+	// (what hooks set). Other shells have no such scope.
+	KeepUniversal bool
 }
 
 // Shell renders variable changes as code one shell evaluates.
@@ -43,6 +49,13 @@ type Shell interface {
 	// shell and its environment. It prints nothing and succeeds even when
 	// name is not set.
 	Unset(name string) string
+}
+
+// globalUnsetter is implemented by shells where a variable can also live
+// beyond this shell (fish's universal variables): UnsetGlobal removes it
+// from this shell only, for Change.KeepUniversal.
+type globalUnsetter interface {
+	UnsetGlobal(name string) string
 }
 
 // valueChecker is implemented by shells that cannot represent every byte
@@ -182,6 +195,10 @@ func Render(sh Shell, changes []Change) (string, error) {
 
 	var b strings.Builder
 	for _, c := range unsets {
+		if g, ok := sh.(globalUnsetter); ok && c.KeepUniversal {
+			b.WriteString(g.UnsetGlobal(c.Name))
+			continue
+		}
 		b.WriteString(sh.Unset(c.Name))
 	}
 	for _, c := range exports {

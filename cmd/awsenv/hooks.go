@@ -125,7 +125,7 @@ func hookChanges(prev string, vars []plugins.Variable) []shell.Change {
 	}
 	for _, n := range switchhooks.ParseVars(prev) {
 		if !now[n] {
-			ch = append(ch, shell.Change{Name: n, Unset: true})
+			ch = append(ch, removeHookVar(n))
 		}
 	}
 	switch {
@@ -135,6 +135,15 @@ func hookChanges(prev string, vars []plugins.Variable) []shell.Change {
 		ch = append(ch, shell.Change{Name: switchhooks.VarsName, Unset: true})
 	}
 	return ch
+}
+
+// removeHookVar removes a variable hooks or awsenv_env_* set, from this
+// shell only: a fish universal of that name (`set -Ux KUBECONFIG ...`) is
+// the user's own and holds for all their sessions, so it stays, and is in
+// view again once the global that shadowed it is gone. Every removal of a
+// hook variable (`use` switching away, `unset`) goes through here.
+func removeHookVar(name string) shell.Change {
+	return shell.Change{Name: name, Unset: true, KeepUniversal: true}
 }
 
 // unsetHooks tells the hooks of the profile being left (AWSENV_PROFILE)

@@ -32,9 +32,10 @@ and they may have been set before awsenv.`,
 				ch = append(ch, shell.Change{Name: n, Unset: true})
 			}
 			// What hooks and awsenv_env_* set, by the names use recorded:
-			// removed even when the plugin is gone or broken.
+			// removed even when the plugin is gone or broken, from this
+			// shell only (a fish universal of the same name is the user's).
 			for _, n := range switchhooks.ParseVars(d.Getenv(switchhooks.VarsName)) {
-				ch = append(ch, shell.Change{Name: n, Unset: true})
+				ch = append(ch, removeHookVar(n))
 			}
 			if d.Getenv(switchhooks.VarsName) != "" {
 				ch = append(ch, shell.Change{Name: switchhooks.VarsName, Unset: true})
