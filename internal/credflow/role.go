@@ -1,0 +1,193 @@
+package credflow
+
+// A role's credentials: AssumeRole on top of its source, with MFA or an MFA session, and the role's duration and session name.
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
+)
+
+// role returns credentials for a role profile, built on its source.
+func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, settings profiles.Settings,
+	rn renewal) (*sessions.Session, bool, error) {
+	p, src := r.Profile, r.Source
+	asked := roleDuration(p, d)
+	if src.Kind != profiles.KindUser && asked > roleChainingLimit {
+		f.Notef("profile %s asks for %s, but a role assumed with temporary credentials lasts at most 1h (AWS's role chaining limit); asking for 1h.", p.Name, asked)
+		asked = roleChainingLimit
+	}
+	f.clamp("role", p.Name, asked, maxRoleDuration) // the note; roleKey clamps
+	serial := r.MFASerial()
+	key, d := f.roleKey(r, d)
+	rn = rn.within(d)
+	sessionName := f.roleSessionName(r)
+	base := r.Base().Profile
+	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
+		in := awsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
+			ExternalID: p.ExternalID, Duration: d}
+		var creds profiles.Credentials
+		var err error
+		switch {
+		case src.Kind == profiles.KindUser && serial != "" && d > roleChainingLimit:
+			// A session's credentials can only assume roles for an hour, so
+			// a longer role is assumed straight from the keys, with a code.
+			srcSettings, serr := f.mfaSettings(r, settings)
+			if serr != nil {
+				return nil, serr
+			}
+			f.Debugf("profile %s asks for %s, more than the 1h a role assumed from an MFA session may last; assuming %s directly with the long-term keys of %s and an MFA code",
+				p.Name, d, p.RoleARN, src.Profile.Name)
+			if in.Credentials, err = f.baseCredentials(ctx, src.Profile); err != nil {
+				return nil, err
+			}
+			creds, err = f.withMFA(ctx, p.Name, serial, srcSettings, func(code string) (profiles.Credentials, error) {
+				in.SerialNumber, in.TokenCode = serial, code
+				return f.STS.AssumeRole(ctx, in)
+			})
+		case src.Kind == profiles.KindUser && serial != "":
+			srcSettings, serr := f.mfaSettings(r, settings)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, cachedSrc, serr := f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, renewWith(srcSettings, false))
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the MFA session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, userKey(src.Profile, serial))
+				if sess, _, serr = f.userSession(ctx, src, serial, srcSettings.SessionDuration, srcSettings, renewWith(srcSettings, true)); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
+		case src.Kind == profiles.KindUser:
+			if in.Credentials, err = f.baseCredentials(ctx, src.Profile); err != nil {
+				return nil, err
+			}
+			f.Debugf("AssumeRole %s for %s with the keys of %s (no MFA), for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindSSO:
+			srcSettings, serr := f.Global.Settings(src.Profile)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, cachedSrc, serr := f.ssoSession(ctx, src, p.Name, renewWith(srcSettings, false))
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the IAM Identity Center credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, ssoKey(src))
+				if sess, _, serr = f.ssoSession(ctx, src, p.Name, renewWith(srcSettings, true)); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
+		case src.Kind == profiles.KindSession:
+			in.Credentials = fileCredentials(src.Profile)
+			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		default: // a role assumed with another role's credentials
+			srcSettings, serr := f.Global.Settings(src.Profile)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, cachedSrc, serr := f.role(ctx, src, 0, srcSettings, renewWith(srcSettings, false))
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the role credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				f.dropped(err, src.Profile.Name, sessions.Key{})
+				if sess, _, serr = f.role(ctx, src, 0, srcSettings, renewWith(srcSettings, true)); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
+		}
+		if err != nil {
+			return nil, f.explainCall(ctx, err, p, in.Credentials)
+		}
+		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial,
+			RoleARN: p.RoleARN, Source: src.Profile.Name}, nil
+	})
+}
+
+// roleDuration is what a role profile asks for: d (--duration) if set,
+// else its duration_seconds, else AWS's default hour.
+func roleDuration(p *profiles.Profile, d time.Duration) time.Duration {
+	if d == 0 {
+		d = time.Duration(p.DurationSeconds) * time.Second
+	}
+	if d == 0 {
+		d = defaultRoleDuration
+	}
+	return d
+}
+
+// roleKey names the cached session of role profile r asked for d (0: its
+// own duration), and returns the duration it is made for (AWS's limits
+// applied). Without side effects, for Get and Peek alike.
+func (f *Flow) roleKey(r *profiles.Resolved, d time.Duration) (sessions.Key, time.Duration) {
+	p, src := r.Profile, r.Source
+	d = roleDuration(p, d)
+	if src.Kind != profiles.KindUser && d > roleChainingLimit {
+		d = roleChainingLimit
+	}
+	d = clampTo(d, maxRoleDuration)
+	return sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
+		p.RoleARN, p.ExternalID, f.roleSessionName(r), src.Profile.Name, baseID(r.Base().Profile), r.MFASerial(), d.String()}}, d
+}
+
+// roleSessionName is the role session name of role profile r: its
+// role_session_name, else one named after the person.
+func (f *Flow) roleSessionName(r *profiles.Resolved) string {
+	if n := r.Profile.RoleSessionName; n != "" {
+		return n
+	}
+	return defaultSessionName(r.MFASerial(), f.LocalUser)
+}
+
+// sessionNameChar is what AWS allows in a role session name ([\w+=,.@-]);
+// the rest becomes '_'. A loop, not a regexp, to keep regexp's init off
+// every run.
+func sessionNameChar(r rune) rune {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_+=,.@-", r):
+		return r
+	}
+	return '_'
+}
+
+// defaultSessionName names role sessions after the person, so CloudTrail
+// shows who assumed the role: the MFA device's name (arn:...:mfa/alice),
+// else the local user name.
+func defaultSessionName(serial, localUser string) string {
+	name := awsapi.ParseARN(serial).Name()
+	if name == "" {
+		name = localUser
+	}
+	name = strings.Map(sessionNameChar, name)
+	if len(name) < 2 {
+		name = "awsenv-" + name
+	}
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return strings.TrimSuffix(name, "-")
+}
