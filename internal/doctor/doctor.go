@@ -134,16 +134,8 @@ func isAccessDenied(err error) bool {
 	return errors.As(err, &api) && strings.HasPrefix(api.Code, "AccessDenied")
 }
 
+// firstOf is the first of v that is not empty.
 func firstOf(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-func firstNonEmpty(v ...string) string {
 	for _, s := range v {
 		if s != "" {
 			return s

@@ -37,7 +37,7 @@ func (r *run) environment() {
 	var fails, warns, fixes []string
 	if at, ok := r.Retired[key]; ok && key != "" {
 		fails = append(fails, fmt.Sprintf("AWS_ACCESS_KEY_ID is %s, the old key awsenv rotated away on %s", key, at.UTC().Format("2006-01-02 15:04 MST")))
-		fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s` or `awsenv unset` in this shell and in every shell opened before the rotation.", firstNonEmpty(active, r.Profile)))
+		fixes = append(fixes, fmt.Sprintf("Run `awsenv use %s` or `awsenv unset` in this shell and in every shell opened before the rotation.", firstOf(active, r.Profile)))
 	}
 	if temporaryKey.MatchString(key) && token == "" {
 		fails = append(fails, fmt.Sprintf("AWS_ACCESS_KEY_ID is a temporary key (%s) but AWS_SESSION_TOKEN is not set", key))
@@ -64,7 +64,7 @@ func (r *run) environment() {
 	case len(warns) > 0:
 		r.add("environment", Warn, strings.Join(warns, "; "), strings.Join(fixes, " "))
 	case key != "":
-		r.add("environment", Pass, fmt.Sprintf("AWS_ACCESS_KEY_ID %s from awsenv profile %s", key, firstNonEmpty(active, "(none)")), "")
+		r.add("environment", Pass, fmt.Sprintf("AWS_ACCESS_KEY_ID %s from awsenv profile %s", key, firstOf(active, "(none)")), "")
 	default:
 		r.add("environment", Pass, "no AWS credentials in the environment", "")
 	}

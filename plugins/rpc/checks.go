@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // The checks before a plugin starts: its executable, its pinned checksum,
@@ -28,7 +30,7 @@ func (p *Plugin) checkSHA256() error {
 	want, err := hex.DecodeString(strings.TrimSpace(p.cfg.SHA256))
 	if err != nil || len(want) != sha256.Size {
 		return p.fail("the pinned SHA-256 checksum is not 64 hexadecimal digits",
-			"Pin the checksum sha256sum prints for the plugin: sha256sum "+shq(p.cfg.Path), nil)
+			"Pin the checksum sha256sum prints for the plugin: sha256sum "+shellquote.Word(p.cfg.Path), nil)
 	}
 	f, err := os.Open(p.cfg.Path)
 	if err != nil {
@@ -41,7 +43,7 @@ func (p *Plugin) checkSHA256() error {
 	}
 	if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
 		return p.fail(p.cfg.Path+" does not match its pinned SHA-256 checksum",
-			"If you installed a new version on purpose, pin its checksum again (sha256sum "+shq(p.cfg.Path)+
+			"If you installed a new version on purpose, pin its checksum again (sha256sum "+shellquote.Word(p.cfg.Path)+
 				"); if not, the file was changed behind your back: reinstall the plugin.", nil)
 	}
 	return nil
@@ -67,9 +69,9 @@ func (p *Plugin) checkExecutable() error {
 	case !fi.Mode().IsRegular():
 		return p.fail(path+" is not a regular file", "Put the plugin executable in its place.", nil)
 	case fi.Mode().Perm()&0o111 == 0:
-		return p.fail(path+" is not executable", "Make it executable: chmod +x "+shq(path), nil)
+		return p.fail(path+" is not executable", "Make it executable: chmod +x "+shellquote.Word(path), nil)
 	}
-	if err := p.checkOwner(path, fi, "chmod go-w "+shq(path)); err != nil {
+	if err := p.checkOwner(path, fi, "chmod go-w "+shellquote.Word(path)); err != nil {
 		return err
 	}
 	real, err := filepath.EvalSymlinks(path)
@@ -81,7 +83,7 @@ func (p *Plugin) checkExecutable() error {
 	if err != nil {
 		return p.fail("cannot read directory "+dir, "Check the directory.", err)
 	}
-	return p.checkOwner(dir, di, "chmod go-w "+shq(dir))
+	return p.checkOwner(dir, di, "chmod go-w "+shellquote.Word(dir))
 }
 
 // checkOwner: owned by the user or root, not writable by group or others
@@ -121,15 +123,15 @@ func (p *Plugin) checkSocketDir() error {
 	}
 	if !fi.IsDir() {
 		return p.fail("the plugin socket directory "+base+" is not a directory (or is a symbolic link)",
-			"Remove it: rm "+shq(base), nil)
+			"Remove it: rm "+shellquote.Word(base), nil)
 	}
 	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
 		return p.fail(fmt.Sprintf("the plugin socket directory %s belongs to another user (uid %d)", base, uid),
-			"Remove it (awsenv makes it again): rm -r "+shq(base), nil)
+			"Remove it (awsenv makes it again): rm -r "+shellquote.Word(base), nil)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return p.fail(fmt.Sprintf("others may use the plugin socket directory %s (mode %04o)", base, fi.Mode().Perm()),
-			"Make it private: chmod 700 "+shq(base), nil)
+			"Make it private: chmod 700 "+shellquote.Word(base), nil)
 	}
 	CleanSocketDirs(base)
 	return nil
@@ -160,12 +162,4 @@ func (p *Plugin) checkSocketPath(dir string) error {
 			"Use a shorter $TMPDIR.", nil)
 	}
 	return nil
-}
-
-// shq quotes s for a POSIX shell, so a fix can be pasted as it is.
-func shq(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/proto/mfav1"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // The messages go-plugin v1.8.0 fails Start with. It has no error types
@@ -51,15 +52,15 @@ func (p *Plugin) startError(ctx context.Context, err error) error {
 		return p.fail(path+" is not a program this system can run",
 			"Install the plugin built for this system; a script needs a #! line.", nil)
 	case isExecError(err):
-		return p.fail("could not run "+path, "Check that the file is a program you may run, e.g. "+shq(path)+
+		return p.fail("could not run "+path, "Check that the file is a program you may run, e.g. "+shellquote.Word(path)+
 			" by hand (a plugin run by hand says it must be started by awsenv).", err)
 	case strings.Contains(msg, gpTimeout):
 		return p.fail(fmt.Sprintf("%s did not complete the plugin handshake within %s", path, p.cfg.StartTimeout),
-			"A plugin must print its handshake line at once; run "+shq(path)+
+			"A plugin must print its handshake line at once; run "+shellquote.Word(path)+
 				" by hand to see whether it is an awsenv plugin and whether it hangs.", nil)
 	case strings.Contains(msg, gpExited), strings.Contains(msg, gpNoLines):
 		return p.fail(path+" exited before the plugin handshake"+paren(exit),
-			"Its messages, if any, say why. Run "+shq(path)+" by hand: an awsenv plugin says it must be "+
+			"Its messages, if any, say why. Run "+shellquote.Word(path)+" by hand: an awsenv plugin says it must be "+
 				"started by awsenv; anything else is not an awsenv plugin.", nil)
 	case strings.Contains(msg, gpGarbage):
 		// The message holds the line the program printed: debug log only.
@@ -79,7 +80,7 @@ func (p *Plugin) startError(ctx context.Context, err error) error {
 			"awsenv plugins speak gRPC; install a release of the plugin made for awsenv.", nil)
 	}
 	return p.fail("could not start "+path+paren(exit),
-		"Run "+shq(path)+" by hand to see whether it is an awsenv plugin; "+fixReadme+".", err)
+		"Run "+shellquote.Word(path)+" by hand to see whether it is an awsenv plugin; "+fixReadme+".", err)
 }
 
 // startCallError explains a failed health check or Info call.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // pythonWithGRPC is a python3 that imports grpc and google.protobuf
@@ -71,7 +72,7 @@ func pythonPlugin(t *testing.T) *run {
 	// Installed as a person would: an executable awsenv-plugin-NAME, here a
 	// two-line wrapper naming the python3 that has grpc.
 	wrapper := filepath.Join(dir, "awsenv-plugin-python")
-	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nexec "+shq(py)+" "+shq(filepath.Join(dir, "hook_plugin.py"))+
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nexec "+shellquote.Word(py)+" "+shellquote.Word(filepath.Join(dir, "hook_plugin.py"))+
 		" \"$@\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}

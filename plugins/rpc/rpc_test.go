@@ -24,6 +24,7 @@ import (
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc/childproctest"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 func testContext() context.Context { return context.Background() }
@@ -523,8 +524,8 @@ func TestShq(t *testing.T) {
 		"":           "''",
 		"$(rm)":      "'$(rm)'",
 	} {
-		if got := shq(in); got != want {
-			t.Errorf("shq(%q) = %q, want %q", in, got, want)
+		if got := shellquote.Word(in); got != want {
+			t.Errorf("shellquote.Word(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // Runner is one provider's way of running its program.
@@ -117,21 +118,12 @@ func (r *Runner) fail(problem string, err error, fix string) error {
 // CommandLine is name and args as a POSIX shell command, for messages
 // that tell the person what to run to see the program's own output.
 func CommandLine(name string, args []string) string {
-	words := []string{Quote(name)}
-	for _, a := range args {
-		words = append(words, Quote(a))
-	}
-	return strings.Join(words, " ")
+	return shellquote.Command(append([]string{name}, args...)...)
 }
 
 // Quote writes s for a POSIX shell, only when it needs it, so messages
 // show names as the person would type them.
-func Quote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func Quote(s string) string { return shellquote.Word(s) }
 
 // capSize is how much of the program's stderr Failed gets.
 const capSize = 64 << 10
