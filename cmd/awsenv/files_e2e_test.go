@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // Files that are not what they should be: FIFOs, directories, huge files,

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // The end-to-end tests build the real awsenv and awsenv-helper binaries once

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // Hook and credential-source plugins as real processes: the test plugin

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // End-to-end tests of the shell integration (awsenv init): the generated

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // install.sh's rc file editing, end to end: the script runs in a throwaway

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // What leaves awsenv's hands: the processes it starts (the helper, plugins,

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // End-to-end tests of the variables hooks and awsenv_env_* may export
