@@ -99,6 +99,28 @@ func TestSDKOnlyInHelper(t *testing.T) {
 func TestOneARNParser(t *testing.T) {
 	t.Parallel()
 	copyOf := regexp.MustCompile(`SplitN\([^)]*":",\s*6\)|(CutPrefix|HasPrefix|TrimPrefix|Index)\([^)]*"arn:"\)`)
+	forEachSourceLine(t, filepath.Join("internal", "awsapi"), func(rel string, n int, l string) {
+		if copyOf.MatchString(l) {
+			t.Errorf("%s:%d parses an ARN by hand: use awsapi.ParseARN", rel, n)
+		}
+	})
+}
+
+// POSIX quoting has one home, shell/shellquote: no other code writes the
+// close-escape-reopen of a single quote itself.
+func TestOneShellQuoting(t *testing.T) {
+	t.Parallel()
+	forEachSourceLine(t, filepath.Join("shell", "shellquote"), func(rel string, n int, l string) {
+		if strings.Contains(l, "`'\\''`") || strings.Contains(l, `"'\\''"`) {
+			t.Errorf("%s:%d quotes for a POSIX shell by hand: use shellquote.Word, Command or Always", rel, n)
+		}
+	})
+}
+
+// forEachSourceLine calls f for every line of the module's non-test Go
+// files, except those of home itself, internal/testsupport and testdata.
+func forEachSourceLine(t *testing.T, home string, f func(rel string, n int, line string)) {
+	t.Helper()
 	root := "../.."
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -111,7 +133,7 @@ func TestOneARNParser(t *testing.T) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || filepath.Dir(rel) == filepath.Join("internal", "awsapi") {
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || filepath.Dir(rel) == home {
 			return nil
 		}
 		b, err := os.ReadFile(path)
@@ -119,9 +141,7 @@ func TestOneARNParser(t *testing.T) {
 			return err
 		}
 		for i, l := range strings.Split(string(b), "\n") {
-			if copyOf.MatchString(l) {
-				t.Errorf("%s:%d parses an ARN by hand: use awsapi.ParseARN", rel, i+1)
-			}
+			f(rel, i+1, l)
 		}
 		return nil
 	})

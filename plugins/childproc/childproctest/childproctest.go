@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/awsenv/awsenv/plugins/childproc"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // Hostile is what a hostile program writes on stderr before its flood:
@@ -85,7 +86,7 @@ func Check(t testing.TB, got string) {
 // its own (setsid) which outlives the shell: `sleep 300`, whose pid it
 // writes to pidFile before the shell goes on.
 func LeaveBehindSh(pidFile string) string {
-	q := "'" + strings.ReplaceAll(pidFile, "'", `'\''`) + "'"
+	q := shellquote.Always(pidFile)
 	return "setsid sh -c 'echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 300' sh " + q + " </dev/null >/dev/null 2>&1 &" +
 		" while [ ! -s " + q + " ]; do sleep 0.01; done"
 }
