@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/awsenv/awsenv/profiles/credshape"
 )
 
 // Secret holds a secret access key or a session token. It prints as a
@@ -50,9 +52,6 @@ const (
 	// maxLongTermLifetime bounds the expiry a credential_process or plugin
 	// may give long-term keys (a rotation date, say): far, but not absurd.
 	maxLongTermLifetime = 10 * 365 * 24 * time.Hour
-	// maxSecretLen bounds a secret access key or a session token: AWS's are
-	// 40 characters and a few kilobytes; anything near this is not one.
-	maxSecretLen = 64 << 10
 )
 
 // Validate is the one check of credentials from any source (STS and
@@ -82,13 +81,13 @@ func (c Credentials) Validate(now time.Time) error {
 	switch {
 	case c.AccessKeyID == "":
 		return bad("no access key id")
-	case !validKeyID(c.AccessKeyID):
+	case !credshape.KeyID(c.AccessKeyID):
 		return bad("the access key id is not one (16 to 128 upper-case letters and digits, such as AKIA... or ASIA...)")
 	case c.SecretAccessKey == "":
 		return bad("no secret access key")
-	case !secretText(string(c.SecretAccessKey)):
+	case !credshape.SecretText(string(c.SecretAccessKey)):
 		return bad("the secret access key holds a space, a control character or anything but printable ASCII, or is too long")
-	case c.SessionToken != "" && !secretText(string(c.SessionToken)):
+	case c.SessionToken != "" && !credshape.SecretText(string(c.SessionToken)):
 		return bad("the session token holds a space, a control character or anything but printable ASCII, or is too long")
 	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
 		return bad("a temporary key (ASIA...) without its session token")
@@ -118,31 +117,3 @@ type CredentialsError struct {
 }
 
 func (e *CredentialsError) Error() string { return e.Problem }
-
-// validKeyID: AWS access key ids are upper-case letters and digits, 16 to
-// 128 of them.
-func validKeyID(id string) bool {
-	if len(id) < 16 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// secretText: non-empty visible ASCII (AWS secrets and tokens are base64
-// and a few more signs), within maxSecretLen.
-func secretText(s string) bool {
-	if s == "" || len(s) > maxSecretLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
-}

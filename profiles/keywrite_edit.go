@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/awsenv/awsenv/profiles/awsini"
+	"github.com/awsenv/awsenv/profiles/credshape"
 )
 
 // checkNewKey refuses values AWS never issues, so the edit can never put a
@@ -21,25 +22,13 @@ func checkNewKey(path, profile, id string, secret Secret) error {
 		return &KeyWriteError{Path: path, Profile: profile, Problem: problem,
 			Fix: "Check the key IAM returned; if it came from IAM as it is, this is a bug in awsenv."}
 	}
-	if !inAlphabet(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") {
+	if !credshape.KeyID(id) {
 		return bad("the new access key id is not 16 to 128 characters of A-Z and 0-9")
 	}
-	if !inAlphabet(secret.Reveal(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=") {
+	if !credshape.LongTermSecret(secret.Reveal()) {
 		return bad("the new secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, /, + and =")
 	}
 	return nil
-}
-
-func inAlphabet(s, alphabet string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(alphabet, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // keyEdit is where the two values sit in the file's bytes.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -48,9 +47,9 @@ sent to AWS. Exit status 0 when the error was recognised, 1 when not.`,
 			}
 			// Pasted text may hold a secret; nothing from it is echoed
 			// unredacted, nor with control characters a terminal would run.
-			apiErr.Code = printable(diagnose.Redact(apiErr.Code))
-			apiErr.Message = printable(diagnose.Redact(apiErr.Message))
-			apiErr.RequestID = printable(diagnose.Redact(apiErr.RequestID))
+			apiErr.Code = termsafe.Line(diagnose.Redact(apiErr.Code), termsafe.MaxValue)
+			apiErr.Message = termsafe.Line(diagnose.Redact(apiErr.Message), termsafe.MaxMessage)
+			apiErr.RequestID = termsafe.Line(diagnose.Redact(apiErr.RequestID), termsafe.MaxValue)
 
 			facts, err := explainFacts(c, d, apiErr)
 			if err != nil {
@@ -251,15 +250,4 @@ func indent(text, first, rest string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// printable drops control characters (escape sequences among them) from
-// text that came from outside, before it reaches a terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/proto/credentialsv1"
+	"github.com/awsenv/awsenv/profiles/credshape"
 )
 
 // GetCredentials runs the credential-source plugin of cfg for one
@@ -41,41 +42,16 @@ func (p *Plugin) GetCredentials(ctx context.Context, req plugins.CredentialsRequ
 	switch {
 	case out.AccessKeyID == "":
 		return bad("the plugin answered without an access key ID")
-	case !validKeyID(out.AccessKeyID):
+	case !credshape.KeyID(out.AccessKeyID):
 		return bad("the plugin answered with an access key ID that is not 16 to 128 capital letters and digits")
 	case out.SecretAccessKey == "":
 		return bad("the plugin answered without a secret access key")
-	case !printable(out.SecretAccessKey) || !printable(out.SessionToken):
+	case !credshape.SecretText(out.SecretAccessKey) || (out.SessionToken != "" && !credshape.SecretText(out.SessionToken)):
 		return bad("the plugin answered with a secret access key or session token that holds white space or control characters")
 	case out.ExpiresUnix < 0:
 		return bad("the plugin answered with a negative expiry time")
 	}
 	return out, nil
-}
-
-// validKeyID: AWS access key IDs are capital letters and digits (AKIA...,
-// ASIA...), 16 to 128 of them.
-func validKeyID(id string) bool {
-	if len(id) < 16 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// printable: visible ASCII only, as AWS secrets and tokens are (base64 and
-// a few more signs); nothing a shell or a file format would need to guard.
-func printable(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 // credentialsServer is the plugin side of awsenv.credentials.v1.
