@@ -22,14 +22,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
@@ -150,22 +149,18 @@ func CheckSafe(path string, uid int) error {
 	if err != nil {
 		return refuse(err, "Give the plugin's full path.")
 	}
-	var issues unsafeFile
-	if err := checkChain(abs, uid, &issues); err != nil {
+	// The trust rule for files that choose code: one home, safefile.Trusted.
+	var untrusted *safefile.UntrustedError
+	switch err := safefile.Trusted(abs, uid); {
+	case errors.As(err, &untrusted):
+		return refuse(unsafeFile{untrusted}, untrusted.Fix())
+	case err != nil:
 		return refuse(err, "Check that "+path+" exists and that you can read the directories above it.")
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return refuse(fmt.Errorf("follow symbolic links: %w", err),
 			fmt.Sprintf("Point the link to the plugin's executable, or replace it with the executable (`rm %s`, then copy the plugin there).", shellquote.Word(path)))
-	}
-	if real != abs {
-		if err := checkChain(real, uid, &issues); err != nil {
-			return refuse(err, "Check that "+real+" exists and that you can read the directories above it.")
-		}
-	}
-	if len(issues) > 0 {
-		return refuse(issues, issues.fix())
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
@@ -203,75 +198,19 @@ func SHA256File(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// checkChain adds to issues what is wrong with p and every directory above
-// it. Symbolic links are not judged themselves (nobody can change a link,
-// only replace it, which the directory holding it decides); the caller
-// checks where they lead.
-func checkChain(p string, uid int, issues *unsafeFile) error {
-	for {
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			issues.check(p, fi, uid)
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return nil
-		}
-		p = parent
-	}
-}
-
-// unsafeFile is the list of what makes a plugin unsafe, one entry a path.
-type unsafeFile []issue
-
-type issue struct{ path, problem, fix string }
-
-func (u *unsafeFile) check(p string, fi fs.FileInfo, uid int) {
-	if !permsMeaningful {
-		return
-	}
-	for _, seen := range *u {
-		if seen.path == p {
-			return // a directory both above the link and above its target
-		}
-	}
-	var problems, fixes []string
-	if owner, ok := ownerOf(fi); ok && owner != uid && owner != 0 {
-		problems = append(problems, "belongs to "+userName(owner))
-		fixes = append(fixes, fmt.Sprintf("chown %s %s", userName(uid), shellquote.Word(p)))
-	}
-	mode := fi.Mode()
-	sticky := mode.IsDir() && mode&fs.ModeSticky != 0
-	if mode.Perm()&0o022 != 0 && !sticky {
-		problems = append(problems, "is writable by group or others")
-		fixes = append(fixes, "chmod go-w "+shellquote.Word(p))
-	}
-	if len(problems) > 0 {
-		*u = append(*u, issue{path: p, problem: strings.Join(problems, " and "), fix: strings.Join(fixes, " && ")})
-	}
-}
+// unsafeFile is a plugin that others could change: ErrUnsafe, with the
+// paths and what is wrong with each.
+type unsafeFile struct{ *safefile.UntrustedError }
 
 func (u unsafeFile) Error() string {
-	var parts []string
-	for _, i := range u {
-		parts = append(parts, i.path+" "+i.problem)
+	parts := make([]string, len(u.Issues))
+	for i, is := range u.Issues {
+		parts[i] = is.Path + " " + is.Problem
 	}
 	return strings.Join(parts, "; ")
 }
 
 func (u unsafeFile) Is(target error) bool { return target == ErrUnsafe }
-
-func (u unsafeFile) fix() string {
-	var cmds []string
-	for _, i := range u {
-		cmds = append(cmds, i.fix)
-	}
-	return "If you trust the file and its directories, run `" + strings.Join(cmds, " && ") +
-		"` (as root for what is not yours); otherwise remove the plugin."
-}
 
 type notFound struct {
 	name string
@@ -301,13 +240,6 @@ func clean(dirs []string) []string {
 		}
 	}
 	return out
-}
-
-func userName(uid int) string {
-	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return strconv.Itoa(uid)
 }
 
 func kind(m fs.FileMode) string {

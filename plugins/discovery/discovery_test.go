@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // base is a fresh temporary directory whose own chain up to / is safe; on
@@ -17,12 +18,11 @@ import (
 func base(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	var issues unsafeFile
-	if err := checkChain(dir, os.Getuid(), &issues); err != nil {
+	var untrusted *safefile.UntrustedError
+	if err := safefile.Trusted(dir, os.Getuid()); errors.As(err, &untrusted) {
+		t.Skipf("the temporary directory is not safe for these tests: %v", err)
+	} else if err != nil {
 		t.Fatal(err)
-	}
-	if len(issues) > 0 {
-		t.Skipf("the temporary directory is not safe for these tests: %v", issues)
 	}
 	return dir
 }

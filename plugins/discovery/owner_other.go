@@ -2,10 +2,6 @@
 
 package discovery
 
-import "io/fs"
-
 // permsMeaningful: elsewhere (Windows) the Unix mode bits are made up and
-// ACLs decide; CheckSafe then only checks that the plugin is a regular file.
+// ACLs decide; the trust check (safefile.Trusted) refuses every plugin there.
 const permsMeaningful = false
-
-func ownerOf(fs.FileInfo) (int, bool) { return 0, false }

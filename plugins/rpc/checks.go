@@ -5,14 +5,13 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
@@ -71,37 +70,22 @@ func (p *Plugin) checkExecutable() error {
 	case fi.Mode().Perm()&0o111 == 0:
 		return p.fail(path+" is not executable", "Make it executable: chmod +x "+shellquote.Word(path), nil)
 	}
-	if err := p.checkOwner(path, fi, "chmod go-w "+shellquote.Word(path)); err != nil {
-		return err
-	}
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return p.fail("cannot resolve "+path, "Check the file and its directories.", err)
-	}
-	dir := filepath.Dir(real)
-	di, err := os.Stat(dir)
-	if err != nil {
-		return p.fail("cannot read directory "+dir, "Check the directory.", err)
-	}
-	return p.checkOwner(dir, di, "chmod go-w "+shellquote.Word(dir))
-}
-
-// checkOwner: owned by the user or root, not writable by group or others
-// (a directory with the sticky bit, like /tmp, may be).
-func (p *Plugin) checkOwner(path string, fi fs.FileInfo, chmod string) error {
-	uid, ok := fileOwner(fi)
-	if !ok {
+	// The trust rule for files that choose code has one home,
+	// safefile.Trusted: the file and every directory up to /, links
+	// followed.
+	var untrusted *safefile.UntrustedError
+	switch err := safefile.Trusted(path, os.Getuid()); {
+	case errors.Is(err, safefile.ErrTrustUnknown):
 		return p.fail("awsenv cannot check who may change "+path+" on "+runtime.GOOS,
 			"Plugins run only where awsenv can check their owner and mode (Linux, macOS, the BSDs); use awsenv_mfa_provider = prompt here.", nil)
-	}
-	if uid != 0 && uid != os.Getuid() {
-		return p.fail(fmt.Sprintf("%s belongs to another user (uid %d)", path, uid),
-			"A plugin and its directory must belong to you or root; reinstall the plugin where only you can change it.", nil)
-	}
-	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
-	if fi.Mode().Perm()&0o022 != 0 && !sticky {
-		return p.fail(fmt.Sprintf("others may change %s (mode %04o)", path, fi.Mode().Perm()),
-			"Make it writable by you alone: "+chmod, nil)
+	case errors.As(err, &untrusted):
+		parts := make([]string, len(untrusted.Issues))
+		for i, is := range untrusted.Issues {
+			parts[i] = is.Path + " " + is.Problem
+		}
+		return p.fail("others may change "+strings.Join(parts, "; "), untrusted.Fix(), nil)
+	case err != nil:
+		return p.fail("cannot check plugin executable "+path, "Check the file and its directories.", err)
 	}
 	return nil
 }
@@ -125,13 +109,14 @@ func (p *Plugin) checkSocketDir() error {
 		return p.fail("the plugin socket directory "+base+" is not a directory (or is a symbolic link)",
 			"Remove it: rm "+shellquote.Word(base), nil)
 	}
-	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
-		return p.fail(fmt.Sprintf("the plugin socket directory %s belongs to another user (uid %d)", base, uid),
-			"Remove it (awsenv makes it again): rm -r "+shellquote.Word(base), nil)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return p.fail(fmt.Sprintf("others may use the plugin socket directory %s (mode %04o)", base, fi.Mode().Perm()),
-			"Make it private: chmod 700 "+shellquote.Word(base), nil)
+	// The private-directory rule has one home, safefile.CheckPrivate.
+	var pe *safefile.PrivateError
+	if err := safefile.CheckPrivate(base, fi, safefile.PrivateDir); errors.As(err, &pe) {
+		fix := pe.Fix
+		if pe.Reason == safefile.NotOwned {
+			fix = "Remove it (awsenv makes it again): rm -r " + shellquote.Word(base)
+		}
+		return p.fail("others may use the plugin socket directory "+base+": "+pe.Why, fix, nil)
 	}
 	CleanSocketDirs(base)
 	return nil

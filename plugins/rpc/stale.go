@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/awsenv/awsenv/profiles/safefile"
 )
 
 // staleAge is how old a leftover socket directory must be before it is
@@ -75,6 +77,6 @@ func listening(dir string) bool {
 }
 
 func ownedBy(fi os.FileInfo, uid int) bool {
-	owner, ok := fileOwner(fi)
+	owner, _, ok := safefile.Owner(fi)
 	return ok && owner == uid
 }
