@@ -1,6 +1,9 @@
-// Package plugins is the contract between awsenv and whatever supplies MFA
-// codes: the built-in terminal prompt, a code given on the command line,
-// and the providers that run as separate plugin processes.
+// Package plugins is the contract between awsenv and its plugins, built in
+// or third-party: MFA code providers (provider.go: the terminal prompt, a
+// code given on the command line, ykman, op, mfa_process and plugin
+// processes), and hooks and credential sources (hooks.go). The transport
+// is in rpc, the one child runner in childproc and the one sanitiser in
+// termsafe.
 package plugins
 
 import (

@@ -1,5 +1,6 @@
-// Package helper carries STS and IAM calls and MFA code requests to the
-// awsenv-helper process. awsenv starts one helper for a run, on its first
+// Package helper carries awsenv's requests to the awsenv-helper process:
+// STS, IAM and IAM Identity Center calls, the console's federation call,
+// MFA codes, and the hook and credential-source plugins. awsenv starts one helper for a run, on its first
 // request, and sends every request of that run to it: one JSON request a
 // line on its stdin, one JSON answer a line on its stdout, until awsenv
 // closes its stdin. The helper links the AWS SDK and go-plugin; awsenv
