@@ -36,6 +36,13 @@ type Credentials struct {
 	SecretAccessKey Secret    `json:"secret_access_key"`
 	SessionToken    Secret    `json:"session_token,omitempty"`
 	Expiration      time.Time `json:"expiration,omitzero"`
+	// Who the credentials are, where their source says (not secret, never
+	// used to sign): ARN is the identity's (AssumeRole's AssumedRoleUser,
+	// an assumed-role ARN), AccountID the 12-digit account (Identity
+	// Center's sso_account_id, a credential_process's AccountId). Hooks
+	// get them in PostUse; empty when the source names none.
+	ARN       string `json:"arn,omitempty"`
+	AccountID string `json:"account_id,omitempty"`
 }
 
 // Temporary reports whether these are session credentials (they carry a token).
@@ -50,6 +57,8 @@ const (
 	// maxLongTermLifetime bounds the expiry a credential_process or plugin
 	// may give long-term keys (a rotation date, say): far, but not absurd.
 	maxLongTermLifetime = 10 * 365 * 24 * time.Hour
+	// maxARNLen bounds an identity's ARN: IAM's are at most 2,048.
+	maxARNLen = 2048
 	// maxSecretLen bounds a secret access key or a session token: AWS's are
 	// 40 characters and a few kilobytes; anything near this is not one.
 	maxSecretLen = 64 << 10
@@ -66,6 +75,8 @@ const (
 //     spaces: nothing a shell, a file format or a terminal would read as
 //     more than a value;
 //   - a temporary key (ASIA...) has its session token;
+//   - the identity, when the source names one, is 12 digits (AccountID)
+//     and an ARN (printable ASCII, no spaces);
 //   - an expiry, when there is one, is after now, and for temporary
 //     credentials (with a token) at most MaxTemporaryLifetime ahead (for
 //     long-term keys, at most ten years). No expiry is allowed: long-term
@@ -92,6 +103,10 @@ func (c Credentials) Validate(now time.Time) error {
 		return bad("the session token holds a space, a control character or anything but printable ASCII, or is too long")
 	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
 		return bad("a temporary key (ASIA...) without its session token")
+	case c.AccountID != "" && !validAccountID(c.AccountID):
+		return bad("the account id is not one (12 digits)")
+	case c.ARN != "" && !validARN(c.ARN):
+		return bad("the identity's ARN is not one (arn:PARTITION:SERVICE:..., printable ASCII without spaces, at most %d characters)", maxARNLen)
 	}
 	if c.Expiration.IsZero() {
 		return nil
@@ -145,4 +160,23 @@ func secretText(s string) bool {
 		}
 	}
 	return true
+}
+
+// validAccountID: an AWS account id is 12 digits.
+func validAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validARN: "arn:" and visible ASCII, within maxARNLen (the ARN is shown
+// and handed to hooks; its parts are parsed where they are needed).
+func validARN(arn string) bool {
+	return strings.HasPrefix(arn, "arn:") && len(arn) <= maxARNLen && secretText(arn)
 }

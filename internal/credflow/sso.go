@@ -387,6 +387,9 @@ func (f *Flow) ssoSession(ctx context.Context, r *profiles.Resolved, name string
 				}
 				return nil, ssoCallError(name, s, err)
 			}
+			// Who they are: the account is the profile's (GetRoleCredentials
+			// names no identity ARN).
+			creds.AccountID = s.AccountID
 			return &sessions.Session{Credentials: creds, RoleARN: fmt.Sprintf("sso:%s/%s", s.AccountID, s.RoleName)}, nil
 		}
 	})

@@ -497,17 +497,22 @@ func TestOathtoolExample(t *testing.T) {
 	}
 }
 
+// clean is termsafe's: a whole escape sequence goes, not just its ESC
+// (`\x1b[31mred\x1b[0m` shows "red", not "[31mred[0m"), and the cap is
+// on bytes, the ellipsis included.
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain":                "plain",
-		"a\x1b[31mred\nline":   "a [31mred line",
-		"bidi \u202eevil":      "bidi  evil",
-		"bad \xff utf8":        "bad   utf8",
-		strings.Repeat("x", 5): "xxx…",
+		"plain":                 "plain",
+		"a\x1b[31mred\nline":    "ared line",
+		"\x1b[31mred\x1b[0m":    "red",
+		"osc \x1b]0;t\x07 8":    "osc  8",
+		"bidi \u202eevil":       "bidi \ufffdevil",
+		"bad \xff utf8":         "bad \ufffd utf8",
+		strings.Repeat("x", 10): "xxx…",
 	} {
 		max := 100
 		if strings.HasPrefix(in, "xxxxx") {
-			max = 3
+			max = 3 + len("…")
 		}
 		if got := clean(in, max); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
