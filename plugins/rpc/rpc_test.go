@@ -49,7 +49,7 @@ func TestCodeRoundTrip(t *testing.T) {
 	if code != "654321" {
 		t.Errorf("code = %q", code)
 	}
-	want := Info{Name: "good", Version: "1.2.3", Description: "a test plugin [31m that behaves"}
+	want := Info{Name: "good", Version: "1.2.3", Description: "a test plugin that behaves"}
 	if info != want {
 		t.Errorf("info = %+v, want %+v", info, want)
 	}
@@ -216,7 +216,7 @@ func TestErrors(t *testing.T) {
 		{name: "malformed code", plugin: "misbehave", args: []string{"badcode"},
 			problem: "not a 6-digit code (6 characters)"},
 		{name: "refusal with a fix", plugin: "misbehave", args: []string{"refuse"},
-			problem: "no YubiKey [2J is plugged in", fix: "Plug in your YubiKey and run the command again."},
+			problem: "no YubiKey is plugged in", fix: "Plug in your YubiKey and run the command again."},
 		{name: "plain error", plugin: "misbehave", args: []string{"fail"}, problem: "something broke"},
 		{name: "sha256 mismatch", plugin: "good",
 			edit:    func(c *LaunchConfig) { c.SHA256 = strings.Repeat("ab", 32) },
