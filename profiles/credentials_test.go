@@ -182,9 +182,9 @@ func TestCredentialsValidate(t *testing.T) {
 		"2^63-1 seconds":       {func(c *profiles.Credentials) { c.Expiration = time.Unix(1<<63-1, 0) }, "not a time"},
 		"account of 11 digits": {func(c *profiles.Credentials) { c.AccountID = "12345678901" }, "account id is not one"},
 		"escape in account":    {func(c *profiles.Credentials) { c.AccountID = "1234567890\x1b[" }, "account id is not one"},
-		"ARN without arn:":     {func(c *profiles.Credentials) { c.ARN = "role/admin" }, "ARN is not one"},
-		"escape in ARN":        {func(c *profiles.Credentials) { c.ARN = "arn:aws:sts::1:\x1b]0;x\x07" }, "ARN is not one"},
-		"huge ARN":             {func(c *profiles.Credentials) { c.ARN = "arn:" + strings.Repeat("a", 4096) }, "ARN is not one"},
+		"space in ARN":         {func(c *profiles.Credentials) { c.ARN = "arn:aws:sts::1:assumed-role/a b" }, "ARN holds"},
+		"escape in ARN":        {func(c *profiles.Credentials) { c.ARN = "arn:aws:sts::1:\x1b]0;x\x07" }, "ARN holds"},
+		"huge ARN":             {func(c *profiles.Credentials) { c.ARN = "arn:" + strings.Repeat("a", 4096) }, "ARN holds"},
 		"long-term 11 years":   {func(c *profiles.Credentials) { *c = long; c.Expiration = now.Add(11 * 365 * 24 * time.Hour) }, "later than"},
 	} {
 		c := exampleCredentials()

@@ -119,6 +119,15 @@ func (sw Switch) roleARN() string {
 	return ""
 }
 
+// identityARN is sw.ARN when it is an ARN (the credentials' validator
+// checked only that it is safe text), else "".
+func (sw Switch) identityARN() string {
+	if awsapi.ParseARN(sw.ARN).IsZero() {
+		return ""
+	}
+	return sw.ARN
+}
+
 // account is the account of the switch: the credentials' own when known,
 // else from role_arn or mfa_serial (all PreUse has).
 func (sw Switch) account() string {
@@ -338,7 +347,7 @@ func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cach
 			}
 			keep = append(keep, a)
 		} else {
-			req := plugins.PostUseRequest{Profile: sw.Profile, AccountID: sw.account(), ARN: sw.ARN,
+			req := plugins.PostUseRequest{Profile: sw.Profile, AccountID: sw.account(), ARN: sw.identityARN(),
 				Region: sw.region(), Options: h.Options, Set: append([]plugins.Variable(nil), set...)}
 			if !expires.IsZero() {
 				req.ExpiresUnix = expires.Unix()

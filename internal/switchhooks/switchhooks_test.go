@@ -337,6 +337,7 @@ func TestPostUseIdentity(t *testing.T) {
 		"a role: the assumed-role ARN":              {arn: assumed, wantARN: assumed, wantA: "123456789012"},
 		"Identity Center or credential_process":     {account: "111122223333", wantA: "111122223333"},
 		"nothing named: no ARN, role_arn's account": {wantA: "123456789012"},
+		"an ARN that is none is not passed on":      {arn: "assumed-role/admin", wantA: "123456789012"},
 	} {
 		f := &fakeHooks{}
 		sw := testSwitch("a")
