@@ -41,8 +41,13 @@ type PreUseResponse struct {
 // PostUseRequest is sent once the credentials are known, before they are
 // exported.
 type PostUseRequest struct {
-	Profile     string
-	AccountID   string
+	Profile string
+	// AccountID is the account of the credentials: the one their source
+	// named (sso_account_id, a credential_process's AccountId, the
+	// assumed-role ARN's), else role_arn's or mfa_serial's; may be empty.
+	AccountID string
+	// ARN is the identity's: AssumeRole's assumed-role ARN for a role;
+	// empty for sources that name none (GetSessionToken, Identity Center).
 	ARN         string
 	Region      string
 	ExpiresUnix int64

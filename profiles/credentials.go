@@ -38,6 +38,13 @@ type Credentials struct {
 	SecretAccessKey Secret    `json:"secret_access_key"`
 	SessionToken    Secret    `json:"session_token,omitempty"`
 	Expiration      time.Time `json:"expiration,omitzero"`
+	// Who the credentials are, where their source says (not secret, never
+	// used to sign): ARN is the identity's (AssumeRole's AssumedRoleUser,
+	// an assumed-role ARN), AccountID the 12-digit account (Identity
+	// Center's sso_account_id, a credential_process's AccountId). Hooks
+	// get them in PostUse; empty when the source names none.
+	ARN       string `json:"arn,omitempty"`
+	AccountID string `json:"account_id,omitempty"`
 }
 
 // Temporary reports whether these are session credentials (they carry a token).
@@ -65,6 +72,8 @@ const (
 //     spaces: nothing a shell, a file format or a terminal would read as
 //     more than a value;
 //   - a temporary key (ASIA...) has its session token;
+//   - the identity, when the source names one, is 12 digits (AccountID)
+//     and printable ASCII without spaces (ARN);
 //   - an expiry, when there is one, is after now, and for temporary
 //     credentials (with a token) at most MaxTemporaryLifetime ahead (for
 //     long-term keys, at most ten years). No expiry is allowed: long-term
@@ -91,6 +100,10 @@ func (c Credentials) Validate(now time.Time) error {
 		return bad("the session token holds a space, a control character or anything but printable ASCII, or is too long")
 	case strings.HasPrefix(c.AccessKeyID, "ASIA") && c.SessionToken == "":
 		return bad("a temporary key (ASIA...) without its session token")
+	case c.AccountID != "" && !credshape.AccountID(c.AccountID):
+		return bad("the account id is not one (12 digits)")
+	case c.ARN != "" && !credshape.ARN(c.ARN):
+		return bad("the identity's ARN holds a space, a control character or anything but printable ASCII, or is over %d characters", credshape.MaxARN)
 	}
 	if c.Expiration.IsZero() {
 		return nil

@@ -148,6 +148,11 @@ func TestCredentialsValidate(t *testing.T) {
 		"long-term, rotation date":       func() profiles.Credentials { c := long; c.Expiration = now.Add(90 * 24 * time.Hour); return c }(),
 		"128-character key id":           func() profiles.Credentials { c := long; c.AccessKeyID = strings.Repeat("A", 128); return c }(),
 		"AKIA with a token (LocalStack)": func() profiles.Credentials { c := exampleCredentials(); c.AccessKeyID = exampleKeyID; return c }(),
+		"with its identity": func() profiles.Credentials {
+			c := exampleCredentials()
+			c.ARN, c.AccountID = "arn:aws:sts::123456789012:assumed-role/admin/awsenv-alice", "123456789012"
+			return c
+		}(),
 	} {
 		if err := c.Validate(now); err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -157,25 +162,30 @@ func TestCredentialsValidate(t *testing.T) {
 		change func(c *profiles.Credentials)
 		want   string
 	}{
-		"no key id":          {func(c *profiles.Credentials) { c.AccessKeyID = "" }, "no access key id"},
-		"short key id":       {func(c *profiles.Credentials) { c.AccessKeyID = "ASIA123" }, "access key id is not one"},
-		"long key id":        {func(c *profiles.Credentials) { c.AccessKeyID = strings.Repeat("A", 129) }, "access key id is not one"},
-		"lower-case key id":  {func(c *profiles.Credentials) { c.AccessKeyID = "asiaiosfodnn7example" }, "access key id is not one"},
-		"escape in key id":   {func(c *profiles.Credentials) { c.AccessKeyID = "ASIA\x1b[2JIOSFODNN7EXAMPLE" }, "access key id is not one"},
-		"no secret":          {func(c *profiles.Credentials) { c.SecretAccessKey = "" }, "no secret access key"},
-		"newline in secret":  {func(c *profiles.Credentials) { c.SecretAccessKey += "\n" }, "secret access key holds"},
-		"space in secret":    {func(c *profiles.Credentials) { c.SecretAccessKey += " x" }, "secret access key holds"},
-		"UTF-8 in secret":    {func(c *profiles.Credentials) { c.SecretAccessKey += "é" }, "secret access key holds"},
-		"huge secret":        {func(c *profiles.Credentials) { c.SecretAccessKey = profiles.Secret(strings.Repeat("a", 1<<20)) }, "too long"},
-		"control in token":   {func(c *profiles.Credentials) { c.SessionToken += "\x00" }, "session token holds"},
-		"ASIA without token": {func(c *profiles.Credentials) { c.SessionToken = "" }, "without its session token"},
-		"expired":            {func(c *profiles.Credentials) { c.Expiration = now.Add(-time.Second) }, "expired at"},
-		"expires now":        {func(c *profiles.Credentials) { c.Expiration = now }, "expired at"},
-		"49h ahead":          {func(c *profiles.Credentials) { c.Expiration = now.Add(49 * time.Hour) }, "later than such credentials last"},
-		"year 9999":          {func(c *profiles.Credentials) { c.Expiration = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, "later than"},
-		"year 1":             {func(c *profiles.Credentials) { c.Expiration = time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC) }, "not a time"},
-		"2^63-1 seconds":     {func(c *profiles.Credentials) { c.Expiration = time.Unix(1<<63-1, 0) }, "not a time"},
-		"long-term 11 years": {func(c *profiles.Credentials) { *c = long; c.Expiration = now.Add(11 * 365 * 24 * time.Hour) }, "later than"},
+		"no key id":            {func(c *profiles.Credentials) { c.AccessKeyID = "" }, "no access key id"},
+		"short key id":         {func(c *profiles.Credentials) { c.AccessKeyID = "ASIA123" }, "access key id is not one"},
+		"long key id":          {func(c *profiles.Credentials) { c.AccessKeyID = strings.Repeat("A", 129) }, "access key id is not one"},
+		"lower-case key id":    {func(c *profiles.Credentials) { c.AccessKeyID = "asiaiosfodnn7example" }, "access key id is not one"},
+		"escape in key id":     {func(c *profiles.Credentials) { c.AccessKeyID = "ASIA\x1b[2JIOSFODNN7EXAMPLE" }, "access key id is not one"},
+		"no secret":            {func(c *profiles.Credentials) { c.SecretAccessKey = "" }, "no secret access key"},
+		"newline in secret":    {func(c *profiles.Credentials) { c.SecretAccessKey += "\n" }, "secret access key holds"},
+		"space in secret":      {func(c *profiles.Credentials) { c.SecretAccessKey += " x" }, "secret access key holds"},
+		"UTF-8 in secret":      {func(c *profiles.Credentials) { c.SecretAccessKey += "é" }, "secret access key holds"},
+		"huge secret":          {func(c *profiles.Credentials) { c.SecretAccessKey = profiles.Secret(strings.Repeat("a", 1<<20)) }, "too long"},
+		"control in token":     {func(c *profiles.Credentials) { c.SessionToken += "\x00" }, "session token holds"},
+		"ASIA without token":   {func(c *profiles.Credentials) { c.SessionToken = "" }, "without its session token"},
+		"expired":              {func(c *profiles.Credentials) { c.Expiration = now.Add(-time.Second) }, "expired at"},
+		"expires now":          {func(c *profiles.Credentials) { c.Expiration = now }, "expired at"},
+		"49h ahead":            {func(c *profiles.Credentials) { c.Expiration = now.Add(49 * time.Hour) }, "later than such credentials last"},
+		"year 9999":            {func(c *profiles.Credentials) { c.Expiration = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, "later than"},
+		"year 1":               {func(c *profiles.Credentials) { c.Expiration = time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC) }, "not a time"},
+		"2^63-1 seconds":       {func(c *profiles.Credentials) { c.Expiration = time.Unix(1<<63-1, 0) }, "not a time"},
+		"account of 11 digits": {func(c *profiles.Credentials) { c.AccountID = "12345678901" }, "account id is not one"},
+		"escape in account":    {func(c *profiles.Credentials) { c.AccountID = "1234567890\x1b[" }, "account id is not one"},
+		"space in ARN":         {func(c *profiles.Credentials) { c.ARN = "arn:aws:sts::1:assumed-role/a b" }, "ARN holds"},
+		"escape in ARN":        {func(c *profiles.Credentials) { c.ARN = "arn:aws:sts::1:\x1b]0;x\x07" }, "ARN holds"},
+		"huge ARN":             {func(c *profiles.Credentials) { c.ARN = "arn:" + strings.Repeat("a", 4096) }, "ARN holds"},
+		"long-term 11 years":   {func(c *profiles.Credentials) { *c = long; c.Expiration = now.Add(11 * 365 * 24 * time.Hour) }, "later than"},
 	} {
 		c := exampleCredentials()
 		tc.change(&c)

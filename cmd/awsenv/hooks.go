@@ -105,6 +105,7 @@ func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
 			return f.Store.SaveHooks(c.Context, key, created, a)
 		}
 	}
+	sw.ARN, sw.AccountID = res.Credentials.ARN, res.Credentials.AccountID
 	vars, err := runner.PostUse(c.Context, sw, res.Credentials.Expiration, cache)
 	if err != nil {
 		return nil, err

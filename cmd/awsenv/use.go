@@ -20,7 +20,7 @@ func newUseCommand(d *Deps) *cli.Command {
    eval "$(awsenv use prod)"          (bash, zsh, sh)
    awsenv use prod --shell fish | source
 Only shell code goes to stdout; on any failure stdout stays empty.`,
-		Flags: append([]cli.Flag{shellFlag(), yesFlag}, credentialFlags()...),
+		Flags: append([]cli.Flag{shellFlag(), yesFlag, timeoutFlag}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			sh, err := pickShell(c, d)
 			if err != nil {
@@ -30,9 +30,14 @@ Only shell code goes to stdout; on any failure stdout stays empty.`,
 			if err != nil {
 				return err
 			}
-			changes, err := switchTo(c, d, name)
+			limit, cancel, err := withTimeout(c)
 			if err != nil {
 				return err
+			}
+			defer cancel()
+			changes, err := switchTo(c, d, name)
+			if err != nil {
+				return timedOut(c, limit, err)
 			}
 			// Render fully before writing, so a failure prints nothing.
 			out, err := shell.Render(sh, changes)

@@ -72,3 +72,55 @@ type SSOOIDC interface {
 	StartDeviceAuthorization(ctx context.Context, in StartInput) (Device, error)
 	CreateToken(ctx context.Context, in CreateTokenInput) (Token, error)
 }
+
+// DeviceLimits bound a device authorization's timing (RFC 8628) whatever
+// the service answers: a sign-in ends, and polling is neither a busy loop
+// nor a wait of years. Every device flow takes its deadline and polling
+// interval from here (DefaultDeviceLimits), not from the answer itself.
+type DeviceLimits struct {
+	// DefaultExpiry is the wait for an answer whose expiresIn is 0 or
+	// less (AWS gives 600 s); MaxExpiry the longest any sign-in waits.
+	DefaultExpiry, MaxExpiry time.Duration
+	// DefaultInterval is RFC 8628's for an answer without one; every
+	// interval, slow_down's included, is kept within MinInterval and
+	// MaxInterval.
+	DefaultInterval, MinInterval, MaxInterval time.Duration
+	// SlowDownStep is what RFC 8628 adds to the interval on slow_down.
+	SlowDownStep time.Duration
+}
+
+// DefaultDeviceLimits are awsenv's: AWS's 10 minutes when the answer says
+// nothing usable, at most 30; a poll every 1 to 60 seconds.
+var DefaultDeviceLimits = DeviceLimits{
+	DefaultExpiry:   10 * time.Minute,
+	MaxExpiry:       30 * time.Minute,
+	DefaultInterval: 5 * time.Second,
+	MinInterval:     time.Second,
+	MaxInterval:     time.Minute,
+	SlowDownStep:    5 * time.Second,
+}
+
+// Expiry is how long the sign-in of d may wait for its approval.
+func (l DeviceLimits) Expiry(d Device) time.Duration {
+	if d.ExpiresIn <= 0 {
+		return min(l.DefaultExpiry, l.MaxExpiry)
+	}
+	return min(d.ExpiresIn, l.MaxExpiry)
+}
+
+// Interval is how long to wait between polls for d's token.
+func (l DeviceLimits) Interval(d Device) time.Duration {
+	if d.Interval <= 0 {
+		return l.clampInterval(l.DefaultInterval)
+	}
+	return l.clampInterval(d.Interval)
+}
+
+// SlowDown is the interval after a slow_down answer.
+func (l DeviceLimits) SlowDown(interval time.Duration) time.Duration {
+	return l.clampInterval(interval + l.SlowDownStep)
+}
+
+func (l DeviceLimits) clampInterval(d time.Duration) time.Duration {
+	return max(l.MinInterval, min(d, l.MaxInterval))
+}

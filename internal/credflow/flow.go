@@ -91,6 +91,9 @@ type Flow struct {
 	SSO        awsapi.SSO
 	SSOCache   *ssocache.Cache
 	ShowDevice func(Device)
+	// DeviceLimits bound a sign-in's wait and polling; the zero value is
+	// awsapi.DefaultDeviceLimits.
+	DeviceLimits awsapi.DeviceLimits
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
 	Debugf func(format string, args ...any)

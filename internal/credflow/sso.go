@@ -27,10 +27,6 @@ const (
 	// registrationMinLeft: a client registration with less left is
 	// replaced before a sign-in (the CLI's 15-minute window).
 	registrationMinLeft = 15 * time.Minute
-	// defaultPollInterval is RFC 8628's, for a service that gives none.
-	defaultPollInterval = 5 * time.Second
-	// slowDownStep is what RFC 8628 adds to the interval on slow_down.
-	slowDownStep = 5 * time.Second
 	// defaultScope is what `aws configure sso-session` writes: without a
 	// scope, Identity Center issues no refresh token.
 	defaultScope = "sso:account:access"
@@ -311,11 +307,11 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 	if err != nil {
 		return nil, failed("could not start the sign-in; check sso_start_url and sso_region", err)
 	}
-	interval := dev.Interval
-	if interval <= 0 {
-		interval = defaultPollInterval
-	}
-	deadline := f.Now().Add(dev.ExpiresIn)
+	// The service's numbers, within bounds: no answer (an expiresIn of 0
+	// or -1, an interval of 2^31-1 s) makes the sign-in wait forever.
+	limits := f.deviceLimits()
+	interval := limits.Interval(dev)
+	deadline := f.Now().Add(limits.Expiry(dev))
 	poll := awsapi.CreateTokenInput{Target: tgt, ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
 		GrantType: awsapi.GrantDeviceCode, DeviceCode: dev.DeviceCode}
 	shown := false
@@ -328,7 +324,7 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 				ExpiresAt: now.Add(got.ExpiresIn).UTC().Truncate(time.Second), ClientID: reg.ClientID, ClientSecret: reg.ClientSecret,
 				RegistrationExpiresAt: reg.ExpiresAt, RefreshToken: got.RefreshToken}, nil
 		case errors.Is(err, awsapi.ErrSlowDown):
-			interval += slowDownStep
+			interval = limits.SlowDown(interval)
 			f.Debugf("IAM Identity Center asked to poll more slowly; every %s now", interval)
 		case errors.Is(err, awsapi.ErrPending):
 		case errors.Is(err, awsapi.ErrExpired):
@@ -344,13 +340,24 @@ func (f *Flow) deviceLogin(ctx context.Context, p *profiles.Profile, s *profiles
 				f.ShowDevice(Device{Profile: name, SSO: s, Device: dev})
 			}
 		}
-		if dev.ExpiresIn > 0 && f.Now().After(deadline) {
+		left := deadline.Sub(f.Now())
+		if left <= 0 {
 			return nil, failed("the sign-in request expired before it was approved", awsapi.ErrExpired)
 		}
-		if err := f.Sleep(ctx, interval); err != nil {
+		// The last wait ends at the deadline, for one last poll.
+		if err := f.Sleep(ctx, min(interval, left)); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// deviceLimits are f.DeviceLimits, or awsapi.DefaultDeviceLimits when
+// unset.
+func (f *Flow) deviceLimits() awsapi.DeviceLimits {
+	if f.DeviceLimits == (awsapi.DeviceLimits{}) {
+		return awsapi.DefaultDeviceLimits
+	}
+	return f.DeviceLimits
 }
 
 // ssoKey names the cached role credentials of SSO profile r: by its
@@ -387,6 +394,9 @@ func (f *Flow) ssoSession(ctx context.Context, r *profiles.Resolved, name string
 				}
 				return nil, ssoCallError(name, s, err)
 			}
+			// Who they are: the account is the profile's (GetRoleCredentials
+			// names no identity ARN).
+			creds.AccountID = s.AccountID
 			return &sessions.Session{Credentials: creds, RoleARN: fmt.Sprintf("sso:%s/%s", s.AccountID, s.RoleName)}, nil
 		}
 	})

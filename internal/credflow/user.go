@@ -49,6 +49,11 @@ func (f *Flow) userSession(ctx context.Context, r *profiles.Resolved, serial str
 		if err != nil {
 			return nil, f.explainCall(ctx, err, p, profiles.Credentials{})
 		}
+		// GetSessionToken names no identity: the account is the one the
+		// base credentials' source named (a credential_process's AccountId).
+		if creds.AccountID == "" {
+			creds.AccountID = base.AccountID
+		}
 		return &sessions.Session{Credentials: creds, BaseKeyID: base.AccessKeyID, MFASerial: serial}, nil
 	})
 }

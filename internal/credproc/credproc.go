@@ -219,6 +219,9 @@ type Output struct {
 	SecretAccessKey *string `json:"SecretAccessKey"`
 	SessionToken    *string `json:"SessionToken"`
 	Expiration      *string `json:"Expiration"`
+	// AccountID is the optional account the AWS CLI documents
+	// (credential_process output "AccountId"): hooks get it in PostUse.
+	AccountID *string `json:"AccountId"`
 }
 
 // Parse reads the process's output into credentials and checks them
@@ -261,6 +264,9 @@ func Parse(data []byte, now time.Time) (profiles.Credentials, error) {
 	c := profiles.Credentials{AccessKeyID: *o.AccessKeyID, SecretAccessKey: profiles.Secret(*o.SecretAccessKey)}
 	if o.SessionToken != nil {
 		c.SessionToken = profiles.Secret(*o.SessionToken)
+	}
+	if o.AccountID != nil {
+		c.AccountID = *o.AccountID
 	}
 	if o.Expiration != nil && *o.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, *o.Expiration)

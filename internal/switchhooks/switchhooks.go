@@ -69,6 +69,11 @@ type Switch struct {
 	// session as it was before the credentials were made (credflow's
 	// Peek): PreUse does not ask a hook recorded there as not serving it.
 	Known []sessions.HookAnswer
+	// Who the credentials are, once made (PostUse): the identity's ARN
+	// and account as their source named them (profiles.Credentials.ARN
+	// and AccountID); empty where it named none.
+	ARN       string
+	AccountID string
 }
 
 // NoPreUse are the hooks of a switch, by name, known not to serve PreUse:
@@ -114,7 +119,24 @@ func (sw Switch) roleARN() string {
 	return ""
 }
 
+// identityARN is sw.ARN when it is an ARN (the credentials' validator
+// checked only that it is safe text), else "".
+func (sw Switch) identityARN() string {
+	if awsapi.ParseARN(sw.ARN).IsZero() {
+		return ""
+	}
+	return sw.ARN
+}
+
+// account is the account of the switch: the credentials' own when known,
+// else from role_arn or mfa_serial (all PreUse has).
 func (sw Switch) account() string {
+	if sw.AccountID != "" {
+		return sw.AccountID
+	}
+	if a := awsapi.ParseARN(sw.ARN).Account; a != "" {
+		return a
+	}
 	if a := awsapi.ParseARN(sw.roleARN()).Account; a != "" {
 		return a
 	}
@@ -325,7 +347,7 @@ func (r *Runner) PostUse(ctx context.Context, sw Switch, expires time.Time, cach
 			}
 			keep = append(keep, a)
 		} else {
-			req := plugins.PostUseRequest{Profile: sw.Profile, AccountID: sw.account(), ARN: sw.roleARN(),
+			req := plugins.PostUseRequest{Profile: sw.Profile, AccountID: sw.account(), ARN: sw.identityARN(),
 				Region: sw.region(), Options: h.Options, Set: append([]plugins.Variable(nil), set...)}
 			if !expires.IsZero() {
 				req.ExpiresUnix = expires.Unix()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -321,5 +322,31 @@ func TestVarsList(t *testing.T) {
 	}
 	if got := FormatVars([]plugins.Variable{{Name: "B"}, {Name: "A"}}); got != "A B" {
 		t.Fatalf("FormatVars = %q", got)
+	}
+}
+
+// PostUse carries who the credentials are: the identity's ARN (never the
+// role ARN of the config) and the account the credentials named, before
+// what role_arn or mfa_serial say.
+func TestPostUseIdentity(t *testing.T) {
+	const assumed = "arn:aws:sts::123456789012:assumed-role/admin/awsenv-alice"
+	for name, tc := range map[string]struct {
+		arn, account   string
+		wantARN, wantA string
+	}{
+		"a role: the assumed-role ARN":              {arn: assumed, wantARN: assumed, wantA: "123456789012"},
+		"Identity Center or credential_process":     {account: "111122223333", wantA: "111122223333"},
+		"nothing named: no ARN, role_arn's account": {wantA: "123456789012"},
+		"an ARN that is none is not passed on":      {arn: "assumed-role/admin", wantA: "123456789012"},
+	} {
+		f := &fakeHooks{}
+		sw := testSwitch("a")
+		sw.ARN, sw.AccountID = tc.arn, tc.account
+		if _, err := (&Runner{Hooks: f, Stderr: io.Discard}).PostUse(context.Background(), sw, time.Time{}, Cache{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(f.postRq) != 1 || f.postRq[0].ARN != tc.wantARN || f.postRq[0].AccountID != tc.wantA {
+			t.Errorf("%s: request %+v, want arn %q account %q", name, f.postRq, tc.wantARN, tc.wantA)
+		}
 	}
 }

@@ -14,8 +14,8 @@ const DefaultHookTimeout = 30 * time.Second
 
 // Limits on what a hook's answer may put on the person's terminal.
 const (
-	maxReason   = 500  // runes of PreUseResponse.reason
-	maxMessage  = 2000 // runes of one message
+	maxReason   = 500  // bytes of PreUseResponse.reason (termsafe caps bytes)
+	maxMessage  = 2000 // bytes of one message
 	maxMessages = 64   // messages of one answer; the rest are dropped
 )
 
@@ -138,9 +138,9 @@ func fromProtoVars(vars []*hooksv1.Variable) []plugins.Variable {
 	return out
 }
 
-// cleanMessages makes a hook's messages safe for a terminal: control
-// characters become spaces, each is cut to maxMessage runes, and there are
-// at most maxMessages of them.
+// cleanMessages makes a hook's messages safe for a terminal (clean:
+// termsafe's whole-sequence stripper), each cut to maxMessage bytes, and
+// there are at most maxMessages of them.
 func cleanMessages(msgs []string) []string {
 	if len(msgs) == 0 {
 		return nil

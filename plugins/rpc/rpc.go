@@ -23,8 +23,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"unicode"
-	"unicode/utf8"
+	"strings"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -34,6 +33,7 @@ import (
 	"github.com/awsenv/awsenv/plugins/proto/credentialsv1"
 	"github.com/awsenv/awsenv/plugins/proto/hooksv1"
 	"github.com/awsenv/awsenv/plugins/proto/mfav1"
+	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
 const (
@@ -205,20 +205,11 @@ func fromProto(in *mfav1.CodeRequest) plugins.Request {
 	}
 }
 
-// clean makes text from a plugin safe to print on a terminal: control and
-// format characters (escape sequences, newlines, bidi overrides) and invalid
-// UTF-8 become spaces, and it is cut to max runes.
+// clean makes text from a plugin safe to print on a terminal with
+// termsafe, awsenv's one sanitiser: escape sequences go whole (not just
+// their ESC), control and bidi characters and invalid UTF-8 are shown as
+// U+FFFD, and it is cut to max bytes. Newlines and tabs become spaces: a
+// plugin's text is shown inside one line of awsenv's.
 func clean(s string, max int) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if len(out) == max {
-			out = append(out, '…')
-			break
-		}
-		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) || r == utf8.RuneError {
-			r = ' '
-		}
-		out = append(out, r)
-	}
-	return string(out)
+	return strings.NewReplacer("\n", " ", "\t", " ").Replace(termsafe.Clean(s, max))
 }

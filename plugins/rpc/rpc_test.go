@@ -52,7 +52,7 @@ func TestCodeRoundTrip(t *testing.T) {
 	if code != "654321" {
 		t.Errorf("code = %q", code)
 	}
-	want := Info{Name: "good", Version: "1.2.3", Description: "a test plugin [31m that behaves"}
+	want := Info{Name: "good", Version: "1.2.3", Description: "a test plugin that behaves"}
 	if info != want {
 		t.Errorf("info = %+v, want %+v", info, want)
 	}
@@ -219,7 +219,7 @@ func TestErrors(t *testing.T) {
 		{name: "malformed code", plugin: "misbehave", args: []string{"badcode"},
 			problem: "not a 6-digit code (6 characters)"},
 		{name: "refusal with a fix", plugin: "misbehave", args: []string{"refuse"},
-			problem: "no YubiKey [2J is plugged in", fix: "Plug in your YubiKey and run the command again."},
+			problem: "no YubiKey is plugged in", fix: "Plug in your YubiKey and run the command again."},
 		{name: "plain error", plugin: "misbehave", args: []string{"fail"}, problem: "something broke"},
 		{name: "sha256 mismatch", plugin: "good",
 			edit:    func(c *LaunchConfig) { c.SHA256 = strings.Repeat("ab", 32) },
@@ -500,17 +500,22 @@ func TestOathtoolExample(t *testing.T) {
 	}
 }
 
+// clean is termsafe's: a whole escape sequence goes, not just its ESC
+// (`\x1b[31mred\x1b[0m` shows "red", not "[31mred[0m"), and the cap is
+// on bytes, the ellipsis included.
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain":                "plain",
-		"a\x1b[31mred\nline":   "a [31mred line",
-		"bidi \u202eevil":      "bidi  evil",
-		"bad \xff utf8":        "bad   utf8",
-		strings.Repeat("x", 5): "xxx…",
+		"plain":                 "plain",
+		"a\x1b[31mred\nline":    "ared line",
+		"\x1b[31mred\x1b[0m":    "red",
+		"osc \x1b]0;t\x07 8":    "osc  8",
+		"bidi \u202eevil":       "bidi \ufffdevil",
+		"bad \xff utf8":         "bad \ufffd utf8",
+		strings.Repeat("x", 10): "xxx…",
 	} {
 		max := 100
 		if strings.HasPrefix(in, "xxxxx") {
-			max = 3
+			max = 3 + len("…")
 		}
 		if got := clean(in, max); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)

@@ -33,6 +33,16 @@ func SecretText(s string) bool {
 	return true
 }
 
+// AccountID reports whether id is an AWS account id: 12 digits.
+func AccountID(id string) bool { return inAlphabet(id, 12, 12, "0123456789") }
+
+// MaxARN is the longest ARN awsenv takes: IAM's are at most 2,048.
+const MaxARN = 2048
+
+// ARN reports whether arn is text safe to hand to hooks and to show:
+// visible ASCII within MaxARN. Its shape is awsapi.ParseARN's to judge.
+func ARN(arn string) bool { return len(arn) <= MaxARN && SecretText(arn) }
+
 // LongTermSecret reports whether s is a secret access key as IAM issues
 // them with a new key: 16 to 128 characters of base64.
 func LongTermSecret(s string) bool {

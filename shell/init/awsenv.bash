@@ -31,7 +31,8 @@
 #                   and, with AWSENV_AUTO_REFRESH=1 (or true, yes, on) in
 #                   the environment,
 #                   renews the session in place when it has 5 minutes or
-#                   less left (awsenv use "$AWSENV_PROFILE" --no-input). When
+#                   less left (awsenv use "$AWSENV_PROFILE" --no-input --timeout 5s,
+#                   so a prompt waits 5 s at most). When
 #                   a new MFA code is needed it says so once per session
 #                   instead.
 #
@@ -174,7 +175,7 @@ function __awsenv_refresh {
         \builtin return 0
     fi
     __awsenv_refreshed=$__awsenv_p:$__awsenv_exp
-    __awsenv_out=$(\command __AWSENV_EXE__ use --shell bash --no-input -- "$__awsenv_p" 2>/dev/null) || __awsenv_status=$?
+    __awsenv_out=$(\command __AWSENV_EXE__ use --shell bash --no-input --timeout 5s -- "$__awsenv_p" 2>/dev/null) || __awsenv_status=$?
     if [[ $__awsenv_status -eq 0 ]]; then
         __awsenv_eval "$__awsenv_out"
     elif [[ $__awsenv_status -eq 4 ]]; then

@@ -27,7 +27,8 @@
 #                   With AWSENV_AUTO_REFRESH=1 (or true, yes, on) in the
 #                   environment it renews
 #                   the session in place when it has 5 minutes or less left
-#                   (awsenv use "$AWSENV_PROFILE" --no-input); when a new MFA
+#                   (awsenv use "$AWSENV_PROFILE" --no-input --timeout 5s: a
+#                   prompt waits 5 s at most); when a new MFA
 #                   code is needed it says so once per session instead.
 #
 # The clock. fish 3.6 has no builtin that tells the time: no $EPOCHSECONDS,
@@ -161,7 +162,7 @@ function __awsenv_hook --on-event fish_prompt
     set -l __awsenv_p $AWSENV_PROFILE
     test "$__awsenv_refreshed" = "$__awsenv_p:$AWSENV_EXPIRES_AT"; and return 0
     set -g __awsenv_refreshed "$__awsenv_p:$AWSENV_EXPIRES_AT"
-    set -l __awsenv_out (command __AWSENV_EXE__ use --shell fish --no-input -- $__awsenv_p 2>/dev/null)
+    set -l __awsenv_out (command __AWSENV_EXE__ use --shell fish --no-input --timeout 5s -- $__awsenv_p 2>/dev/null)
     set -l __awsenv_status $status
     if test $__awsenv_status -eq 0
         builtin string join \n -- $__awsenv_out | builtin source

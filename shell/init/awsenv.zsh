@@ -34,7 +34,8 @@
 #                   AWSENV_AUTO_REFRESH=1 (or true, yes, on) in the
 #                   environment, renews the
 #                   session in place when it has 5 minutes or less left
-#                   (awsenv use "$AWSENV_PROFILE" --no-input). When a new MFA
+#                   (awsenv use "$AWSENV_PROFILE" --no-input --timeout 5s: a
+#                   prompt waits 5 s at most). When a new MFA
 #                   code is needed it says so once per session instead.
 #
 # AWSENV_NOW (epoch seconds), when set, replaces the clock (for tests).
@@ -171,7 +172,7 @@ function __awsenv_refresh {
     (( __awsenv_exp - REPLY > 300 )) && \builtin return 0
     [[ ${__awsenv_refreshed-} == "$__awsenv_p:$__awsenv_exp" ]] && \builtin return 0
     __awsenv_refreshed=$__awsenv_p:$__awsenv_exp
-    __awsenv_out=$(\command __AWSENV_EXE__ use --shell zsh --no-input -- "$__awsenv_p" 2>/dev/null) || __awsenv_status=$?
+    __awsenv_out=$(\command __AWSENV_EXE__ use --shell zsh --no-input --timeout 5s -- "$__awsenv_p" 2>/dev/null) || __awsenv_status=$?
     if (( __awsenv_status == 0 )); then
         \builtin setopt no_aliases
         \builtin eval "$__awsenv_out"

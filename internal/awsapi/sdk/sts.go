@@ -83,7 +83,13 @@ func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profile
 	if err != nil {
 		return profiles.Credentials{}, Convert("AssumeRole", err)
 	}
-	return fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration), nil
+	creds := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration)
+	// Who they are: the assumed-role ARN (hooks get it in PostUse). The
+	// front checks it with the credentials.
+	if out.AssumedRoleUser != nil {
+		creds.ARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	return creds, nil
 }
 
 // GetCallerIdentity calls sts:GetCallerIdentity.

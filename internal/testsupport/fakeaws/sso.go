@@ -70,6 +70,7 @@ type ssoState struct {
 	autoApprove   *SSOUser                // approves every new device authorization
 	shownCode     string                  // SetDeviceText: the user code answered, if set
 	shownURI      string                  // SetDeviceText: the verification URI answered, if set
+	shownTiming   *DeviceTiming           // SetDeviceTiming: the expiresIn and interval answered, if set
 	users         map[string]*SSOUser     // by user name
 	accounts      map[string]*ssoAccount  // by account id
 	clients       map[string]*oidcClient  // by client id

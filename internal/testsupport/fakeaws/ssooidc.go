@@ -114,6 +114,23 @@ func (s *Server) SetDeviceText(userCode, verificationURI string) {
 	s.sso.shownCode, s.sso.shownURI = userCode, verificationURI
 }
 
+// DeviceTiming is what StartDeviceAuthorization answers for expiresIn
+// and interval, in seconds, whatever they are (0, negative, 2^31-1).
+type DeviceTiming struct {
+	ExpiresIn, Interval int32
+}
+
+// SetDeviceTiming makes StartDeviceAuthorization answer with t's numbers
+// in place of its own, as a broken or hostile server might, for tests of
+// how long a client waits and how often it polls; nil goes back to the
+// server's own. The device code itself still expires and rate-limits by
+// SSOLifetimes.
+func (s *Server) SetDeviceTiming(t *DeviceTiming) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sso.shownTiming = t
+}
+
 // DeviceAuthorizations lists the device authorizations started so far,
 // oldest first.
 func (s *Server) DeviceAuthorizations() []DeviceAuthorization {
@@ -338,14 +355,18 @@ func (s *Server) startDeviceAuthorization(in startDeviceAuthorizationInput, now 
 	if s.sso.shownCode != "" {
 		code = s.sso.shownCode
 	}
-	return startDeviceAuthorizationOutput{
+	out := startDeviceAuthorizationOutput{
 		DeviceCode:              d.code,
 		UserCode:                code,
 		VerificationURI:         verify,
 		VerificationURIComplete: complete,
 		ExpiresIn:               int32(s.sso.life.DeviceCode / time.Second),
 		Interval:                int32(d.interval / time.Second),
-	}, nil
+	}
+	if t := s.sso.shownTiming; t != nil {
+		out.ExpiresIn, out.Interval = t.ExpiresIn, t.Interval
+	}
+	return out, nil
 }
 
 type createTokenInput struct {

@@ -8,7 +8,9 @@
 //   - postuse: "" sets the variables in the JSON file named by the option
 //     vars ([{"name":..., "value":...}], default HOOK_RAN=profile), with
 //     cacheable = true marking the answer cacheable; "unimplemented",
-//     "crash", "hang";
+//     "crash", "hang"; with the option record (a path) it writes the
+//     request it received there as JSON, and with message it answers
+//     that message (Go-quoted, so a test can put escapes in it);
 //   - Unset answers "bye PROFILE".
 //
 // GetCredentials hands out AWS's documented example keys (nothing real);
@@ -67,8 +69,24 @@ func (hook) PostUse(_ context.Context, req plugins.PostUseRequest) (plugins.Post
 	if ok, err := misbehave(req.Options["postuse"]); !ok {
 		return plugins.PostUseResponse{}, err
 	}
+	if path := req.Options["record"]; path != "" {
+		data, err := json.Marshal(req)
+		if err != nil {
+			return plugins.PostUseResponse{}, err
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return plugins.PostUseResponse{}, err
+		}
+	}
 	resp := plugins.PostUseResponse{Cacheable: req.Options["cacheable"] == "true",
 		Set: []plugins.Variable{{Name: "HOOK_RAN", Value: req.Profile}}}
+	if m := req.Options["message"]; m != "" {
+		text, err := strconv.Unquote(m)
+		if err != nil {
+			return resp, err
+		}
+		resp.Messages = []string{text}
+	}
 	if path := req.Options["vars"]; path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
