@@ -153,11 +153,11 @@ type sources struct {
 // dialect), with one difference: a section or key written twice is merged,
 // the later key winning, where the AWS CLI refuses the file.
 func Load(files Files) (*Config, error) {
-	cfg, err := loadINI(files.Config, MaxAWSFileSize)
+	cfg, err := loadINI(files.Config, files.ConfigVar, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}
-	creds, err := loadINI(files.Credentials, MaxAWSFileSize)
+	creds, err := loadINI(files.Credentials, files.CredentialsVar, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ type Global struct {
 // be written with or without the awsenv_ prefix.
 func LoadGlobal(path string) (*Global, error) {
 	g := &Global{Path: path, values: map[string]string{}, pins: map[string]string{}}
-	f, err := loadINI(path, MaxGlobalFileSize)
+	f, err := loadINI(path, "", MaxGlobalFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func FileChoices(path string, global bool) ([]string, error) {
 	if global {
 		limit = MaxGlobalFileSize
 	}
-	f, err := loadINI(path, limit)
+	f, err := loadINI(path, "", limit)
 	if err != nil {
 		return nil, err
 	}
