@@ -59,6 +59,8 @@ type Profile struct {
 	// (mfa_process, credential_process, every awsenv_* key) was read from,
 	// by its name in the file (lower case): the trust gate checks them.
 	CommandFrom map[string]string
+	// keyLine is the line of each awsenv_* key in its file, for messages.
+	keyLine map[string]int
 
 	// Where each part was found, for error messages.
 	ConfigFile      string // set when the config file has a section for it
@@ -325,6 +327,12 @@ func (c *Config) lookupLocked(name string) *Profile {
 		for _, k := range src.keys {
 			if tracked(k.Name) {
 				p.setCommandFrom(k.Name, src.file)
+			}
+			if strings.HasPrefix(k.Name, "awsenv_") {
+				if p.keyLine == nil {
+					p.keyLine = map[string]int{}
+				}
+				p.keyLine[k.Name] = k.Line
 			}
 		}
 	}

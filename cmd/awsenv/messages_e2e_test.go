@@ -4,6 +4,8 @@ package main
 // the person reads names the real cause and a fix that is safe to follow.
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -60,4 +62,47 @@ func (w *world) command(args []string, env ...string) *exec.Cmd {
 	cmd.Dir = w.dir
 	setNoTTY(cmd)
 	return cmd
+}
+
+// Row 11: every duration key is refused alike by the real binary, before
+// any call: exit 3, naming the key, the file, the line and the range. Until
+// now awsenv_hook_timeout = 0.5s was taken and the credential_process
+// timeout refused it.
+func TestDurationSettingsRefusedAlikeE2E(t *testing.T) {
+	t.Parallel()
+	type key struct{ name, rng string }
+	keys := []key{
+		{"awsenv_hook_timeout", "between 1s and 10m"},
+		{"awsenv_mfa_timeout", "between 1s and 10m"},
+		{"awsenv_credential_process_timeout", "between 1s and 10m"},
+		{"awsenv_session_duration", "between 1s and 8760h"},
+		{"awsenv_refresh_margin", "between 0 and 8760h"},
+	}
+	for _, k := range keys {
+		for _, v := range []string{"0.5s", "11m", "soon", "-1s", "9000h"} {
+			if k.rng == "between 1s and 8760h" && v == "11m" || k.rng == "between 0 and 8760h" && (v == "0.5s" || v == "11m") {
+				continue // in range for these keys
+			}
+			t.Run(k.name+"="+v, func(t *testing.T) {
+				t.Parallel()
+				w := newWorld(t)
+				profile := "alice"
+				if k.name == "awsenv_credential_process_timeout" {
+					w.appendConfig("[profile proc]\ncredential_process = /bin/false\n" + k.name + " = " + v + "\n")
+					profile = "proc"
+				} else {
+					w.addToConfig(t, "alice", k.name+" = "+v+"\n")
+				}
+				r := w.run("use", profile, "--no-input")
+				cfg := filepath.Join(w.home, ".aws", "config")
+				text, err := os.ReadFile(cfg)
+				must(t, err)
+				line := 1 + strings.Count(string(text[:strings.Index(string(text), k.name)]), "\n")
+				want := fmt.Sprintf("%s in %s [%s], line %d: ", k.name, cfg, profile, line)
+				if r.code != 3 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, k.rng) || w.fake.Calls("GetSessionToken") != 0 {
+					t.Fatalf("want exit 3 before any call, with %q and %q; got %s", want, k.rng, r)
+				}
+			})
+		}
+	}
 }
