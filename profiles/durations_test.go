@@ -118,7 +118,7 @@ func TestDurationsOneParser(t *testing.T) {
 	root := filepath.Join("..")
 	allowed := map[string]bool{
 		filepath.Join("..", "profiles", "durations.go"): true,
-		filepath.Join("..", "cmd", "awsenv", "flow.go"):  true, // --duration, a usage error
+		filepath.Join("..", "cmd", "awsenv", "flow.go"): true, // --duration, a usage error
 	}
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
