@@ -86,7 +86,7 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if res, ok := c.resolved[name]; ok {
-		return res.outcome(name)
+		return c.outcome(res, name)
 	}
 	if _, err := c.getLocked(name); err != nil {
 		return nil, err
@@ -153,7 +153,21 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 		}
 		c.resolved[path[j].Name] = res
 	}
-	return c.resolved[name].outcome(name)
+	return c.outcome(c.resolved[name], name)
+}
+
+// outcome is what Resolve(name) gives: a profile whose region is no
+// region (an inline comment kept in the value) is refused here, before
+// any call, which would fail as if the network were down.
+func (c *Config) outcome(res *resolution, name string) (*Resolved, error) {
+	r, err := res.outcome(name)
+	if err == nil {
+		err = c.checkRegion(r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // hasStaticKeys is botocore's _has_static_credentials: either key; for

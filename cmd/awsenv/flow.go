@@ -174,6 +174,12 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 			return p, nil
 		},
 	}
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if f.EnvRegion = d.Getenv(v); f.EnvRegion != "" {
+			f.EnvRegionVar = v
+			break
+		}
+	}
 	// A sign-in that starts by itself (use, exec, credential-process) is
 	// shown the same way; the browser opens where one can.
 	f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, false) }

@@ -106,3 +106,53 @@ func TestDurationSettingsRefusedAlikeE2E(t *testing.T) {
 		}
 	}
 }
+
+// Row 14: an inline comment kept in a region (as the AWS CLI keeps it) is
+// refused before any call, naming the key, the profile or sso-session,
+// the file and line, and the comment to move; in AWS_REGION it names the
+// variable. Until now the call failed with "Check your network
+// connection" or the comment was exported in AWS_REGION.
+func TestRegionWithInlineCommentE2E(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, config, creds string
+		env                 []string
+		profile             string
+		want                []string
+	}{
+		{name: "region", config: "[profile alice]\nregion = us-east-1 # prod\nmfa_serial = " + serial + "\n",
+			profile: "alice", want: []string{`region "us-east-1 # prod" in [profile alice] in CONFIG, line 2 is not a region name`,
+				`keeps an inline comment (" # prod")`, "Move the comment to a line of its own", "region = us-east-1."}},
+		{name: "region of the source", config: "[profile alice]\nregion = eu-west-1;prod\nmfa_serial = " + serial + "\n[profile prod]\nrole_arn = " + roleARN + "\nsource_profile = alice\n",
+			profile: "prod", want: []string{`region "eu-west-1;prod" in [profile alice] in CONFIG, line 2`, `(";prod")`}},
+		{name: "sso_region", config: "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1 # main\n",
+			profile: "sso", want: []string{`sso_region "eu-west-1 # main" in [sso-session corp] in CONFIG, line 7 is not a region name`, `(" # main")`}},
+		{name: "AWS_REGION", config: "[profile bare]\nmfa_serial = " + serial + "\n", creds: "[bare]\naws_access_key_id = " + userKeyID + "\naws_secret_access_key = " + userSecret + "\n",
+			env: []string{"AWS_REGION=us-east-1 # prod"}, profile: "bare",
+			want: []string{`AWS_REGION "us-east-1 # prod" in the environment is not a region name`, "export AWS_REGION=us-east-1"}},
+		{name: "AWS_DEFAULT_REGION", config: "[profile bare]\nmfa_serial = " + serial + "\n", creds: "[bare]\naws_access_key_id = " + userKeyID + "\naws_secret_access_key = " + userSecret + "\n",
+			env: []string{"AWS_DEFAULT_REGION=eu west 1"}, profile: "bare",
+			want: []string{`AWS_DEFAULT_REGION "eu west 1" in the environment is not a region name`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.writeConfig(tc.config)
+			if tc.creds != "" {
+				w.writeCredentials(tc.creds)
+			}
+			r := w.runEnv(tc.env, "use", tc.profile, "--no-input", "--mfa-code", "123456")
+			cfg := filepath.Join(w.home, ".aws", "config")
+			for _, want := range tc.want {
+				want = strings.ReplaceAll(want, "CONFIG", cfg)
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q", want)
+				}
+			}
+			if r.code != 3 || strings.Contains(r.stderr, "network") || r.stdout != "" ||
+				w.fake.Calls("GetSessionToken")+w.fake.Calls("AssumeRole")+w.fake.Calls("GetRoleCredentials") != 0 {
+				t.Errorf("want exit 3 before any call; got %s", r)
+			}
+		})
+	}
+}

@@ -91,6 +91,10 @@ type Flow struct {
 	SSO        awsapi.SSO
 	SSOCache   *ssocache.Cache
 	ShowDevice func(Device)
+	// EnvRegion is the region the environment gives the calls of a
+	// profile that names none, and EnvRegionVar the variable it came from
+	// (AWS_REGION, else AWS_DEFAULT_REGION, as the SDK reads them).
+	EnvRegion, EnvRegionVar string
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
 	Debugf func(format string, args ...any)
@@ -116,6 +120,13 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	r, err := f.Config.Resolve(name)
 	if err != nil {
 		return nil, err
+	}
+	if r.Region() == "" {
+		// The calls take the environment's region: one that is no
+		// region would fail them as if the network were down.
+		if err := profiles.CheckRegion(f.EnvRegionVar, f.EnvRegion, ""); err != nil {
+			return nil, err
+		}
 	}
 	settings, err := f.Global.Settings(r.Profile)
 	if err != nil {
