@@ -30,6 +30,10 @@ type Profile struct {
 	CredentialSource  string
 	CredentialProcess string
 	SSOKeys           []string // the sso_* keys it has, sorted
+	// WebIdentityTokenFile (a role assumed with a web identity token) and
+	// LoginSession (a sign-in of `aws login`): not supported yet.
+	WebIdentityTokenFile string
+	LoginSession         string
 
 	// IAM Identity Center (SSO) keys, as written (see Config.SSO).
 	SSOSession            string // sso_session: the name of an [sso-session NAME] section
@@ -413,6 +417,10 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialSource = val
 		case "credential_process":
 			p.CredentialProcess = val
+		case "web_identity_token_file":
+			p.WebIdentityTokenFile = val
+		case "login_session":
+			p.LoginSession = val
 		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region", "sso_registration_scopes":
 			p.SSOKeys = append(p.SSOKeys, key)
 			switch key {

@@ -249,6 +249,10 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 	}
 	if p.RoleARN != "" {
 		switch {
+		case p.WebIdentityTokenFile != "":
+			// botocore takes a profile with web_identity_token_file for
+			// AssumeRoleWithWebIdentity, whatever else it has.
+			return fail(unsupported(p, "web_identity_token_file (a role assumed with a web identity token, as on EKS or in CI)"))
 		case p.SourceProfile == p.Name && p.AccessKeyID != "":
 			// The AWS CLI allows a profile to be its own source when it
 			// holds the keys too.
@@ -290,6 +294,16 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 	return "", &resolution{r: r, err: err}
 }
 
+// unsupported is the error for a profile whose credentials come from a
+// source awsenv cannot use yet (what), with what to do meanwhile: the AWS
+// CLI reads the source itself, and `aws configure export-credentials`
+// hands its credentials to awsenv as a credential_process.
+func unsupported(p *Profile, what string) *ProfileError {
+	return profileError(p, "it takes its credentials from "+what+", which awsenv does not support yet",
+		fmt.Sprintf("Meanwhile the AWS CLI and SDKs read it themselves (AWS_PROFILE=%s aws ...); for awsenv, add a profile of its own with credential_process = aws configure export-credentials --profile %s --format process (AWS CLI v2) and use that one.",
+			p.Name, p.Name))
+}
+
 // profileError is a problem with p as written. A profile that uses
 // include_profile says that awsenv (like the AWS CLI) does not read it,
 // since that is the likely cause.
@@ -328,6 +342,11 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		// botocore's profile providers try IAM Identity Center before the
 		// keys in the files, so a profile with both signs in.
 		return c.sso(p)
+	}
+	if p.LoginSession != "" && p.AccessKeyID == "" && p.SecretAccessKey == "" {
+		// botocore's login provider comes after the credentials file's
+		// keys and before credential_process.
+		return nil, unsupported(p, "login_session (a sign-in made with `aws login`, AWS CLI 2.32 and later)")
 	}
 	if p.HasCredentialProcess() {
 		// botocore's process provider, after the credentials file's keys.

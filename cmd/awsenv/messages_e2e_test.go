@@ -156,3 +156,42 @@ func TestRegionWithInlineCommentE2E(t *testing.T) {
 		})
 	}
 }
+
+// Row 14: a web identity profile and an `aws login` profile are named for
+// what they are and what to use meanwhile, not refused as "role_arn
+// without source_profile" or "no credentials"; so is a role whose source
+// is one of them.
+func TestUnsupportedSourcesSaySoE2E(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.appendConfig(`[profile ci]
+role_arn = arn:aws:iam::123456789012:role/ci
+web_identity_token_file = /var/run/secrets/token
+
+[profile signin]
+login_session = arn:aws:iam::123456789012:user/alice
+region = us-east-1
+
+[profile onsignin]
+role_arn = ` + roleARN + `
+source_profile = signin
+`)
+	for _, tc := range []struct{ profile, of, want string }{
+		{"ci", "ci", "web_identity_token_file (a role assumed with a web identity token"},
+		{"signin", "signin", "login_session (a sign-in made with `aws login`"},
+		{"onsignin", "signin", "login_session (a sign-in made with `aws login`"},
+	} {
+		for _, cmd := range [][]string{{"use", tc.profile, "--no-input"}, {"exec", tc.profile, "--", "true"}} {
+			r := w.run(cmd...)
+			for _, want := range []string{tc.want, "which awsenv does not support yet",
+				"credential_process = aws configure export-credentials --profile " + tc.of + " --format process"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("%v: stderr lacks %q", cmd, want)
+				}
+			}
+			if r.code != 3 || strings.Contains(r.stderr, "without source_profile") || strings.Contains(r.stderr, "no credentials") {
+				t.Errorf("%v: %s", cmd, r)
+			}
+		}
+	}
+}
