@@ -5,6 +5,8 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,5 +195,34 @@ source_profile = signin
 				t.Errorf("%v: %s", cmd, r)
 			}
 		}
+	}
+}
+
+// Row 14: AWSENV_FEDERATION_ENDPOINT is taken in AWS's documented form
+// (.../federation) as well as the host alone, with or without a trailing
+// slash; an endpoint without a federation page is named as such (HTTP
+// 404), not as credentials the console refuses.
+func TestFederationEndpointFormsE2E(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, form := range []string{"", "/", "/federation", "/federation/"} {
+		r := w.runEnv([]string{"AWSENV_FEDERATION_ENDPOINT=" + w.fake.URL() + form}, "console", "alice", "--print")
+		if r.code != 0 {
+			t.Fatalf("endpoint %q: %s", form, r)
+		}
+		link := strings.TrimSpace(r.stdout)
+		if !strings.HasPrefix(link, w.fake.URL()+"/federation?") {
+			t.Errorf("endpoint %q: the sign-in URL is %.60s...", form, link)
+		}
+		if _, err := w.fake.CheckConsoleURL(link); err != nil {
+			t.Errorf("endpoint %q: the double refused the URL: %v", form, err)
+		}
+	}
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	r := w.runEnv([]string{"AWSENV_FEDERATION_ENDPOINT=" + missing.URL + "/signin"}, "console", "alice", "--print")
+	if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, missing.URL+"/signin/federation is no federation endpoint (HTTP 404)") ||
+		!strings.Contains(r.stderr, "Point AWSENV_FEDERATION_ENDPOINT at the sign-in endpoint") || strings.Contains(r.stderr, "not ones the console takes") {
+		t.Fatalf("an endpoint without a federation page: %s", r)
 	}
 }
