@@ -25,7 +25,7 @@ func credentialFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mfa-code", Usage: "the 6-digit `CODE` from your MFA device, instead of asking"},
 		&cli.StringFlag{Name: "duration", Usage: "how long new credentials last (`DURATION` such as 12h, 90m, 3600)"},
 		&cli.BoolFlag{Name: "refresh", Usage: "get new credentials even if cached ones are still fresh"},
-		&cli.BoolFlag{Name: "no-input", Usage: "never ask for an MFA code: fail (exit 4) when only a new code would do"},
+		&cli.BoolFlag{Name: "no-input", Usage: "never ask a person for an MFA code (mfa_process and --mfa-code still give one): fail (exit 4) when only a new code would do"},
 		debugFlag,
 	}
 }

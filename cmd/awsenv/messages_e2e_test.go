@@ -226,3 +226,49 @@ func TestFederationEndpointFormsE2E(t *testing.T) {
 		t.Fatalf("an endpoint without a federation page: %s", r)
 	}
 }
+
+// Row 14: --no-input forbids asking a person, not making a code: an
+// mfa_process (a command that prints the code) and --mfa-code run under
+// it; the prompt and ykman (a key to touch) still refuse, with exit 4 and
+// without starting the tool.
+func TestNoInputRunsMFAProcessE2E(t *testing.T) {
+	t.Parallel()
+	oathtool := requireTool(t, "oathtool")
+	t.Run("mfa_process", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		w.setProvider(t, "mfa_process = "+oathtool+" --totp -b "+mfaSecret+"\n")
+		r := w.run("use", "prod", "--no-input")
+		if r.code != 0 || !strings.Contains(r.stdout, "AWS_SESSION_TOKEN") || w.fake.Calls("GetSessionToken") != 1 {
+			t.Fatalf("use prod --no-input with mfa_process: %s", r)
+		}
+	})
+	t.Run("--mfa-code", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		if r := w.run("use", "alice", "--no-input", "--mfa-code", w.code()); r.code != 0 {
+			t.Fatalf("use alice --no-input --mfa-code: %s", r)
+		}
+	})
+	t.Run("prompt", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		if r := w.run("use", "alice", "--no-input"); r.code != exitMFA || !strings.Contains(r.stderr, "needs a new MFA code") {
+			t.Fatalf("use alice --no-input with the prompt: %s", r)
+		}
+	})
+	t.Run("ykman", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		ran := filepath.Join(w.dir, "ykman-ran")
+		w.setProvider(t, "awsenv_mfa_provider = ykman\nawsenv_mfa_account = aws:alice\n")
+		w.fakeTool(t, "ykman", "oath|accounts|code|--single|aws:alice|", "touch "+ran+"\n"+oathtool+" --totp -b "+mfaSecret)
+		r := w.run("use", "alice", "--no-input")
+		if r.code != exitMFA || w.fake.Calls("GetSessionToken") != 0 {
+			t.Fatalf("use alice --no-input with ykman: %s", r)
+		}
+		if _, err := os.Stat(ran); err == nil {
+			t.Fatal("ykman ran under --no-input")
+		}
+	})
+}

@@ -71,8 +71,10 @@ type Flow struct {
 	// Terminal reports whether a controlling terminal is available; asked
 	// only when a code is needed, so the cached path never probes.
 	Terminal func() bool
-	// NoInput forbids asking for an MFA code: only what cached sessions
-	// can renew is made (the shell hook's refresh in place).
+	// NoInput forbids asking a person for an MFA code: only what cached
+	// sessions can renew, or a provider that needs no person (mfa_process,
+	// --mfa-code; see unattended), is made (the shell hook's refresh in
+	// place).
 	NoInput bool
 	// ClockSkew is the last offset of AWS's clock from ours, measured from
 	// an STS answer; nil or false when none was measured.
