@@ -42,6 +42,37 @@ func credentialOptions(c *cli.Context) (credflow.Options, error) {
 	return opt, nil
 }
 
+// profileOrCurrent is the PROFILE argument, else the current profile
+// (currentProfile): every command whose PROFILE is optional takes it so.
+func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
+	if c.NArg() > 0 {
+		return profileArg(c)
+	}
+	name := currentProfile(d)
+	return name, profiles.ValidateName(name)
+}
+
+// currentProfiles are the names that say which profile is current, the
+// first set winning: the session awsenv exported (AWSENV_PROFILE), then
+// AWS_PROFILE, then AWS_DEFAULT_PROFILE (the AWS CLI v1's variable; the
+// Go SDK and the AWS CLI v2 let AWS_PROFILE win over it too, where
+// botocore, the CLI v1, reads AWS_DEFAULT_PROFILE first). Empty ones are
+// left out.
+func currentProfiles(d *Deps) []string {
+	var out []string
+	for _, v := range []string{"AWSENV_PROFILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if n := d.Getenv(v); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// currentProfile is the current profile (currentProfiles), else default.
+func currentProfile(d *Deps) string {
+	return firstNonEmpty(append(currentProfiles(d), "default")...)
+}
+
 // profileArg takes the PROFILE argument and checks it before any work.
 func profileArg(c *cli.Context) (string, error) {
 	name := c.Args().First()

@@ -272,3 +272,47 @@ func TestNoInputRunsMFAProcessE2E(t *testing.T) {
 		}
 	})
 }
+
+// Row 14: every command whose PROFILE is optional picks the current one
+// the same way: AWSENV_PROFILE, then AWS_PROFILE, then AWS_DEFAULT_PROFILE
+// (which doctor, login, console and keys ignored), then default.
+func TestCurrentProfileAlikeE2E(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, cmd := range []string{"doctor", "login", "logout", "console", "keys", "rotate"} {
+		for _, tc := range []struct {
+			env  []string
+			want string
+		}{
+			{[]string{"AWS_DEFAULT_PROFILE=ghost1"}, "ghost1"},
+			{[]string{"AWS_DEFAULT_PROFILE=ghost1", "AWS_PROFILE=ghost2"}, "ghost2"},
+			{[]string{"AWS_DEFAULT_PROFILE=ghost1", "AWS_PROFILE=ghost2", "AWSENV_PROFILE=ghost3"}, "ghost3"},
+		} {
+			r := w.runEnv(tc.env, cmd)
+			if !strings.Contains(r.stdout+r.stderr, "profile "+tc.want) && !strings.Contains(r.stdout+r.stderr, `profile "`+tc.want+`"`) {
+				t.Errorf("%s with %v: want profile %s; got %s", cmd, tc.env, tc.want, r)
+			}
+		}
+	}
+}
+
+// The one place: no command reads the AWS variables that name the current
+// profile but currentProfiles (flow.go). AWSENV_PROFILE alone, the session
+// awsenv exported, is read where that session is the question (unset,
+// the prompt).
+func TestCurrentProfileOnePlace(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	must(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "flow.go" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		must(t, err)
+		for _, v := range []string{`Getenv("AWS_PROFILE")`, `Getenv("AWS_DEFAULT_PROFILE")`} {
+			if strings.Contains(string(data), v) {
+				t.Errorf("%s reads %s itself: take currentProfile or currentProfiles", f, v)
+			}
+		}
+	}
+}
