@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // Messages that must point the right way (issue 16, rows 10 and 14): what
