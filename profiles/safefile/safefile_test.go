@@ -181,3 +181,38 @@ func TestMode(t *testing.T) {
 		}
 	}
 }
+
+// Every non-regular file awsenv refuses is described by NotRegular, which
+// decides whether the fix may remove it: no other code builds the error.
+func TestNotRegularOneConstructor(t *testing.T) {
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n := strings.Count(string(data), "NotRegularError{")
+		switch filepath.ToSlash(path) {
+		case "../../profiles/safefile/safefile.go":
+			n-- // NotRegular itself
+		case "../../profiles/safefile/sys_unix.go":
+			n-- // a link that vanished before its Lstat: nothing to remove
+		}
+		if n > 0 {
+			t.Errorf("%s builds a NotRegularError itself: use safefile.NotRegular", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
