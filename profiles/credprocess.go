@@ -49,20 +49,14 @@ func (p *Profile) CredentialProcessFiles() []string {
 // awsenv_credential_process_timeout of the profile, else of the [default]
 // section of awsenv's config, else a minute.
 func (g *Global) CredentialProcessTimeout(p *Profile) (time.Duration, error) {
-	where, v := p.Where()+" ["+p.Name+"]", p.Awsenv["credential_process_timeout"]
-	if v == "" && g != nil {
-		where, v = g.Path+" [default]", g.values["credential_process_timeout"]
+	v, ok := p.Awsenv["credential_process_timeout"]
+	where, line := p.keyAt(CredentialProcessTimeout.Key)
+	if !ok && g != nil {
+		v, ok = g.values["credential_process_timeout"]
+		where, line = g.keyAt("credential_process_timeout")
 	}
-	if v == "" {
+	if !ok {
 		return DefaultCredentialProcessTimeout, nil
 	}
-	d, err := ParseDuration(v)
-	if err == nil && (d < minCredentialProcessTimeout || d > maxCredentialProcessTimeout) {
-		err = fmt.Errorf("%q is not between 1s and 10m", v)
-	}
-	if err != nil {
-		return 0, &SettingError{Where: where, Key: "awsenv_credential_process_timeout", Err: err,
-			Fix: "Write a duration between 1s and 10m, such as 30s or 2m."}
-	}
-	return d, nil
+	return CredentialProcessTimeout.Parse(v, where, line)
 }

@@ -13,9 +13,14 @@ import (
 )
 
 // Files names the two shared AWS files, as the AWS CLI and SDKs find them.
+// ConfigVar and CredentialsVar name the variable that chose each path
+// (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE), empty for the default: a
+// fix then says which variable to point back at a file.
 type Files struct {
 	Config      string
 	Credentials string
+
+	ConfigVar, CredentialsVar string
 }
 
 // DefaultFiles returns the paths the AWS CLI uses: AWS_CONFIG_FILE and
@@ -27,10 +32,10 @@ func DefaultFiles(getenv func(string) string, home string) Files {
 		Credentials: filepath.Join(home, ".aws", "credentials"),
 	}
 	if v := getenv("AWS_CONFIG_FILE"); v != "" {
-		f.Config = expandHome(v, home)
+		f.Config, f.ConfigVar = expandHome(v, home), "AWS_CONFIG_FILE"
 	}
 	if v := getenv("AWS_SHARED_CREDENTIALS_FILE"); v != "" {
-		f.Credentials = expandHome(v, home)
+		f.Credentials, f.CredentialsVar = expandHome(v, home), "AWS_SHARED_CREDENTIALS_FILE"
 	}
 	return f
 }
@@ -62,16 +67,18 @@ var ErrTooLarge = safefile.ErrTooLarge
 // loadINI reads and parses one file of at most limit bytes. A missing file
 // is an empty file: many people have only one of the two. The file is
 // opened without blocking and must be a regular file (or /dev/null): a
-// FIFO in its place would otherwise hang awsenv in open(2).
-func loadINI(path string, limit int64) (*awsini.File, error) {
+// FIFO in its place would otherwise hang awsenv in open(2). setting names
+// the variable that chose path, if one did.
+func loadINI(path, setting string, limit int64) (*awsini.File, error) {
 	text, err := readLimited(path, limit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return awsini.Parse("")
 	}
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
+		notReg.Setting = setting
 		return nil, &FileError{Path: path, Err: notReg,
-			Fix: notReg.Fix() + ", then put the file you meant there (or point " + envFor(limit) + " at it)."}
+			Fix: notReg.Fix(", then put the file you meant there (or point " + envFor(limit) + " at it)")}
 	}
 	if errors.Is(err, ErrTooLarge) {
 		fix := fmt.Sprintf("awsenv reads AWS files of up to %s: check that AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files you meant, and move what is not configuration out of this one.", sizeString(limit))

@@ -42,6 +42,14 @@ func TestDefaultFiles(t *testing.T) {
 			}
 			got := profiles.DefaultFiles(getenv, home)
 			want := profiles.Files{Config: tt.wantCfg, Credentials: tt.wantCreds}
+			// The variable that chose a path is kept, for fixes that say
+			// which one to point back at a file.
+			if tt.env["AWS_CONFIG_FILE"] != "" {
+				want.ConfigVar = "AWS_CONFIG_FILE"
+			}
+			if tt.env["AWS_SHARED_CREDENTIALS_FILE"] != "" {
+				want.CredentialsVar = "AWS_SHARED_CREDENTIALS_FILE"
+			}
 			if got != want {
 				t.Errorf("DefaultFiles = %+v, want %+v", got, want)
 			}

@@ -19,7 +19,8 @@ const MaxHookTimeout = 10 * time.Minute
 //   - awsenv_env_NAME = VALUE: a variable to export (built in, no plugin);
 //   - awsenv_confirm = true: ask y/N on the terminal first (built in);
 //   - awsenv_hook_timeout = DURATION: how long one call of a hook plugin
-//     may take (0 or unset: the plugin host's default, 30 s).
+//     may take, 1 s to 10 min (unset: the plugin host's default, 30 s;
+//     see HookTimeout).
 //
 // Each is looked up along the profile's source chain: the profile itself,
 // then its source_profile, and so on down to the profile with keys, then
@@ -66,8 +67,10 @@ type hookLayer struct {
 	values   map[string]string
 	envNames map[string]string // env_name -> NAME as written
 	file     string            // the file that holds it, for CommandFiles
-	// from is the file a key of it (without awsenv_) was read from.
+	// from is the file a key of it (without awsenv_) was read from; at
+	// where it is written and its line, for messages.
 	from func(key string) string
+	at   func(key string) (string, int)
 }
 
 // HookSettings works out the hook settings of a resolved profile.
@@ -80,10 +83,11 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 			file = p.ConfigFile
 		}
 		layers = append(layers, hookLayer{where: p.Where() + " [" + p.Name + "]", values: p.Awsenv, envNames: p.EnvNames, file: file,
-			from: func(k string) string { return p.keyFrom("awsenv_" + k) }})
+			from: func(k string) string { return p.keyFrom("awsenv_" + k) },
+			at:   func(k string) (string, int) { return p.keyAt("awsenv_" + k) }})
 	}
 	layers = append(layers, hookLayer{where: g.Path + " [default]", values: g.values, envNames: g.envNames, file: g.Path,
-		from: func(string) string { return g.Path }})
+		from: func(string) string { return g.Path }, at: g.keyAt})
 
 	var hs HookSettings
 	// The list: the nearest layer that has one.
@@ -131,13 +135,10 @@ func (g *Global) HookSettings(r *Resolved) (HookSettings, error) {
 				}
 				hs.Confirm = on
 			case k == "hook_timeout":
-				d, err := ParseDuration(v)
-				if err == nil && (d == 0 || d > MaxHookTimeout) {
-					err = fmt.Errorf("%q is not between 1s and %s", v, MaxHookTimeout)
-				}
+				where, line := l.at(k)
+				d, err := HookTimeout.Parse(v, where, line)
 				if err != nil {
-					return hs, &SettingError{Where: l.where, Key: "awsenv_hook_timeout", Err: err,
-						Fix: "Write how long one call of a hook plugin may take, e.g. awsenv_hook_timeout = 5s (the default is 30s)."}
+					return hs, err
 				}
 				hs.Timeout = d
 			case strings.HasPrefix(k, "env_"):

@@ -30,6 +30,10 @@ type Profile struct {
 	CredentialSource  string
 	CredentialProcess string
 	SSOKeys           []string // the sso_* keys it has, sorted
+	// WebIdentityTokenFile (a role assumed with a web identity token) and
+	// LoginSession (a sign-in of `aws login`): not supported yet.
+	WebIdentityTokenFile string
+	LoginSession         string
 
 	// IAM Identity Center (SSO) keys, as written (see Config.SSO).
 	SSOSession            string // sso_session: the name of an [sso-session NAME] section
@@ -59,6 +63,8 @@ type Profile struct {
 	// (mfa_process, credential_process, every awsenv_* key) was read from,
 	// by its name in the file (lower case): the trust gate checks them.
 	CommandFrom map[string]string
+	// keyLine is the line of each awsenv_* key in its file, for messages.
+	keyLine map[string]int
 
 	// Where each part was found, for error messages.
 	ConfigFile      string // set when the config file has a section for it
@@ -153,11 +159,11 @@ type sources struct {
 // dialect), with one difference: a section or key written twice is merged,
 // the later key winning, where the AWS CLI refuses the file.
 func Load(files Files) (*Config, error) {
-	cfg, err := loadINI(files.Config, MaxAWSFileSize)
+	cfg, err := loadINI(files.Config, files.ConfigVar, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}
-	creds, err := loadINI(files.Credentials, MaxAWSFileSize)
+	creds, err := loadINI(files.Credentials, files.CredentialsVar, MaxAWSFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +332,12 @@ func (c *Config) lookupLocked(name string) *Profile {
 			if tracked(k.Name) {
 				p.setCommandFrom(k.Name, src.file)
 			}
+			if strings.HasPrefix(k.Name, "awsenv_") {
+				if p.keyLine == nil {
+					p.keyLine = map[string]int{}
+				}
+				p.keyLine[k.Name] = k.Line
+			}
 		}
 	}
 	if c.profiles == nil {
@@ -405,6 +417,10 @@ func apply(p *Profile, kv map[string]string) {
 			p.CredentialSource = val
 		case "credential_process":
 			p.CredentialProcess = val
+		case "web_identity_token_file":
+			p.WebIdentityTokenFile = val
+		case "login_session":
+			p.LoginSession = val
 		case "sso_start_url", "sso_session", "sso_account_id", "sso_role_name", "sso_region", "sso_registration_scopes":
 			p.SSOKeys = append(p.SSOKeys, key)
 			switch key {

@@ -86,7 +86,7 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if res, ok := c.resolved[name]; ok {
-		return res.outcome(name)
+		return c.outcome(res, name)
 	}
 	if _, err := c.getLocked(name); err != nil {
 		return nil, err
@@ -153,7 +153,21 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 		}
 		c.resolved[path[j].Name] = res
 	}
-	return c.resolved[name].outcome(name)
+	return c.outcome(c.resolved[name], name)
+}
+
+// outcome is what Resolve(name) gives: a profile whose region is no
+// region (an inline comment kept in the value) is refused here, before
+// any call, which would fail as if the network were down.
+func (c *Config) outcome(res *resolution, name string) (*Resolved, error) {
+	r, err := res.outcome(name)
+	if err == nil {
+		err = c.checkRegion(r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // hasStaticKeys is botocore's _has_static_credentials: either key; for
@@ -235,6 +249,10 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 	}
 	if p.RoleARN != "" {
 		switch {
+		case p.WebIdentityTokenFile != "":
+			// botocore takes a profile with web_identity_token_file for
+			// AssumeRoleWithWebIdentity, whatever else it has.
+			return fail(unsupported(p, "web_identity_token_file (a role assumed with a web identity token, as on EKS or in CI)"))
 		case p.SourceProfile == p.Name && p.AccessKeyID != "":
 			// The AWS CLI allows a profile to be its own source when it
 			// holds the keys too.
@@ -276,6 +294,16 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 	return "", &resolution{r: r, err: err}
 }
 
+// unsupported is the error for a profile whose credentials come from a
+// source awsenv cannot use yet (what), with what to do meanwhile: the AWS
+// CLI reads the source itself, and `aws configure export-credentials`
+// hands its credentials to awsenv as a credential_process.
+func unsupported(p *Profile, what string) *ProfileError {
+	return profileError(p, "it takes its credentials from "+what+", which awsenv does not support yet",
+		fmt.Sprintf("Meanwhile the AWS CLI and SDKs read it themselves (AWS_PROFILE=%s aws ...); for awsenv, add a profile of its own with credential_process = aws configure export-credentials --profile %s --format process (AWS CLI v2) and use that one.",
+			p.Name, p.Name))
+}
+
 // profileError is a problem with p as written. A profile that uses
 // include_profile says that awsenv (like the AWS CLI) does not read it,
 // since that is the likely cause.
@@ -314,6 +342,11 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		// botocore's profile providers try IAM Identity Center before the
 		// keys in the files, so a profile with both signs in.
 		return c.sso(p)
+	}
+	if p.LoginSession != "" && p.AccessKeyID == "" && p.SecretAccessKey == "" {
+		// botocore's login provider comes after the credentials file's
+		// keys and before credential_process.
+		return nil, unsupported(p, "login_session (a sign-in made with `aws login`, AWS CLI 2.32 and later)")
 	}
 	if p.HasCredentialProcess() {
 		// botocore's process provider, after the credentials file's keys.

@@ -3,7 +3,6 @@ package profiles
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -16,7 +15,7 @@ type Settings struct {
 	SessionDuration time.Duration     // for GetSessionToken
 	RefreshMargin   time.Duration     // reuse a session until this close to expiry
 	MFAProcess      string            // the profile's mfa_process, for the process provider
-	MFATimeout      time.Duration     // how long a provider may take; 0: its default
+	MFATimeout      time.Duration     // how long a provider may take; 0: unset, its default
 
 	// CommandFiles are the files that chose the command the provider runs:
 	// the file naming mfa_process for "process"; for a third-party plugin,
@@ -39,13 +38,14 @@ type Global struct {
 	pins   map[string]string // [plugin NAME] sha256 = HEX
 	// envNames: env_NAME (lower case, as in values) -> NAME as written.
 	envNames map[string]string
+	lines    map[string]int // the line of each key of values
 }
 
 // LoadGlobal reads awsenv's config file; a missing file is empty. Keys may
 // be written with or without the awsenv_ prefix.
 func LoadGlobal(path string) (*Global, error) {
 	g := &Global{Path: path, values: map[string]string{}, pins: map[string]string{}}
-	f, err := loadINI(path, MaxGlobalFileSize)
+	f, err := loadINI(path, "", MaxGlobalFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +66,10 @@ func LoadGlobal(path string) (*Global, error) {
 		for _, k := range def.Keys() {
 			name := strings.TrimPrefix(k.Name, "awsenv_")
 			g.values[name] = k.Value
+			if g.lines == nil {
+				g.lines = map[string]int{}
+			}
+			g.lines[name] = k.Line
 			if strings.HasPrefix(name, "env_") && len(name) > len("env_") {
 				if g.envNames == nil {
 					g.envNames = map[string]string{}
@@ -76,6 +80,10 @@ func LoadGlobal(path string) (*Global, error) {
 	}
 	return g, nil
 }
+
+// keyAt names where key (without awsenv_) of the [default] section is
+// written, and its line.
+func (g *Global) keyAt(key string) (string, int) { return g.Path + " [default]", g.lines[key] }
 
 // PluginPin is the sha256 a third-party plugin's binary must have, from a
 // [plugin NAME] section with sha256 = HEX; "" when it is not pinned.
@@ -93,9 +101,9 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 		RefreshMargin:   DefaultRefreshMargin,
 	}
 	layers := []struct {
-		where  string
 		values map[string]string
-	}{{g.Path + " [default]", g.values}, {p.Where() + " [" + p.Name + "]", p.Awsenv}}
+		at     func(key string) (string, int) // where a key (without awsenv_) is written
+	}{{g.values, g.keyAt}, {p.Awsenv, func(k string) (string, int) { return p.keyAt("awsenv_" + k) }}}
 	providerFrom := ""                // the file that chose s.MFAProvider
 	optionFrom := map[string]string{} // the file each MFA option came from
 	for i, l := range layers {
@@ -126,9 +134,10 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 					}
 				}
 			case k == "mfa_timeout":
-				d, err := ParseDuration(v)
+				where, line := l.at(k)
+				d, err := MFATimeout.Parse(v, where, line)
 				if err != nil {
-					return s, &SettingError{Where: l.where, Key: "awsenv_mfa_timeout", Err: err}
+					return s, err
 				}
 				s.MFATimeout = d
 			case strings.HasPrefix(k, "mfa_"):
@@ -138,15 +147,17 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 					optionFrom[k] = p.keyFrom("awsenv_" + k)
 				}
 			case k == "session_duration":
-				d, err := ParseDuration(v)
+				where, line := l.at(k)
+				d, err := SessionDuration.Parse(v, where, line)
 				if err != nil {
-					return s, &SettingError{Where: l.where, Key: "awsenv_session_duration", Err: err}
+					return s, err
 				}
 				s.SessionDuration = d
 			case k == "refresh_margin":
-				d, err := ParseDuration(v)
+				where, line := l.at(k)
+				d, err := RefreshMargin.Parse(v, where, line)
 				if err != nil {
-					return s, &SettingError{Where: l.where, Key: "awsenv_refresh_margin", Err: err}
+					return s, err
 				}
 				s.RefreshMargin = d
 			}
@@ -168,37 +179,13 @@ func (g *Global) Settings(p *Profile) (Settings, error) {
 	return s, nil
 }
 
-// maxDuration bounds what ParseDuration accepts, far above any AWS limit,
-// so a typo cannot overflow time.Duration.
-const maxDuration = 365 * 24 * time.Hour
-
-// ParseDuration accepts Go durations ("12h", "90m") or whole seconds ("3600").
-func ParseDuration(v string) (time.Duration, error) {
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0, fmt.Errorf("%q is negative", v)
-		}
-		if n > int(maxDuration/time.Second) {
-			return 0, fmt.Errorf("%q is longer than a year", v)
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration like 12h, 90m or 3600", v)
-	}
-	if d > maxDuration {
-		return 0, fmt.Errorf("%q is longer than a year", v)
-	}
-	return d, nil
-}
-
 // SettingError is an awsenv_* key with a value awsenv cannot use.
 type SettingError struct {
-	Where string
+	Where string // "FILE [section]"
+	Line  int    // of the key in the file; 0 when unknown
 	Key   string
 	Err   error
-	Fix   string // "" for a duration's
+	Fix   string
 }
 
 func (e *SettingError) Error() string {
@@ -206,7 +193,11 @@ func (e *SettingError) Error() string {
 	if fix == "" {
 		fix = "Write a duration such as 12h, 90m or 3600 (seconds)."
 	}
-	return fmt.Sprintf("%s in %s: %v. %s", e.Key, e.Where, e.Err, fix)
+	where := e.Where
+	if e.Line > 0 {
+		where += fmt.Sprintf(", line %d", e.Line)
+	}
+	return fmt.Sprintf("%s in %s: %v. %s", e.Key, where, e.Err, fix)
 }
 
 func (e *SettingError) Unwrap() error { return e.Err }
@@ -222,7 +213,7 @@ func FileChoices(path string, global bool) ([]string, error) {
 	if global {
 		limit = MaxGlobalFileSize
 	}
-	f, err := loadINI(path, limit)
+	f, err := loadINI(path, "", limit)
 	if err != nil {
 		return nil, err
 	}

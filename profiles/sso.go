@@ -104,6 +104,13 @@ func (c *Config) sso(p *Profile) (*Resolved, error) {
 		}
 		return nil, profileError(p, "it is an IAM Identity Center (SSO) profile but lacks "+strings.Join(where, " and "), fix)
 	}
+	if r := merged["sso_region"]; !ValidRegion(r) {
+		where := c.keyWhere(p, "sso_region")
+		if _, own := keyValues(c.sectionKeys(c.index[p.Name]))["sso_region"]; !own && session != nil {
+			where = c.sessionKeyWhere(p.SSOSession, "sso_region")
+		}
+		return nil, CheckRegion("sso_region", r, where)
+	}
 	s := &SSO{Session: p.SSOSession, StartURL: merged["sso_start_url"], Region: merged["sso_region"],
 		AccountID: merged["sso_account_id"], RoleName: merged["sso_role_name"]}
 	if session != nil {
@@ -153,6 +160,22 @@ func (c *Config) SessionSSO(name string) (*SSO, error) {
 			Problem: "[sso-session " + name + "] lacks " + strings.Join(missing, ", "),
 			Fix:     fmt.Sprintf("Add the missing keys to [sso-session %s] in %s (`aws configure sso-session` writes them).", name, c.Files.Config)}
 	}
+	if err := CheckRegion("sso_region", keys["sso_region"], c.sessionKeyWhere(name, "sso_region")); err != nil {
+		return nil, err
+	}
 	return &SSO{Session: name, StartURL: keys["sso_start_url"], Region: keys["sso_region"],
 		Scopes: splitScopes(keys["sso_registration_scopes"])}, nil
+}
+
+// sessionKeyWhere names where key of [sso-session name] is written.
+func (c *Config) sessionKeyWhere(name, key string) string {
+	where := fmt.Sprintf("[sso-session %s] in %s", name, c.Files.Config)
+	if s, ok := c.ssoSession[name]; ok {
+		for _, k := range s.Keys() {
+			if k.Name == key {
+				where = fmt.Sprintf("[sso-session %s] in %s, line %d", name, c.Files.Config, k.Line)
+			}
+		}
+	}
+	return where
 }

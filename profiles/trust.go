@@ -141,6 +141,12 @@ func gatedOption(name string) bool {
 // keyFrom is the file key (its name in an AWS file, lower case) of p was
 // read from; for a key not recorded (a Profile not made by Load), its
 // config file, else its credentials file, so the gate still checks one.
+// keyAt names where p's key (awsenv_* or a command) is written, for
+// messages: "FILE [profile NAME]"-like "FILE [NAME]", and its line.
+func (p *Profile) keyAt(key string) (where string, line int) {
+	return p.keyFrom(key) + " [" + p.Name + "]", p.keyLine[key]
+}
+
 func (p *Profile) keyFrom(key string) string {
 	if f := p.CommandFrom[key]; f != "" {
 		return f

@@ -82,7 +82,7 @@ func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (str
 	client := d.Helper()
 	signin, destination := consoleEndpoints(partitionOf(r))
 	if e := d.Getenv(federationEndpoint); e != "" {
-		signin = strings.TrimRight(e, "/")
+		signin = e // with or without /federation: awsapi.FederationURL
 	}
 	in := awsapi.SigninTokenInput{Endpoint: signin}
 	if r.Kind == profiles.KindUser {
@@ -115,7 +115,7 @@ func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (str
 		destination += "?region=" + url.QueryEscape(region)
 	}
 	q := url.Values{"Action": {"login"}, "Issuer": {consoleIssuer}, "Destination": {destination}, "SigninToken": {token}}
-	return signin + "/federation?" + q.Encode(), nil
+	return awsapi.FederationURL(signin) + "?" + q.Encode(), nil
 }
 
 // federationCredentials are an IAM user's GetFederationToken credentials,
@@ -175,6 +175,10 @@ func consoleDuration(r *profiles.Resolved, asked time.Duration, notef func(strin
 // request (its URL holds the credentials).
 func consoleError(name string, r *profiles.Resolved, err error) error {
 	var api *awsapi.APIError
+	if errors.As(err, &api) && api.Code == "FederationNotFound" {
+		return fmt.Errorf("profile %s: %w. Point %s at the sign-in endpoint (https://signin.aws.amazon.com/federation, or its host alone), or unset it.",
+			name, err, federationEndpoint)
+	}
 	if errors.As(err, &api) && api.Code == "FederationRefused" {
 		why := "the credentials are not ones the console takes (an MFA session from GetSessionToken never is), or they have expired"
 		if r.Kind == profiles.KindSession {

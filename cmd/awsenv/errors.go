@@ -20,6 +20,7 @@ func classify(err error) int {
 		setErr    *profiles.SettingError
 		unsafeErr *sessions.UnsafeError
 		cmdErr    *profiles.ChoiceFileError
+		regionErr *profiles.RegionError
 		mfaErr    *plugins.Error
 		callErr   *credflow.CallError
 		apiErr    *awsapi.APIError
@@ -38,7 +39,7 @@ func classify(err error) int {
 	case errors.As(err, &nameErr):
 		return exitUsage
 	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr),
-		errors.As(err, &cmdErr):
+		errors.As(err, &cmdErr), errors.As(err, &regionErr):
 		return exitConfig
 	case errors.As(err, &mfaErr):
 		return exitMFA

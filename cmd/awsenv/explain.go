@@ -132,8 +132,8 @@ func explainFacts(c *cli.Context, d *Deps, apiErr *awsapi.APIError) (diagnose.Fa
 			return f, err
 		}
 	} else {
-		for _, n := range []string{envSession, d.Getenv("AWS_PROFILE"), d.Getenv("AWS_DEFAULT_PROFILE")} {
-			if n != "" && profiles.ValidateName(n) == nil {
+		for _, n := range currentProfiles(d) {
+			if profiles.ValidateName(n) == nil {
 				name = n
 				break
 			}

@@ -25,7 +25,7 @@ func credentialFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mfa-code", Usage: "the 6-digit `CODE` from your MFA device, instead of asking"},
 		&cli.StringFlag{Name: "duration", Usage: "how long new credentials last (`DURATION` such as 12h, 90m, 3600)"},
 		&cli.BoolFlag{Name: "refresh", Usage: "get new credentials even if cached ones are still fresh"},
-		&cli.BoolFlag{Name: "no-input", Usage: "never ask for an MFA code: fail (exit 4) when only a new code would do"},
+		&cli.BoolFlag{Name: "no-input", Usage: "never ask a person for an MFA code (mfa_process and --mfa-code still give one): fail (exit 4) when only a new code would do"},
 		debugFlag,
 	}
 }
@@ -40,6 +40,37 @@ func credentialOptions(c *cli.Context) (credflow.Options, error) {
 		opt.Duration = d
 	}
 	return opt, nil
+}
+
+// profileOrCurrent is the PROFILE argument, else the current profile
+// (currentProfile): every command whose PROFILE is optional takes it so.
+func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
+	if c.NArg() > 0 {
+		return profileArg(c)
+	}
+	name := currentProfile(d)
+	return name, profiles.ValidateName(name)
+}
+
+// currentProfiles are the names that say which profile is current, the
+// first set winning: the session awsenv exported (AWSENV_PROFILE), then
+// AWS_PROFILE, then AWS_DEFAULT_PROFILE (the AWS CLI v1's variable; the
+// Go SDK and the AWS CLI v2 let AWS_PROFILE win over it too, where
+// botocore, the CLI v1, reads AWS_DEFAULT_PROFILE first). Empty ones are
+// left out.
+func currentProfiles(d *Deps) []string {
+	var out []string
+	for _, v := range []string{"AWSENV_PROFILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if n := d.Getenv(v); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// currentProfile is the current profile (currentProfiles), else default.
+func currentProfile(d *Deps) string {
+	return firstNonEmpty(append(currentProfiles(d), "default")...)
 }
 
 // profileArg takes the PROFILE argument and checks it before any work.
@@ -175,6 +206,12 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 			}
 			return p, nil
 		},
+	}
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if f.EnvRegion = d.Getenv(v); f.EnvRegion != "" {
+			f.EnvRegionVar = v
+			break
+		}
 	}
 	// A sign-in that starts by itself (use, exec, credential-process) is
 	// shown the same way; the browser opens where one can.

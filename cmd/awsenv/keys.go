@@ -30,16 +30,6 @@ type keyWork struct {
 	caller *accesskeys.Caller
 }
 
-// profileOrCurrent is the PROFILE argument, else the shell's current
-// profile, else default.
-func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
-	if c.NArg() > 0 {
-		return profileArg(c)
-	}
-	name := firstNonEmpty(d.Getenv("AWSENV_PROFILE"), d.Getenv("AWS_PROFILE"), "default")
-	return name, profiles.ValidateName(name)
-}
-
 // keyWorkFor is the keyWork of the command's PROFILE (or the current one).
 func keyWorkFor(c *cli.Context, d *Deps) (*keyWork, error) {
 	name, err := profileOrCurrent(c, d)

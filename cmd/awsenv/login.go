@@ -76,7 +76,7 @@ func newLogoutCommand(d *Deps) *cli.Command {
 
 // ssoTarget is the sign-in a login or logout is for: the profile named
 // (an SSO profile, or a role on top of one), else --sso-session, else
-// $AWSENV_PROFILE, $AWS_PROFILE or default.
+// the current profile (currentProfile).
 func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *profiles.SSO, string, error) {
 	cmd := c.Command.Name
 	session := c.String("sso-session")
@@ -85,7 +85,7 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 		return nil, nil, nil, "", usageErrorf("%s takes one profile name or --sso-session NAME, not both. Run `awsenv %s PROFILE` or `awsenv %s --sso-session NAME`.", cmd, cmd, cmd)
 	}
 	if name == "" && session == "" {
-		name = firstNonEmpty(d.Getenv("AWSENV_PROFILE"), d.Getenv("AWS_PROFILE"), "default")
+		name = currentProfile(d)
 	}
 	f, err := newFlow(c, d)
 	if err != nil {

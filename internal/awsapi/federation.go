@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/profiles"
@@ -22,11 +23,24 @@ type GetFederationTokenInput struct {
 // SigninTokenInput asks the console's federation endpoint for a sign-in
 // token for temporary credentials (Action=getSigninToken).
 type SigninTokenInput struct {
-	Endpoint    string               `json:"endpoint"` // e.g. https://signin.aws.amazon.com, without /federation
+	Endpoint    string               `json:"endpoint"` // e.g. https://signin.aws.amazon.com, with or without /federation (see FederationURL)
 	Credentials profiles.Credentials `json:"credentials"`
 	// SessionDuration is the console session's length; zero leaves it out
 	// (as AWS requires for GetFederationToken's credentials).
 	SessionDuration time.Duration `json:"session_duration,omitempty"`
+}
+
+// FederationURL is the federation page of a sign-in endpoint, the one rule
+// for both calls (getSigninToken and the login URL): AWS documents the
+// page itself (https://signin.aws.amazon.com/federation), awsenv's
+// defaults are the host, and either, with or without a trailing slash,
+// gives the page.
+func FederationURL(endpoint string) string {
+	e := strings.TrimRight(endpoint, "/")
+	if !strings.HasSuffix(e, "/federation") {
+		e += "/federation"
+	}
+	return e
 }
 
 // Federation is what opening the console needs beyond STS.

@@ -71,8 +71,10 @@ type Flow struct {
 	// Terminal reports whether a controlling terminal is available; asked
 	// only when a code is needed, so the cached path never probes.
 	Terminal func() bool
-	// NoInput forbids asking for an MFA code: only what cached sessions
-	// can renew is made (the shell hook's refresh in place).
+	// NoInput forbids asking a person for an MFA code: only what cached
+	// sessions can renew, or a provider that needs no person (mfa_process,
+	// --mfa-code; see unattended), is made (the shell hook's refresh in
+	// place).
 	NoInput bool
 	// ClockSkew is the last offset of AWS's clock from ours, measured from
 	// an STS answer; nil or false when none was measured.
@@ -94,6 +96,10 @@ type Flow struct {
 	// DeviceLimits bound a sign-in's wait and polling; the zero value is
 	// awsapi.DefaultDeviceLimits.
 	DeviceLimits awsapi.DeviceLimits
+	// EnvRegion is the region the environment gives the calls of a
+	// profile that names none, and EnvRegionVar the variable it came from
+	// (AWS_REGION, else AWS_DEFAULT_REGION, as the SDK reads them).
+	EnvRegion, EnvRegionVar string
 	// Notef tells the person something on stderr; Debugf only with --debug.
 	Notef  func(format string, args ...any)
 	Debugf func(format string, args ...any)
@@ -119,6 +125,13 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	r, err := f.Config.Resolve(name)
 	if err != nil {
 		return nil, err
+	}
+	if r.Region() == "" {
+		// The calls take the environment's region: one that is no
+		// region would fail them as if the network were down.
+		if err := profiles.CheckRegion(f.EnvRegionVar, f.EnvRegion, ""); err != nil {
+			return nil, err
+		}
 	}
 	settings, err := f.Global.Settings(r.Profile)
 	if err != nil {

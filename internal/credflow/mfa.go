@@ -27,17 +27,18 @@ func (f *Flow) mfaSettings(r *profiles.Resolved, own profiles.Settings) (profile
 // tries) when AWS says the code was wrong, as a person mistypes.
 func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings profiles.Settings,
 	call func(code string) (profiles.Credentials, error)) (profiles.Credentials, error) {
-	if f.NoInput {
-		return profiles.Credentials{}, &plugins.Error{Provider: "--no-input", Err: ErrNeedsCode,
-			Problem: fmt.Sprintf("profile %s needs a new MFA code for device %s", profile, serial),
-			Fix:     fmt.Sprintf("Run `awsenv use %s` and enter a code.", profile)}
-	}
 	prov, err := f.Provider(settings)
 	if err != nil {
 		return profiles.Credentials{}, err
 	}
+	if f.NoInput && !unattended(prov, settings) {
+		return profiles.Credentials{}, &plugins.Error{Provider: "--no-input", Err: ErrNeedsCode,
+			Problem: fmt.Sprintf("profile %s needs a new MFA code for device %s", profile, serial),
+			Fix:     fmt.Sprintf("Run `awsenv use %s` and enter a code.", profile)}
+	}
+	// Under --no-input no one is there to answer, terminal or not.
 	req := plugins.Request{Profile: profile, Serial: serial, Options: settings.MFAOptions,
-		Terminal: f.Terminal != nil && f.Terminal()}
+		Terminal: !f.NoInput && f.Terminal != nil && f.Terminal()}
 	var lastErr error
 	waitedOut := "" // a code already waited out for a new window
 	for try := 1; try <= 3; try++ {
@@ -99,6 +100,18 @@ func (f *Flow) withMFA(ctx context.Context, profile, serial string, settings pro
 // fixedProvider is a provider whose code can never change, such as the
 // code given with --mfa-code.
 type fixedProvider interface{ Fixed() bool }
+
+// unattended reports a provider that needs no person, which --no-input
+// lets run: mfa_process (the process provider, a command that prints the
+// code) and a code given with --mfa-code. The prompt, ykman (a key to
+// touch), op (an unlock) and third-party plugins, which declare nothing,
+// may need one.
+func unattended(prov plugins.Provider, s profiles.Settings) bool {
+	if fp, ok := prov.(fixedProvider); ok && fp.Fixed() {
+		return true
+	}
+	return s.MFAProvider == "process"
+}
 
 // windowStart is the start of the TOTP window t falls in.
 func windowStart(t time.Time) time.Time {

@@ -29,7 +29,9 @@ func (r *run) files() bool {
 			r.add("files", Fail, fmt.Sprintf("cannot read %s: %v", f.path, err), "Check the file's permissions: ls -l "+f.path)
 			return false
 		}
-		if fi.Mode().Perm()&0o077 != 0 && (f.secret || fileHasKeys(f.path)) {
+		// Only a regular file's mode is the user's to mend: a device or a
+		// pipe in its place is refused by parse with its own fix.
+		if fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 && (f.secret || fileHasKeys(f.path)) {
 			r.add("files", Fail, fmt.Sprintf("%s holds keys and its mode %s lets other users read it", f.path, safefile.Mode(fi.Mode())),
 				"Run: chmod 600 "+f.path)
 			return r.parse()
@@ -111,6 +113,14 @@ func fileHasKeys(path string) bool {
 
 func (r *run) parse() bool {
 	cfg, err := profiles.Load(r.Files)
+	var fe *profiles.FileError
+	var notReg *safefile.NotRegularError
+	if errors.As(err, &fe) && errors.As(err, &notReg) {
+		// No line to mend: a device, a pipe or a directory in the file's
+		// place, with the fix that says what to remove or point back.
+		r.add("files", Fail, fmt.Sprintf("read %s: %v", fe.Path, fe.Err), fe.Fix)
+		return false
+	}
 	if err != nil {
 		r.add("files", Fail, err.Error(), "Fix the file at the line named, then run awsenv doctor again.")
 		return false

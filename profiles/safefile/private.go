@@ -58,12 +58,15 @@ func (e *PrivateError) Error() string {
 func CheckPrivate(path string, fi fs.FileInfo, want Private) error {
 	dir := want == PrivateDir || want == OwnDir
 	if dir && !fi.IsDir() {
-		return &PrivateError{Path: path, Reason: WrongKind, Why: "it is " + Kind(fi.Mode()) + ", not a directory",
-			Fix: fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", Quote(path))}
+		fix := fmt.Sprintf("Remove it (rm %s) so awsenv can create the directory.", Quote(path))
+		if !NotRegular(path, fi).Removable {
+			fix = fmt.Sprintf("%s is not a file to remove: point the variable or setting that named it at a directory of yours.", Quote(path))
+		}
+		return &PrivateError{Path: path, Reason: WrongKind, Why: "it is " + Kind(fi.Mode()) + ", not a directory", Fix: fix}
 	}
 	if !dir && !fi.Mode().IsRegular() {
-		e := &NotRegularError{Path: path, What: Kind(fi.Mode())}
-		return &PrivateError{Path: path, Reason: WrongKind, Why: "it is " + e.What + ", not a regular file", Fix: e.Fix() + "."}
+		e := NotRegular(path, fi)
+		return &PrivateError{Path: path, Reason: WrongKind, Why: "it is " + e.What + ", not a regular file", Fix: e.Fix("")}
 	}
 	if !privateChecked {
 		return &PrivateError{Path: path, Reason: Unchecked, Why: "awsenv cannot yet tell on this system who may read it",

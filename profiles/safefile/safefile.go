@@ -7,7 +7,8 @@
 //     default signal action end it, but a hung open is a hung prompt).
 //     Every open adds O_NONBLOCK, then checks the descriptor it got with
 //     fstat: anything but a regular file is refused with an error that
-//     says what it is and how to remove it. O_NONBLOCK is then cleared, so
+//     says what it is and how to mend it (NotRegular: removed only when
+//     it is the user's own mistake, never a device or a pipe of the shell). O_NONBLOCK is then cleared, so
 //     reads behave as usual.
 //   - WriteAtomic (write.go): the one way a file is replaced: a temporary
 //     file beside it, fsynced, renamed over it, the directory fsynced;
@@ -36,6 +37,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/awsenv/awsenv/shell/shellquote"
 )
@@ -67,7 +70,7 @@ func Open(path string, flags int) (*os.File, fs.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() && !isNull(fi) {
 		f.Close()
-		return nil, nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
+		return nil, nil, NotRegular(path, fi)
 	}
 	// A regular file ignores O_NONBLOCK, but clear it all the same so no
 	// read can ever see EAGAIN.
@@ -148,23 +151,101 @@ func ReadAll(f *os.File, fi fs.FileInfo, limit int64) ([]byte, error) {
 
 // NotRegularError is a path that holds something other than a regular
 // file: a FIFO, a directory, a device, a socket, or (with NoFollow) a
-// symbolic link.
+// symbolic link. Build it with NotRegular, which decides whether the fix
+// may remove what is there.
 type NotRegularError struct {
 	Path string
 	What string // "a FIFO (named pipe)", "a directory", ...
+	// Removable: the path is the user's own entry, in a directory of
+	// theirs, so removing it harms nothing of the system or the shell (see
+	// NotRegular). Link: the path is a symbolic link to what is described,
+	// and removing it removes the link only.
+	Removable, Link bool
+	// Setting names what pointed awsenv at Path (AWS_SHARED_CREDENTIALS_FILE,
+	// ...), when the caller knows; the fix then says to point it back.
+	Setting string
 }
 
 func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.What)
 }
 
-// Fix is the command that clears the path so awsenv can use it, as a
-// clause the caller ends: "Remove it (rm PATH)".
-func (e *NotRegularError) Fix() string {
-	if e.What == "a directory" {
-		return fmt.Sprintf("Remove it (rmdir %s if it is empty, else mv %s %s.aside)", Quote(e.Path), Quote(e.Path), Quote(e.Path))
+// Fix is the sentence that mends the path. When the path is the user's to
+// remove, it is removed and then (the caller's clause, with its own
+// punctuation, such as ", then put the file you meant there" or "; awsenv
+// makes the lock file again") follows. Otherwise (a device, anything under
+// /dev, /proc or /sys such as a pipe of the shell, or an entry in a
+// directory that is not the user's) nothing is to be removed: the fix is
+// to point Setting back at a regular file, and then is not used.
+func (e *NotRegularError) Fix(then string) string {
+	q := Quote(e.Path)
+	switch {
+	case !e.Removable && e.Setting != "":
+		return fmt.Sprintf("%s is not a file to remove: point %s back at a regular file (or unset it, for its default).", q, e.Setting)
+	case !e.Removable:
+		return fmt.Sprintf("%s is not a file to remove: point the variable or setting that named it back at a regular file.", q)
+	case e.Link:
+		return fmt.Sprintf("Remove the link (rm %s; what it points at stays)%s.", q, then)
+	case e.What == "a directory":
+		return fmt.Sprintf("Remove it (rmdir %s if it is empty, else mv %s %s.aside)%s.", q, q, q, then)
 	}
-	return fmt.Sprintf("Remove it (rm %s)", Quote(e.Path))
+	return fmt.Sprintf("Remove it (rm %s)%s.", q, then)
+}
+
+// NotRegular is the error for path, whose fstat (or Lstat) is fi. It is
+// Removable only when removing the path harms nothing but a mistake of the
+// user's: a link, FIFO, socket or directory the user owns, in a directory
+// the user owns that others cannot write, outside /dev, /proc and /sys.
+// A device never is, nor /dev/stdin (a pipe of the shell), nor a FIFO in
+// /tmp.
+func NotRegular(path string, fi fs.FileInfo) *NotRegularError {
+	e := &NotRegularError{Path: path, What: Kind(fi.Mode())}
+	lfi, err := os.Lstat(path)
+	if err != nil {
+		return e
+	}
+	e.Link = lfi.Mode()&fs.ModeSymlink != 0 && fi.Mode()&fs.ModeSymlink == 0
+	if !e.Link && lfi.Mode()&(fs.ModeDevice|fs.ModeCharDevice) != 0 {
+		return e
+	}
+	e.Removable = ownEntry(path, lfi)
+	return e
+}
+
+// ownEntry: the entry at path (Lstat lfi) is the user's, and so is the
+// directory it sits in, resolved through links, which others cannot write.
+func ownEntry(path string, lfi fs.FileInfo) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil || systemPath(abs) {
+		return false
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil || systemPath(dir) {
+		return false
+	}
+	dfi, err := os.Stat(dir)
+	if err != nil || dfi.Mode().Perm()&0o002 != 0 {
+		return false
+	}
+	uid := os.Getuid()
+	for _, fi := range []fs.FileInfo{lfi, dfi} {
+		if owner, _, ok := Owner(fi); ok && owner != uid {
+			return false
+		}
+	}
+	return true
+}
+
+// systemPath: under /dev, /proc or /sys, where entries are the system's
+// and the shell's (/dev/stdin, /dev/fd/63, /proc/self/fd/0), never files
+// to remove.
+func systemPath(abs string) bool {
+	for _, p := range []string{"/dev", "/proc", "/sys"} {
+		if abs == p || strings.HasPrefix(abs, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // Kind names a file type for people.

@@ -4,6 +4,7 @@ package safefile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -43,7 +44,8 @@ func TestOpenRefusesWhatIsNotAFile(t *testing.T) {
 		{sub, 0, "a directory", "rmdir " + sub},
 		{sub, Create | NoFollow, "a directory", "rmdir " + sub},
 		{sock, 0, "a socket", "rm " + sock},
-		{"/dev/zero", 0, "a character device", "rm /dev/zero"},
+		// A device is never the user's to remove: point back at a file.
+		{"/dev/zero", 0, "a character device", "/dev/zero is not a file to remove: point the variable or setting that named it back at a regular file."},
 		{link, NoFollow, "a symbolic link", "rm " + link},
 	} {
 		done := make(chan error, 1)
@@ -57,7 +59,7 @@ func TestOpenRefusesWhatIsNotAFile(t *testing.T) {
 		select {
 		case err := <-done:
 			var nr *NotRegularError
-			if !errors.As(err, &nr) || nr.What != tc.what || nr.Path != tc.path || !strings.Contains(nr.Fix(), tc.fix) {
+			if !errors.As(err, &nr) || nr.What != tc.what || nr.Path != tc.path || !strings.Contains(nr.Fix(""), tc.fix) {
 				t.Errorf("Open(%s, %#x) = %v, want %s with fix %q", tc.path, tc.flags, err, tc.what, tc.fix)
 			}
 		case <-time.After(2 * time.Second):
@@ -74,6 +76,68 @@ func TestOpenRefusesWhatIsNotAFile(t *testing.T) {
 			t.Errorf("ReadFile(%s) = %q, %v", p, data, err)
 		}
 	}
+}
+
+// The fix removes only what is the user's own mistake: never a device, a
+// pipe of the shell (/dev/stdin, /dev/fd/N), anything under /dev or /proc,
+// or a FIFO in a directory others may write (/tmp); a link of the user's
+// to a device is removed as a link. With Setting known, the fix names it.
+func TestNotRegularFixPointsTheRightWay(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	must(t, syscall.Mkfifo(fifo, 0o600))
+	ttyLink := filepath.Join(dir, "config")
+	must(t, os.Symlink("/dev/zero", ttyLink))
+	// A FIFO straight in a world-writable (sticky) directory such as /tmp.
+	shared := filepath.Join(dir, "shared")
+	must(t, os.Mkdir(shared, 0o777))
+	must(t, os.Chmod(shared, 0o1777))
+	sharedFifo := filepath.Join(shared, "fifo")
+	must(t, syscall.Mkfifo(sharedFifo, 0o600))
+	r, w, err := os.Pipe()
+	must(t, err)
+	defer r.Close()
+	defer w.Close()
+	shellPipe := fmt.Sprintf("/dev/fd/%d", r.Fd())
+	procPipe := fmt.Sprintf("/proc/self/fd/%d", r.Fd())
+
+	for _, tc := range []struct {
+		path, setting string
+		want          string // the whole fix
+	}{
+		{"/dev/zero", "AWS_SHARED_CREDENTIALS_FILE", "/dev/zero is not a file to remove: point AWS_SHARED_CREDENTIALS_FILE back at a regular file (or unset it, for its default)."},
+		{shellPipe, "AWS_CONFIG_FILE", shellPipe + " is not a file to remove: point AWS_CONFIG_FILE back at a regular file (or unset it, for its default)."},
+		{procPipe, "", procPipe + " is not a file to remove: point the variable or setting that named it back at a regular file."},
+		{sharedFifo, "AWS_CONFIG_FILE", sharedFifo + " is not a file to remove: point AWS_CONFIG_FILE back at a regular file (or unset it, for its default)."},
+		{fifo, "AWS_CONFIG_FILE", "Remove it (rm " + fifo + "), then retry."},
+		{ttyLink, "", "Remove the link (rm " + ttyLink + "; what it points at stays), then retry."},
+	} {
+		f, _, err := Open(tc.path, 0)
+		if f != nil {
+			f.Close()
+		}
+		var nr *NotRegularError
+		if !errors.As(err, &nr) {
+			t.Errorf("Open(%s) = %v, want a *NotRegularError", tc.path, err)
+			continue
+		}
+		nr.Setting = tc.setting
+		if got := nr.Fix(", then retry"); got != tc.want {
+			t.Errorf("Open(%s): fix\n  %s\nwant\n  %s", tc.path, got, tc.want)
+		}
+	}
+	if _, err := os.Stat("/dev/tty"); err == nil {
+		if e := NotRegular("/dev/tty", mustStat(t, "/dev/tty")); e.Removable || strings.Contains(e.Fix(""), "rm ") {
+			t.Errorf("/dev/tty: %+v, fix %q", e, e.Fix(""))
+		}
+	}
+}
+
+func mustStat(t *testing.T, p string) fs.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(p)
+	must(t, err)
+	return fi
 }
 
 func TestReadFileLimit(t *testing.T) {
@@ -115,5 +179,40 @@ func TestMode(t *testing.T) {
 		if got := Mode(m); got != want {
 			t.Errorf("Mode(%v) = %s, want %s", m, got, want)
 		}
+	}
+}
+
+// Every non-regular file awsenv refuses is described by NotRegular, which
+// decides whether the fix may remove it: no other code builds the error.
+func TestNotRegularOneConstructor(t *testing.T) {
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n := strings.Count(string(data), "NotRegularError{")
+		switch filepath.ToSlash(path) {
+		case "../../profiles/safefile/safefile.go":
+			n-- // NotRegular itself
+		case "../../profiles/safefile/sys_unix.go":
+			n-- // a link that vanished before its Lstat: nothing to remove
+		}
+		if n > 0 {
+			t.Errorf("%s builds a NotRegularError itself: use safefile.NotRegular", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

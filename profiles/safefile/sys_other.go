@@ -16,7 +16,7 @@ const LockFlags = os.O_CREATE | os.O_RDWR
 func openFile(path string, flags int) (*os.File, error) {
 	if flags&NoFollow != 0 {
 		if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, &NotRegularError{Path: path, What: "a symbolic link"}
+			return nil, NotRegular(path, fi)
 		}
 	}
 	return os.OpenFile(path, os.O_RDONLY|flags&Create, 0o600)

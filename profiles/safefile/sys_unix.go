@@ -28,13 +28,16 @@ func openFile(path string, flags int) (*os.File, error) {
 		return f, nil
 	}
 	if flags&NoFollow != 0 && errors.Is(err, syscall.ELOOP) {
+		if fi, lerr := os.Lstat(path); lerr == nil {
+			return nil, NotRegular(path, fi)
+		}
 		return nil, &NotRegularError{Path: path, What: "a symbolic link"}
 	}
 	if errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENXIO) {
 		// O_CREAT on a directory, or any open of a socket, fails before
 		// there is anything to fstat: name what is there.
 		if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
-			return nil, &NotRegularError{Path: path, What: Kind(fi.Mode())}
+			return nil, NotRegular(path, fi)
 		}
 	}
 	return nil, err

@@ -230,7 +230,7 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	f, fi, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
-		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix() + "; awsenv makes the lock file again."}
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix("; awsenv makes the lock file again")}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock session %s: open %s: %w. Check that %s is writable by you.", key.Profile, path, err, s.Dir)
@@ -324,7 +324,7 @@ func readPrivate(path string, limit int64) ([]byte, error) {
 	f, fi, err := safefile.Open(path, safefile.NoFollow)
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
-		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a regular file", Fix: notReg.Fix() + "."}
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a regular file", Fix: notReg.Fix("")}
 	}
 	if err != nil {
 		return nil, err

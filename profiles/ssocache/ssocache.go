@@ -328,7 +328,7 @@ func (c *Cache) Lock(ctx context.Context, key string) (*Held, error) {
 	f, _, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
 	var notReg *safefile.NotRegularError
 	if errors.As(err, &notReg) {
-		return nil, fmt.Errorf("lock IAM Identity Center token: %w. %s; awsenv makes the lock file again.", err, notReg.Fix())
+		return nil, fmt.Errorf("lock IAM Identity Center token: %w. %s", err, notReg.Fix("; awsenv makes the lock file again"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock IAM Identity Center token: open %s: %w. Check that %s is writable by you.", path, err, c.Dir)

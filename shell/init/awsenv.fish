@@ -227,7 +227,7 @@ builtin complete -c awsenv -n '__fish_seen_subcommand_from use unset' -l shell -
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process console' -l mfa-code -x -d 'MFA code'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process console' -l duration -x -d 'session duration'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process console' -l refresh -d 'get new credentials'
-builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process console' -l no-input -d 'never ask for an MFA code'
+builtin complete -c awsenv -n '__fish_seen_subcommand_from use exec credential-process console' -l no-input -d 'never ask a person for an MFA code'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from console' -l print -d 'print the sign-in URL'
 builtin complete -c awsenv -l debug -d 'explain each step on stderr'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from init' -x -a 'bash zsh fish powershell'

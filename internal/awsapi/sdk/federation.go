@@ -64,7 +64,8 @@ func (c STS) SigninToken(ctx context.Context, in awsapi.SigninTokenInput) (strin
 	if in.SessionDuration > 0 {
 		q.Set("SessionDuration", strconv.Itoa(int(in.SessionDuration/time.Second)))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, in.Endpoint+"/federation?"+q.Encode(), nil)
+	page := awsapi.FederationURL(in.Endpoint)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, page+"?"+q.Encode(), nil)
 	if err != nil {
 		return "", &awsapi.TransportError{Operation: op, Message: "the federation endpoint " + in.Endpoint + " is not a URL"}
 	}
@@ -79,12 +80,17 @@ func (c STS) SigninToken(ctx context.Context, in awsapi.SigninTokenInput) (strin
 		if errors.As(err, &ue) {
 			err = ue.Err // its text holds the URL, and the URL the credentials
 		}
-		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s/federation: %v", in.Endpoint, err)}
+		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s: %v", page, err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSigninAnswer))
 	if err != nil {
-		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s/federation: reading the answer: %v", in.Endpoint, err)}
+		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s: reading the answer: %v", page, err)}
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		// No such page: the endpoint is wrong, not the credentials.
+		return "", &awsapi.APIError{Operation: op, Code: "FederationNotFound", HTTPStatus: resp.StatusCode,
+			Message: fmt.Sprintf("%s is no federation endpoint (HTTP 404)", page)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", &awsapi.APIError{Operation: op, Code: "FederationRefused", HTTPStatus: resp.StatusCode,
@@ -94,7 +100,7 @@ func (c STS) SigninToken(ctx context.Context, in awsapi.SigninTokenInput) (strin
 		SigninToken string `json:"SigninToken"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil || out.SigninToken == "" {
-		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s/federation answered without a SigninToken", in.Endpoint)}
+		return "", &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s answered without a SigninToken", page)}
 	}
 	return out.SigninToken, nil
 }
