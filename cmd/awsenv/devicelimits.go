@@ -1,9 +1,8 @@
 package main
 
 import (
-	"time"
-
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/profiles"
 )
 
 // deviceLimitsEnv shortens the longest wait of a sign-in, for the tests
@@ -15,7 +14,7 @@ const deviceLimitsEnv = "AWSENV_TEST_DEVICE_MAX_WAIT"
 // (a Go duration such as 3s) when it is shorter.
 func deviceLimits(d *Deps) awsapi.DeviceLimits {
 	l := awsapi.DefaultDeviceLimits
-	if v, err := time.ParseDuration(d.Getenv(deviceLimitsEnv)); err == nil && v > 0 && v < l.MaxExpiry {
+	if v, err := profiles.ParseDuration(d.Getenv(deviceLimitsEnv)); err == nil && v > 0 && v < l.MaxExpiry {
 		l.MaxExpiry = v
 	}
 	return l
