@@ -274,6 +274,11 @@ func Parse(data []byte, now time.Time) (profiles.Credentials, error) {
 			return profiles.Credentials{}, fmt.Errorf(`its "Expiration" (%d characters) is not an RFC 3339 time such as 2026-12-01T12:00:00Z`,
 				len(*o.Expiration))
 		}
+		if t.IsZero() {
+			// Go's zero time would read as "no expiry": an Expiration that
+			// is there says the credentials do expire, so it must be a time.
+			return profiles.Credentials{}, fmt.Errorf(`its "Expiration" is year 1, which is not a time credentials expire at; leave "Expiration" out for credentials that never expire`)
+		}
 		c.Expiration = t.UTC()
 	}
 	if err := c.Validate(now); err != nil {

@@ -38,6 +38,7 @@ func TestParse(t *testing.T) {
 		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "a\nb", "Expiration": "2026-12-01T12:00:00Z"}`: "session token holds",
 		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "9999-12-31T23:59:59Z"}`:    "later than such credentials last",
 		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "0001-01-01T00:00:01Z"}`:    "not a time",
+		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "0001-01-01T00:00:00Z"}`:    "not a time credentials expire at",
 		`{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "` + secret + `", "SessionToken": "t", "Expiration": "` + secret + `"}`:          "not an RFC 3339 time",
 	} {
 		_, err := Parse([]byte(in), now)
