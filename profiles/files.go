@@ -16,6 +16,9 @@ import (
 type Files struct {
 	Config      string
 	Credentials string
+	// KeyIndex is awsenv's index of the profiles whose long-term keys are
+	// in its secret store (keyindex.go); "" reads none.
+	KeyIndex string
 }
 
 // DefaultFiles returns the paths the AWS CLI uses: AWS_CONFIG_FILE and

@@ -37,6 +37,10 @@ func newSecrets() *secrets {
 }
 
 func (s *secrets) serve(ctx context.Context, op string, in helper.SecretInput) (helper.SecretResult, error) {
+	if in.Store.Service == helper.AWSVault && (op == helper.SecretOpSet || op == helper.SecretOpRemove) {
+		return helper.SecretResult{}, &helper.SecretError{Kind: helper.SecretFailed,
+			Message: "awsenv only reads aws-vault's keyring; it never writes to it. Use aws-vault to change it."}
+	}
 	st, err := s.open(in.Store)
 	if err != nil {
 		return helper.SecretResult{}, wireError(err)
@@ -46,6 +50,15 @@ func (s *secrets) serve(ctx context.Context, op string, in helper.SecretInput) (
 	case helper.SecretOpGet:
 		var data []byte
 		data, err = st.Get(in.Key)
+		if err == nil && in.Store.Service == helper.AWSVault {
+			// aws-vault's credentials JSON, handed on as awsenv's.
+			var k secretstore.LongTermKey
+			if k, err = secretstore.ParseAWSVault(data); err != nil {
+				err = &secretstore.Error{Kind: secretstore.KindFailed, Backend: st.Backend(), Op: "read aws-vault's item " + in.Key, Err: err,
+					Fix: "Only aws-vault's long-term keys can be imported; check the item with `aws-vault list`"}
+			}
+			data = k.Marshal()
+		}
 		res.Data = data
 	case helper.SecretOpSet:
 		err = st.Set(in.Key, in.Data.Reveal(), in.Label)
@@ -53,6 +66,16 @@ func (s *secrets) serve(ctx context.Context, op string, in helper.SecretInput) (
 		err = st.Remove(in.Key)
 	case helper.SecretOpList:
 		res.Keys, err = st.Keys()
+		if in.Store.Service == helper.AWSVault {
+			// Only profiles' keys, not aws-vault's sessions and tokens.
+			keys := res.Keys[:0]
+			for _, k := range res.Keys {
+				if secretstore.AWSVaultProfile(k) {
+					keys = append(keys, k)
+				}
+			}
+			res.Keys = keys
+		}
 	default:
 		err = fmt.Errorf("unknown secret operation %q", op)
 	}

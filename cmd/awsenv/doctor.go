@@ -52,12 +52,12 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				}
 			}
 			listed := listPluginsOnce(client, global)
-			cfg, _ := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+			cfg, _ := profiles.Load(awsFiles(d))
 			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
 				Debugf: func(string, ...any) {}}
 			rep := doctor.Run(c.Context, doctor.Inputs{
 				Profile: name,
-				Files:   profiles.DefaultFiles(d.Getenv, d.Home),
+				Files:   awsFiles(d),
 				Global:  global,
 				STS:     client,
 				IAM:     client,

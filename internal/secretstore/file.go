@@ -71,8 +71,21 @@ func (f *fileStore) checkPassphrase() error {
 	}
 	keys = f.items(keys)
 	if len(keys) > 0 {
-		if _, err := f.kr.Get(keys[0]); err != nil {
-			return f.decryptError(err)
+		// One item that opens is enough: another may be damaged (a write
+		// cut short by a kill).
+		var firstErr error
+		for _, k := range keys {
+			_, err := f.kr.Get(k)
+			if err == nil {
+				firstErr = nil
+				break
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		if firstErr != nil {
+			return f.decryptError(firstErr)
 		}
 	} else {
 		f.mu.Lock()
