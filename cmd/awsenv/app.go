@@ -186,6 +186,11 @@ func permuteArgs(app *cli.App, args []string) []string {
 		return args
 	}
 	cmd := app.Command(args[i])
+	// A subcommand's flags (awsenv keys export PROFILE --yes) go after it.
+	for cmd != nil && i+1 < len(args) && cmd.Command(args[i+1]) != nil {
+		i++
+		cmd = cmd.Command(args[i])
+	}
 	if cmd == nil || len(cmd.Flags) == 0 {
 		return args
 	}

@@ -289,6 +289,14 @@ func storedProfile(c *cli.Context, d *Deps) (*keyring, *profiles.Profile, error)
 		return nil, nil, err
 	}
 	p, err := cfg.Get(name)
+	var pe *profiles.ProfileError
+	if errors.As(err, &pe) {
+		// A key stored for a profile the files do not (or no longer) have.
+		idx, ierr := profiles.LoadKeyIndex(keyIndexPath(d))
+		if k, ok := idx[name]; ierr == nil && ok {
+			p, err = &profiles.Profile{Name: name, AccessKeyID: k.KeyID, Stored: &k}, nil
+		}
+	}
 	if err == nil && p.Stored == nil {
 		err = &profiles.ProfileError{Profile: name, File: keyIndexPath(d), Problem: "its key is not in awsenv's keyring",
 			Fix: fmt.Sprintf("Nothing to do; `awsenv keys import %s` moves a key from the file into the keyring.", name)}
