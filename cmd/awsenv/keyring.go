@@ -100,9 +100,14 @@ func (k *keyring) LongTermKey(ctx context.Context, p *profiles.Profile) (profile
 	return creds, err
 }
 
-// get reads profile's item from the store ch.
+// get reads profile's item from the store ch (aws-vault names its items
+// after the profile alone).
 func (k *keyring) get(ctx context.Context, ch helper.StoreChoice, profile string) (profiles.Credentials, string, error) {
-	res, err := k.client.SecretGet(ctx, helper.SecretInput{Store: ch, Key: profileItemPrefix + profile})
+	item := profileItemPrefix + profile
+	if ch.Service == helper.AWSVault {
+		item = profile
+	}
+	res, err := k.client.SecretGet(ctx, helper.SecretInput{Store: ch, Key: item})
 	if err != nil {
 		return profiles.Credentials{}, "", err
 	}
