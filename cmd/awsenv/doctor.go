@@ -54,7 +54,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 			listed := listPluginsOnce(client, global)
 			cfg, _ := profiles.Load(awsFiles(d))
 			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
-				Debugf: func(string, ...any) {}}
+				Keyring: newKeyring(d, global), Debugf: func(string, ...any) {}, Notef: func(format string, args ...any) { say(d.Stderr, format, args...) }}
 			rep := doctor.Run(c.Context, doctor.Inputs{
 				Profile: name,
 				Files:   awsFiles(d),
@@ -75,6 +75,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 					}
 					return err.Error(), ""
 				},
+				LongTermKey: flow.LongTermKey,
 				Plugin: func(ctx context.Context, name, service string) (string, string) {
 					return pluginStatus(ctx, listed, name, service)
 				},

@@ -159,6 +159,15 @@ func TestKeysImportThenUseLeavesNoSecretOnDisk(t *testing.T) {
 			t.Fatal("awsenv printed the long-term secret")
 		}
 	}
+	// doctor says where the secret lives, and warns about the one still
+	// in plain text (alice's).
+	doc := w.run("doctor", "carol")
+	if !strings.Contains(doc.stdout+doc.stderr, "keeps the long-term key "+id+" in awsenv's keyring (file)") || strings.Contains(doc.stdout, "plain text") {
+		t.Fatalf("doctor carol: %s", doc)
+	}
+	if doc := w.run("doctor", "alice"); !strings.Contains(doc.stdout+doc.stderr, "awsenv keys import alice") {
+		t.Fatalf("doctor alice: %s", doc)
+	}
 	if found := findSecret(t, secret, w.dir, os.TempDir()); len(found) > 0 {
 		t.Fatalf("the secret access key is on disk in plain text: %v", found)
 	}
