@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 )
@@ -72,7 +73,9 @@ func (w *world) storedKey(profile string) (id, secret string, ok bool) {
 	req := fmt.Sprintf(`{"secret_get":{"store":{"backend":"file","file_dir":%q},"key":"profile:%s"}}`+"\n",
 		filepath.Join(w.dir, "data", "awsenv", "keyring"), profile)
 	cmd := testproc.Command(filepath.Join(binDir, "awsenv-helper"))
-	cmd.Env = w.env()
+	// As awsenv starts it without a session bus (helper.NoBusAddress): the
+	// keyring library would run dbus-launch otherwise.
+	cmd.Env = w.env("DBUS_SESSION_BUS_ADDRESS=" + helper.NoBusAddress)
 	cmd.Stdin = strings.NewReader(req)
 	setNoTTY(cmd)
 	out, err := cmd.Output()
@@ -374,7 +377,9 @@ func TestKeysImportFromAWSVault(t *testing.T) {
 	w.writeCredentials("") // carol's key lives in aws-vault only
 	avEnv := []string{"AWS_VAULT_BACKEND=file", "AWS_VAULT_FILE_DIR=" + filepath.Join(w.dir, "awsvault"), "AWS_VAULT_FILE_PASSPHRASE=av-pass"}
 	add := testproc.Command(av, "add", "--env", "carol")
-	add.Env = w.env(append(avEnv, "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret)...)
+	// aws-vault links the same library: without a bus address it would
+	// start dbus-launch.
+	add.Env = w.env(append(avEnv, "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret, "DBUS_SESSION_BUS_ADDRESS=disabled:")...)
 	setNoTTY(add)
 	if r := runCmd(t, add); r.code != 0 {
 		t.Fatalf("aws-vault add: %s", r)
