@@ -21,6 +21,9 @@ type Files struct {
 	Credentials string
 
 	ConfigVar, CredentialsVar string
+	// KeyIndex is awsenv's index of the profiles whose long-term keys are
+	// in its secret store (keyindex.go); "" reads none.
+	KeyIndex string
 }
 
 // DefaultFiles returns the paths the AWS CLI uses: AWS_CONFIG_FILE and

@@ -26,8 +26,22 @@ type keyFile struct {
 
 // planFile resolves path, reads it and finds the two values to replace.
 func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *keyEdit, error) {
+	f, err := openKeyFile(path, kind, profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	edit, err := planEdit(f, kind, profile, oldKeyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, edit, nil
+}
+
+// openKeyFile resolves path and reads it, refusing a file awsenv cannot
+// edit in place (see ReplaceKey).
+func openKeyFile(path string, kind FileKind, profile string) (*keyFile, error) {
 	if kind != CredentialsFile && kind != ConfigFile {
-		return nil, nil, fmt.Errorf("profiles: unknown FileKind %d", int(kind))
+		return nil, fmt.Errorf("profiles: unknown FileKind %d", int(kind))
 	}
 	f := &keyFile{shown: path}
 	refuse := func(problem, fix string, cause error) error {
@@ -36,24 +50,24 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 	target, err := filepath.EvalSymlinks(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, refuse("the file does not exist", fmt.Sprintf("Name the %s that holds the profile's keys.", kind), nil)
+		return nil, refuse("the file does not exist", fmt.Sprintf("Name the %s that holds the profile's keys.", kind), nil)
 	case err != nil:
-		return nil, nil, refuse("cannot follow its links", "Point the link at the real file (ls -l shows where it points).", err)
+		return nil, refuse("cannot follow its links", "Point the link at the real file (ls -l shows where it points).", err)
 	}
 	f.target = target
 	if target != path {
 		f.shown = fmt.Sprintf("%s (a link to %s)", path, target)
 	}
 	if f.info, err = os.Lstat(target); err != nil {
-		return nil, nil, refuse("cannot read it", "Check that it is readable by you.", err)
+		return nil, refuse("cannot read it", "Check that it is readable by you.", err)
 	}
 	if !f.info.Mode().IsRegular() {
-		return nil, nil, refuse("it is "+safefile.Kind(f.info.Mode())+", not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
+		return nil, refuse("it is "+safefile.Kind(f.info.Mode())+", not a regular file", fmt.Sprintf("Name the %s itself.", kind), nil)
 	}
 	if f.info.Mode().Perm()&0o200 == 0 {
 		// Someone made it read-only on purpose: a lock against edits,
 		// awsenv's included.
-		return nil, nil, refuse(fmt.Sprintf("it is read-only (mode %04o), which awsenv takes as \"do not touch\"", f.info.Mode().Perm()),
+		return nil, refuse(fmt.Sprintf("it is read-only (mode %04o), which awsenv takes as \"do not touch\"", f.info.Mode().Perm()),
 			fmt.Sprintf("To let awsenv rotate the key, make it writable (chmod u+w %s) and run the command again; to keep it as it is, rotate the key yourself.", shellquote.Word(target)), nil)
 	}
 	// The new file is written beside it, and a backup: the directory must
@@ -61,21 +75,17 @@ func planFile(path string, kind FileKind, profile, oldKeyID string) (*keyFile, *
 	// IAM had made the new key).
 	if dir := filepath.Dir(target); safefile.CanWriteIn(dir) != nil {
 		err := safefile.CanWriteIn(dir)
-		return nil, nil, refuse(fmt.Sprintf("awsenv cannot write in its directory %s, where the new file and a backup go", dir),
+		return nil, refuse(fmt.Sprintf("awsenv cannot write in its directory %s, where the new file and a backup go", dir),
 			fmt.Sprintf("Make the directory writable for you (chmod u+w %s, or remount it read-write), or rotate the key yourself.", shellquote.Word(dir)), err)
 	}
 	if n := safefile.Links(f.info); n > 1 {
-		return nil, nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", n),
+		return nil, refuse(fmt.Sprintf("it has %d hard links, which would keep the old key", n),
 			"Replace the extra hard links by symbolic links (ln -sf), then run the command again.", nil)
 	}
 	if f.data, _, err = safefile.ReadFile(target, 0, MaxAWSFileSize); err != nil {
-		return nil, nil, refuse("cannot read it", "Check that it is readable by you and that it is the file you meant.", err)
+		return nil, refuse("cannot read it", "Check that it is readable by you and that it is the file you meant.", err)
 	}
-	edit, err := planEdit(f, kind, profile, oldKeyID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, edit, nil
+	return f, nil
 }
 
 // planEdit finds the profile's section and its two values, refusing

@@ -66,6 +66,12 @@ type Profile struct {
 	// keyLine is the line of each awsenv_* key in its file, for messages.
 	keyLine map[string]int
 
+	// Stored is set when the profile's long-term key is in awsenv's secret
+	// store, as the key index says: AccessKeyID is then the stored key's
+	// id and SecretAccessKey is empty (the store is asked only when a
+	// session must be made).
+	Stored *StoredKey
+
 	// Where each part was found, for error messages.
 	ConfigFile      string // set when the config file has a section for it
 	CredentialsFile string // set when the credentials file has a section for it
@@ -145,6 +151,12 @@ type Config struct {
 	profiles map[string]*Profile // built so far
 	resolved map[string]*resolution
 	asSource map[string]*resolution // profiles with keys, as the source of a role
+
+	// The key index (Files.KeyIndex), read the first time a profile
+	// without keys in the files is built.
+	indexRead bool
+	index2    map[string]StoredKey
+	indexErr  error
 }
 
 // sources are the sections a profile's keys come from: indexes for
@@ -320,6 +332,12 @@ func (c *Config) lookupLocked(name string) *Profile {
 	}
 	cfgKeys, credKeys := c.sectionKeys(src)
 	apply(p, keyValues(cfgKeys, credKeys))
+	if p.AccessKeyID == "" && p.SecretAccessKey == "" && p.SessionToken == "" {
+		if k, ok := c.storedLocked(name); ok {
+			p.Stored = &k
+			p.AccessKeyID = k.KeyID
+		}
+	}
 	p.EnvNames = envNames(p.EnvNames, cfgKeys)
 	p.EnvNames = envNames(p.EnvNames, credKeys)
 	// Where each key the trust gate may ask about comes from: the

@@ -355,6 +355,9 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	}
 	switch {
+	case p.Stored != nil:
+		// The key is in awsenv's secret store (the key index says so).
+		return &Resolved{Profile: p, Kind: KindUser}, nil
 	case p.AccessKeyID != "" && p.SecretAccessKey == "":
 		return nil, profileError(p, "aws_access_key_id without aws_secret_access_key",
 			"Add the key's aws_secret_access_key; if it is lost, create a new access key in IAM.")
@@ -372,9 +375,12 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 		return &Resolved{Profile: p, Kind: KindUser}, nil
 	case len(p.SSOKeys) > 0:
 		return nil, ssoLoginOnly(p)
+	case c.indexErr != nil:
+		// Its key may be in the store, but the index cannot say.
+		return nil, c.indexErr
 	default:
 		return nil, profileError(p, "no credentials: neither aws_access_key_id nor role_arn",
-			fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s, or role_arn and source_profile in %s.",
-				p.Name, c.Files.Credentials, c.Files.Config))
+			fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s (or keep them in the keyring: awsenv keys add %s), or role_arn and source_profile in %s.",
+				p.Name, c.Files.Credentials, p.Name, c.Files.Config))
 	}
 }

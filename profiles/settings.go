@@ -89,6 +89,14 @@ func (g *Global) keyAt(key string) (string, int) { return g.Path + " [default]",
 // [plugin NAME] section with sha256 = HEX; "" when it is not pinned.
 func (g *Global) PluginPin(name string) string { return g.pins[name] }
 
+// Keyring is the secret store awsenv's config chooses in [default]:
+// awsenv_keyring_backend (the library's backend name), and for pass
+// awsenv_keyring_pass_dir and awsenv_keyring_pass_prefix; "" for each
+// not set.
+func (g *Global) Keyring() (backend, passDir, passPrefix string) {
+	return g.values["keyring_backend"], g.values["keyring_pass_dir"], g.values["keyring_pass_prefix"]
+}
+
 // PluginPins are all the pins, by plugin name.
 func (g *Global) PluginPins() map[string]string { return g.pins }
 

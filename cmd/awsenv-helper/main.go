@@ -23,6 +23,9 @@ import (
 var version = "dev"
 
 func main() {
+	// Before anything runs a program: see helper.DropNoBus.
+	helper.DropNoBus()
+	sec := newSecrets()
 	// Ctrl-C reaches the helper too (it shares awsenv's process group), but
 	// awsenv decides what an interrupt stops: it kills the helper when it
 	// gives up, and lets it finish when it must (a key rotation half done).
@@ -38,7 +41,8 @@ func main() {
 	world := sdk.World{Getenv: os.Getenv, Now: time.Now, Network: sdk.DefaultNetwork}
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world}})
+		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
+		Secrets: sec.serve})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

@@ -29,6 +29,7 @@ const (
 	exitAWS     = 5 // AWS refused or could not be reached
 	exitRefused = 6 // a PreUse hook or awsenv_confirm refused the switch
 	exitPlugin  = 7 // a hook or credential-source plugin failed, or set a variable awsenv refuses
+	exitKeyring = 8 // the secret store could not be used: no D-Bus session, locked, wrong passphrase, backend not here
 	exitNoExec  = 127
 	exitSignal  = 130
 )
@@ -185,6 +186,11 @@ func permuteArgs(app *cli.App, args []string) []string {
 		return args
 	}
 	cmd := app.Command(args[i])
+	// A subcommand's flags (awsenv keys export PROFILE --yes) go after it.
+	for cmd != nil && i+1 < len(args) && cmd.Command(args[i+1]) != nil {
+		i++
+		cmd = cmd.Command(args[i])
+	}
 	if cmd == nil || len(cmd.Flags) == 0 {
 		return args
 	}

@@ -24,6 +24,9 @@ type Deps struct {
 	Home           string
 	ConfigHome     string // $XDG_CONFIG_HOME
 	StateHome      string // $XDG_STATE_HOME
+	DataHome       string // $XDG_DATA_HOME: awsenv's key index and its file keyring
+	// Stdin is where `keys add` reads a key when it is not a terminal.
+	Stdin io.Reader
 	// OpenTTY opens the controlling terminal, for the MFA prompt.
 	OpenTTY func() (io.ReadWriteCloser, error)
 	// Executable is this binary's path, to find awsenv-helper beside it.
@@ -116,6 +119,8 @@ func SystemDeps() *Deps {
 		Home:       home,
 		ConfigHome: xdg.ConfigHome,
 		StateHome:  xdg.StateHome,
+		DataHome:   xdg.DataHome,
+		Stdin:      os.Stdin,
 		OpenTTY: func() (io.ReadWriteCloser, error) {
 			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		},

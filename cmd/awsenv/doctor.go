@@ -52,12 +52,12 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				}
 			}
 			listed := listPluginsOnce(client, global)
-			cfg, _ := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+			cfg, _ := profiles.Load(awsFiles(d))
 			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
-				Debugf: func(string, ...any) {}}
+				Keyring: newKeyring(d, global), Debugf: func(string, ...any) {}, Notef: func(format string, args ...any) { say(d.Stderr, format, args...) }}
 			rep := doctor.Run(c.Context, doctor.Inputs{
 				Profile: name,
-				Files:   profiles.DefaultFiles(d.Getenv, d.Home),
+				Files:   awsFiles(d),
 				Global:  global,
 				STS:     client,
 				IAM:     client,
@@ -75,6 +75,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 					}
 					return err.Error(), ""
 				},
+				LongTermKey: flow.LongTermKey,
 				Plugin: func(ctx context.Context, name, service string) (string, string) {
 					return pluginStatus(ctx, listed, name, service)
 				},

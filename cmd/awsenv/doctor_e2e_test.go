@@ -54,7 +54,9 @@ func TestDoctorHealthy(t *testing.T) {
 	rep, r := w.doctor([]string{"AWSENV_SHELL_HOOK=bash"}, "prod")
 	want := map[string]string{"files": "pass", "profile": "pass", "key": "pass", "default-profile": "pass", "clock": "pass",
 		"identity": "pass", "key-active": "pass", "mfa-device": "pass", "mfa-provider": "warn", "session": "pass",
-		"shell-hook": "pass", "environment": "pass", "hooks": "skip"}
+		"shell-hook": "pass", "environment": "pass", "hooks": "skip",
+		// Issue 17: the long-term key is in plain text in the file.
+		"key-storage": "warn"}
 	got := statuses(rep)
 	// The prompt provider needs a terminal, and the test has none: a warning.
 	for name, st := range want {

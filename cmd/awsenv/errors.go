@@ -6,6 +6,7 @@ import (
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/credproc"
+	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -28,6 +29,7 @@ func classify(err error) int {
 		loginErr  *credflow.LoginError
 		ssoErr    *credflow.SSOCallError
 		credErr   *credflow.CredentialsError
+		secErr    *helper.SecretError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -36,6 +38,13 @@ func classify(err error) int {
 		return code
 	}
 	switch {
+	case errors.As(err, &secErr):
+		// No such item is a config problem (the index names a key the
+		// store lacks); the rest is the store's.
+		if secErr.NotFound() {
+			return exitConfig
+		}
+		return exitKeyring
 	case errors.As(err, &nameErr):
 		return exitUsage
 	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr),

@@ -139,7 +139,7 @@ func explainFacts(c *cli.Context, d *Deps, apiErr *awsapi.APIError) (diagnose.Fa
 			}
 		}
 	}
-	files := profiles.DefaultFiles(d.Getenv, d.Home)
+	files := awsFiles(d)
 	f.KeyFile, f.ConfigFile = files.Credentials, files.Config
 	cfg, err := profiles.Load(files)
 	if err != nil {

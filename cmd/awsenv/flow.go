@@ -110,7 +110,7 @@ func getCredentialsWith(c *cli.Context, d *Deps, name string, opt credflow.Optio
 
 // loadConfig reads the AWS files and awsenv's own config.
 func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
-	cfg, err := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+	cfg, err := profiles.Load(awsFiles(d))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,6 +172,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		// Every sign-in ends: the service's expiresIn and interval, bounded.
 		DeviceLimits: deviceLimits(d),
 		Processes:    processSource(d),
+		Keyring:      newKeyring(d, global),
 		Gate:         trustGate(),
 		Now:          d.Now,
 		Sleep:        credflow.SleepContext,

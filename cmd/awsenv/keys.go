@@ -64,12 +64,17 @@ func newKeyWork(c *cli.Context, d *Deps, name string) (*keyWork, error) {
 	if !ok {
 		return nil, errors.New("keys and rotate need the awsenv-helper STS client. Reinstall awsenv with ./install.sh.")
 	}
+	// The key itself: the file's, or the keyring's through the helper.
+	key, err := f.LongTermKey(c.Context, p)
+	if err != nil {
+		return nil, err
+	}
 	w := &keyWork{name: name, user: base, flow: f, client: client}
 	w.caller = &accesskeys.Caller{
 		IAM:    client,
 		STS:    client,
 		Target: credflow.Target(f.Config, p, base.Region()),
-		Key:    profiles.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey},
+		Key:    key,
 		Notef:  f.Notef,
 	}
 	if base.MFASerial() != "" {
@@ -90,6 +95,8 @@ func newKeysCommand(d *Deps) *cli.Command {
 		Usage:     "list the access keys of the IAM user behind PROFILE: status, age, last use (never secrets)",
 		ArgsUsage: "[PROFILE]",
 		Flags:     append(credentialFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		// Moving keys between the files and the keyring (keys_store.go).
+		Subcommands: keyringCommands(d),
 		Action: func(c *cli.Context) error {
 			w, err := keyWorkFor(c, d)
 			if err != nil {
@@ -122,7 +129,7 @@ func printKeys(d *Deps, keys []accesskeys.Key, p *profiles.Profile, now time.Tim
 	for _, k := range keys {
 		mark := ""
 		if k.InFile {
-			mark = fmt.Sprintf("<- profile %s in %s", p.Name, p.KeyFile())
+			mark = fmt.Sprintf("<- profile %s in %s", p.Name, p.KeyPlace())
 		}
 		// IAM's answers: made safe, one line each, so the table holds.
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(k.ID, termsafe.MaxValue), termsafe.Line(k.Status, termsafe.MaxValue), dateAge(k.Created, now), lastUsed(k.LastUsed, now), mark)

@@ -38,14 +38,20 @@ func newRotateCommand(d *Deps) *cli.Command {
 			name := w.name
 			p := w.user.Profile
 			if !c.Bool("yes") {
-				if err := confirm(d, fmt.Sprintf("Rotate the access key %s of profile %s? awsenv makes a new key, writes it into %s (keeping a backup), and deletes the old key once the new one works.",
-					p.AccessKeyID, p.Name, p.KeyFile())); err != nil {
+				where := p.KeyFile() + " (keeping a backup)"
+				if p.Stored != nil {
+					where = p.KeyPlace()
+				}
+				if err := confirm(d, fmt.Sprintf("Rotate the access key %s of profile %s? awsenv makes a new key, writes it into %s, and deletes the old key once the new one works.",
+					p.AccessKeyID, p.Name, where)); err != nil {
 					return err
 				}
 			}
 			// A file awsenv cannot edit is found before a key is made.
-			if err := profiles.CheckReplaceKey(p.KeyFile(), p.KeyFileKind(), p.Name, p.AccessKeyID); err != nil {
-				return err
+			if p.Stored == nil {
+				if err := profiles.CheckReplaceKey(p.KeyFile(), p.KeyFileKind(), p.Name, p.AccessKeyID); err != nil {
+					return err
+				}
 			}
 			rot, err := newRotation(c, d, w)
 			if err != nil {
@@ -88,7 +94,7 @@ func newRotateCommand(d *Deps) *cli.Command {
 				verb = "left inactive"
 			}
 			fmt.Fprintf(d.Stdout, "Rotated profile %s (user %s): %s is now in %s; the old key %s was %s.\n",
-				p.Name, termsafe.Line(res.User, termsafe.MaxValue), termsafe.Line(res.New, termsafe.MaxValue), p.KeyFile(), termsafe.Line(res.Old, termsafe.MaxValue), verb)
+				p.Name, termsafe.Line(res.User, termsafe.MaxValue), termsafe.Line(res.New, termsafe.MaxValue), p.KeyPlace(), termsafe.Line(res.Old, termsafe.MaxValue), verb)
 			if res.Backup != "" {
 				fmt.Fprintf(d.Stdout, "Backup of the file as it was: %s\n", res.Backup)
 			}
@@ -119,13 +125,16 @@ func newRotation(c *cli.Context, d *Deps, w *keyWork) (*rotation, error) {
 	}
 	p := w.user.Profile
 	r := &rotation{store: rs, oldSessions: map[string]bool{}}
+	kr := w.flow.Keyring.(*keyring)
 	r.Rotation = &accesskeys.Rotation{
 		Caller:  w.caller,
 		Profile: p.Name,
-		File:    p.KeyFile(),
+		File:    p.KeyPlace(),
 		Journal: recordJournal{rs},
+		// A key kept in the keyring is read from it and written back to it
+		// (read back and compared, the index updated): no file, no backup.
 		ReadKey: func() (accesskeys.KeyPair, error) {
-			cfg, err := profiles.Load(profiles.DefaultFiles(d.Getenv, d.Home))
+			cfg, err := profiles.Load(awsFiles(d))
 			if err != nil {
 				return accesskeys.KeyPair{}, err
 			}
@@ -133,9 +142,17 @@ func newRotation(c *cli.Context, d *Deps, w *keyWork) (*rotation, error) {
 			if err != nil {
 				return accesskeys.KeyPair{}, err
 			}
+			if now.Stored != nil {
+				creds, err := kr.LongTermKey(context.WithoutCancel(c.Context), now)
+				return accesskeys.KeyPair{ID: creds.AccessKeyID, Secret: creds.SecretAccessKey}, err
+			}
 			return accesskeys.KeyPair{ID: now.AccessKeyID, Secret: now.SecretAccessKey}, nil
 		},
 		WriteKey: func(k accesskeys.KeyPair) (string, error) {
+			if p.Stored != nil {
+				_, err := kr.store(context.WithoutCancel(c.Context), d, p.Name, profiles.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret})
+				return "", err
+			}
 			return writeProfileKey(p, k, d.Now)
 		},
 		ClearSessions: func(keyID string) (int, error) {

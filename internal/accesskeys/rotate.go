@@ -240,7 +240,11 @@ func (r *Rotation) finish(ctx context.Context, j *Journal, res *Result) error {
 		if err := r.Journal.Save(j); err != nil {
 			r.Notef("could not update the rotation journal: %v", err)
 		}
-		r.Notef("wrote the new key into %s (backup: %s).", r.File, backup)
+		if backup != "" {
+			r.Notef("wrote the new key into %s (backup: %s).", r.File, backup)
+		} else {
+			r.Notef("wrote the new key into %s.", r.File)
+		}
 	}
 	res.Backup = j.Backup
 	if j.Step == stepWritten {

@@ -75,7 +75,11 @@ func (f *Flow) addDevices(ctx context.Context, p *profiles.Profile, facts *diagn
 		return
 	}
 	base := r.Base().Profile
-	call := awsapi.IAMCall{Target: f.target(r.Base()), Credentials: fileCredentials(base)}
+	creds, err := f.LongTermKey(ctx, base)
+	if err != nil {
+		return
+	}
+	call := awsapi.IAMCall{Target: f.target(r.Base()), Credentials: creds}
 	id, err := f.STS.GetCallerIdentity(ctx, call.Target, call.Credentials)
 	if err != nil {
 		return

@@ -58,6 +58,9 @@ type Flow struct {
 	// Sources reaches credential-source plugins (awsenv_credential_source);
 	// nil makes a profile that names one fail with an error saying so.
 	Sources plugins.CredentialSource
+	// Keyring reads the long-term keys kept in awsenv's secret store (nil:
+	// such a profile fails with an error saying so).
+	Keyring Keyring
 	// Processes runs credential_process commands; nil makes a profile
 	// whose credentials come from one fail with an error saying so.
 	Processes *ProcessSource

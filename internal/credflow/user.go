@@ -99,7 +99,7 @@ func (f *Flow) baseCredentials(ctx context.Context, p *profiles.Profile) (profil
 		return f.processCredentials(ctx, p)
 	}
 	if name == "" {
-		return fileCredentials(p), nil
+		return f.LongTermKey(ctx, p)
 	}
 	if f.Sources == nil {
 		return profiles.Credentials{}, &SourceError{Profile: p.Name, Source: name, Err: errors.New("credential sources cannot be reached here"),
@@ -150,6 +150,46 @@ func (e *SourceError) Error() string {
 }
 
 func (e *SourceError) Unwrap() error { return e.Err }
+
+// LongTermKey is the profile's own key: the one in the file, or, when the
+// key index says it is in awsenv's secret store, the store's (through the
+// helper: only here, when a new session is being made, never on the
+// cached path).
+func (f *Flow) LongTermKey(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error) {
+	if p.Stored == nil {
+		return fileCredentials(p), nil
+	}
+	if f.Keyring == nil {
+		return profiles.Credentials{}, fmt.Errorf("profile %s keeps its key in awsenv's keyring, which cannot be reached here. Use the profile with awsenv use, exec or credential-process.", p.Name)
+	}
+	if f.Blocking != nil {
+		f.Blocking()
+	}
+	f.Debugf("reading the key of %s from the keyring (%s)", p.Name, p.Stored.Backend)
+	creds, err := f.Keyring.LongTermKey(ctx, p)
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	if err := creds.Validate(f.Now()); err != nil || creds.Temporary() {
+		if err == nil {
+			err = errors.New("a session token, not a long-term key")
+		}
+		return profiles.Credentials{}, &profiles.ProfileError{Profile: p.Name, File: p.KeyPlace(),
+			Problem: fmt.Sprintf("the key in the keyring is unusable: %v", err),
+			Fix:     fmt.Sprintf("Store the key again: awsenv keys add %s", p.Name)}
+	}
+	if creds.AccessKeyID != p.Stored.KeyID {
+		f.Notef("profile %s: the keyring holds the key %s, not %s as awsenv's key index says; using the keyring's (run `awsenv keys add %s` to set the index right).",
+			p.Name, creds.AccessKeyID, p.Stored.KeyID, p.Name)
+	}
+	return creds, nil
+}
+
+// Keyring reads long-term keys from awsenv's secret store.
+type Keyring interface {
+	// LongTermKey returns the stored key of p (p.Stored is set).
+	LongTermKey(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error)
+}
 
 // fileCredentials are the keys (and token, if any) written in the profile.
 func fileCredentials(p *profiles.Profile) profiles.Credentials {

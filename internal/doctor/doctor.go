@@ -77,6 +77,9 @@ type Inputs struct {
 	SSOCache string
 	// SSO asks IAM Identity Center for role credentials, to check access.
 	SSO awsapi.SSO
+	// LongTermKey reads a profile's long-term key, from its file or from
+	// awsenv's keyring (credflow.Flow.LongTermKey); nil reads the file's.
+	LongTermKey func(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error)
 }
 
 type run struct {
@@ -88,6 +91,9 @@ type run struct {
 	base   *profiles.Profile
 	user   string // the IAM user name, once known
 	keyOK  bool   // GetCallerIdentity worked with the long-term key
+	// The long-term key as LongTermKey read it (the keyring is asked once).
+	stored    *profiles.Credentials
+	storedErr error
 }
 
 func (r *run) add(name, status, detail, fix string) {

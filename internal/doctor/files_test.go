@@ -16,9 +16,9 @@ func TestDoctorHealthy(t *testing.T) {
 		profile string
 		names   []string
 	}{
-		{"alice", []string{"files", "profile", "key", "default-profile", "clock", "identity", "key-active", "mfa-device",
+		{"alice", []string{"files", "profile", "key", "key-storage", "default-profile", "clock", "identity", "key-active", "mfa-device",
 			"mfa-provider", "hooks", "session", "shell-hook", "environment"}},
-		{"prod", []string{"files", "profile", "key", "default-profile", "clock", "identity", "key-active", "mfa-device",
+		{"prod", []string{"files", "profile", "key", "key-storage", "default-profile", "clock", "identity", "key-active", "mfa-device",
 			"mfa-provider", "hooks", "session", "shell-hook", "environment"}},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
@@ -32,11 +32,14 @@ func TestDoctorHealthy(t *testing.T) {
 				t.Errorf("a healthy profile fails: %+v", rep.Checks)
 			}
 			for _, c := range rep.Checks {
-				if c.Status != doctor.Pass && c.Name != "hooks" {
+				if c.Status != doctor.Pass && c.Name != "hooks" && c.Name != "key-storage" {
 					t.Errorf("check %s: %s %q", c.Name, c.Status, c.Detail)
 				}
 			}
 			want(t, rep, "hooks", doctor.Skip, "the profile runs no hooks", "")
+			// Issue 17: a long-term key in plain text is a warning that
+			// names the move into the keyring.
+			want(t, rep, "key-storage", doctor.Warn, "is in plain text in", "awsenv keys import alice")
 			want(t, rep, "files", doctor.Pass, "parse, and no one else can read keys in them", "")
 			if tc.profile == "prod" {
 				want(t, rep, "profile", doctor.Pass, "prod is a role profile: prod -> alice", "")

@@ -62,6 +62,16 @@ func (r *run) key() {
 	p := r.base
 	id := p.AccessKeyID
 	where := fmt.Sprintf("[%s] in %s", p.Name, p.KeyFile())
+	if p.Stored != nil {
+		// Where the secret lives: awsenv's keyring, read through the helper.
+		if _, err := r.longTermKey(); err != nil {
+			r.add("key", Fail, fmt.Sprintf("the key %s of %s is in %s, which could not be read: %v", id, p.Name, p.KeyPlace(), err),
+				fmt.Sprintf("Fix what is said above, or store the key again: awsenv keys add %s", p.Name))
+			return
+		}
+		r.add("key", Pass, fmt.Sprintf("%s keeps the long-term key %s in %s, not in a file", p.Name, id, p.KeyPlace()), "")
+		return
+	}
 	switch {
 	case id == "":
 		r.add("key", Fail, "no aws_access_key_id in "+where, "Add the profile's aws_access_key_id and aws_secret_access_key.")
@@ -79,7 +89,24 @@ func (r *run) key() {
 			"Remove the aws_session_token line: a long-term key signs without one.")
 	default:
 		r.add("key", Pass, fmt.Sprintf("%s holds the long-term key %s", where, id), "")
+		r.add("key-storage", Warn, fmt.Sprintf("the secret of %s is in plain text in %s, where every program you run can read it", id, p.KeyFile()),
+			fmt.Sprintf("Move it into the OS keyring: awsenv keys import %s", p.Name))
 	}
+}
+
+// longTermKey is the profile's long-term key, read once.
+func (r *run) longTermKey() (profiles.Credentials, error) {
+	if r.LongTermKey == nil || r.base.Stored == nil {
+		return profiles.Credentials{AccessKeyID: r.base.AccessKeyID, SecretAccessKey: r.base.SecretAccessKey}, nil
+	}
+	if r.stored == nil && r.storedErr == nil {
+		c, err := r.LongTermKey(r.ctx, r.base)
+		r.stored, r.storedErr = &c, err
+	}
+	if r.storedErr != nil {
+		return profiles.Credentials{}, r.storedErr
+	}
+	return *r.stored, nil
 }
 
 func (r *run) defaultProfile() {
@@ -116,7 +143,8 @@ func (r *run) identity() {
 }
 
 func (r *run) longTerm() profiles.Credentials {
-	return profiles.Credentials{AccessKeyID: r.base.AccessKeyID, SecretAccessKey: r.base.SecretAccessKey}
+	c, _ := r.longTermKey() // a failure was reported by key()
+	return c
 }
 
 func (r *run) clock(callErr error) {

@@ -140,6 +140,7 @@ func (c *Client) start() (*process, error) {
 	if env == nil {
 		env = Environ(os.Environ())
 	}
+	env = busEnv(env)
 	// The helper dies with awsenv, even with kill -9: it must never be left
 	// reading the terminal for an MFA code nobody is waiting for. It gets
 	// more stderr than one program's cap: it passes on the (capped) output
@@ -254,6 +255,8 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 		return nil, resp.APIError
 	case resp.TransportError != nil:
 		return nil, resp.TransportError
+	case resp.SecretError != nil:
+		return nil, resp.SecretError
 	case resp.MFAError != nil:
 		e := resp.MFAError
 		pe := &plugins.Error{Provider: e.Provider, Kind: e.Kind, Problem: e.Problem, Fix: e.Fix}

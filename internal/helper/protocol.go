@@ -43,6 +43,17 @@ type Request struct {
 	SSOCreateToken              *awsapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
 	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
 	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
+
+	// The secret store (see secrets.go).
+	SecretGet    *SecretInput `json:"secret_get,omitempty"`
+	SecretSet    *SecretInput `json:"secret_set,omitempty"`
+	SecretRemove *SecretInput `json:"secret_remove,omitempty"`
+	SecretList   *SecretInput `json:"secret_list,omitempty"`
+}
+
+// isSecret reports whether r asks the secret store.
+func (r *Request) isSecret() bool {
+	return r.SecretGet != nil || r.SecretSet != nil || r.SecretRemove != nil || r.SecretList != nil
 }
 
 // isSSO reports whether r asks for an Identity Center call.
@@ -177,6 +188,11 @@ type Response struct {
 	SSODevice       *awsapi.Device       `json:"sso_device,omitempty"`
 	SSOToken        *awsapi.Token        `json:"sso_token,omitempty"`
 	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
+
+	// Secret is the secret store's answer, the item's data in clear: the
+	// pipe is private. Never logged. SecretError is its failure.
+	Secret      *SecretResult `json:"secret,omitempty"`
+	SecretError *SecretError  `json:"secret_error,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
 	// as the last response of an STS or IAM call measured it, failed calls

@@ -39,6 +39,7 @@ type Handlers struct {
 	Hook        HookFunc
 	Credentials CredentialsFunc
 	SSO         awsapi.SSO
+	Secrets     SecretFunc
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
@@ -48,6 +49,10 @@ var errNoPlugins = errors.New("this awsenv-helper runs no hooks or credential so
 // errNoSSO answers Identity Center requests when Handlers has no SSO
 // client.
 var errNoSSO = errors.New("this awsenv-helper makes no IAM Identity Center calls. Reinstall awsenv with ./install.sh.")
+
+// errNoSecrets answers secret-store requests when Handlers has no
+// function for them.
+var errNoSecrets = errors.New("this awsenv-helper has no secret store. Reinstall awsenv with ./install.sh.")
 
 // errNoIAM answers IAM requests when Handlers has no IAM client.
 var errNoIAM = errors.New("this awsenv-helper makes no IAM calls. Reinstall awsenv with ./install.sh.")
@@ -134,6 +139,13 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		err = errNoSSO
 	case req.isSSO():
 		err = serveSSO(awsCtx, req, h.SSO, &resp)
+	case req.isSecret() && h.Secrets == nil:
+		err = errNoSecrets
+	case req.isSecret():
+		var res SecretResult
+		if res, err = serveSecret(ctx, req, h.Secrets); err == nil {
+			resp.Secret = &res
+		}
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
 	case req.ListPlugins != nil:
@@ -158,7 +170,10 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var api *awsapi.APIError
 		var tr *awsapi.TransportError
 		var pe *plugins.Error
+		var se *SecretError
 		switch {
+		case errors.As(err, &se):
+			resp.SecretError = se
 		case errors.As(err, &pe):
 			resp.MFAError = &MFAError{Provider: pe.Provider, Kind: pe.Kind, Problem: pe.Problem, Fix: pe.Fix,
 				Unimplemented: errors.Is(pe, plugins.ErrUnimplemented)}
@@ -177,6 +192,19 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		resp.ClockSkew = &d
 	}
 	return &resp, nil
+}
+
+// serveSecret answers a secret-store request.
+func serveSecret(ctx context.Context, req Request, f SecretFunc) (SecretResult, error) {
+	switch {
+	case req.SecretGet != nil:
+		return f(ctx, SecretOpGet, *req.SecretGet)
+	case req.SecretSet != nil:
+		return f(ctx, SecretOpSet, *req.SecretSet)
+	case req.SecretRemove != nil:
+		return f(ctx, SecretOpRemove, *req.SecretRemove)
+	}
+	return f(ctx, SecretOpList, *req.SecretList)
 }
 
 // serveFederation answers the console's requests with an STS client that

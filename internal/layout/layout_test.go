@@ -39,6 +39,14 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		"google.golang.org/grpc",
 		"github.com/hashicorp/go-plugin",
 		"google.golang.org/protobuf",
+		// The secret store's library connects to D-Bus as it initialises
+		// (and its backends pull in jose and gpg plumbing): the helper
+		// alone links it (internal/secretstore).
+		"github.com/99designs/keyring",
+		"github.com/godbus/dbus",
+		"github.com/gsterjov/go-libsecret",
+		"github.com/dvsekhvalnov/jose2go",
+		module + "/internal/secretstore",
 	}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
 		for _, b := range banned {
@@ -115,6 +123,25 @@ func TestOneShellQuoting(t *testing.T) {
 			t.Errorf("%s:%d quotes for a POSIX shell by hand: use shellquote.Word, Command or Always", rel, n)
 		}
 	})
+}
+
+// The secret store's library is imported by internal/secretstore alone,
+// and that package only by awsenv-helper (and tests): every other part of
+// awsenv reaches the store through the helper's Secret requests.
+func TestSecretStoreOnlyInHelper(t *testing.T) {
+	t.Parallel()
+	store := module + "/internal/secretstore"
+	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
+		pkg, imports, _ := strings.Cut(line, "|")
+		for _, imp := range strings.Split(imports, ",") {
+			if imp == store && pkg != module+"/cmd/awsenv-helper" {
+				t.Errorf("%s imports %s: only cmd/awsenv-helper may; use the helper's SecretGet/SecretSet requests", pkg, imp)
+			}
+			if (imp == "github.com/99designs/keyring" || strings.HasPrefix(imp, "github.com/godbus/")) && pkg != store {
+				t.Errorf("%s imports %s: the keyring library is used only in internal/secretstore", pkg, imp)
+			}
+		}
+	}
 }
 
 // forEachSourceLine calls f for every line of the module's non-test Go
