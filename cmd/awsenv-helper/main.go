@@ -38,7 +38,8 @@ func main() {
 	world := sdk.World{Getenv: os.Getenv, Now: time.Now, Network: sdk.DefaultNetwork}
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world}})
+		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
+		SessionKey: sessionKey()})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

@@ -29,6 +29,7 @@ const (
 	exitAWS     = 5 // AWS refused or could not be reached
 	exitRefused = 6 // a PreUse hook or awsenv_confirm refused the switch
 	exitPlugin  = 7 // a hook or credential-source plugin failed, or set a variable awsenv refuses
+	exitStore   = 8 // the secret store failed (locked, no D-Bus session, wrong passphrase, no backend)
 	exitNoExec  = 127
 	exitSignal  = 130
 )

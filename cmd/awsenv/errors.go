@@ -27,6 +27,7 @@ func classify(err error) int {
 		loginErr  *credflow.LoginError
 		ssoErr    *credflow.SSOCallError
 		credErr   *credflow.CredentialsError
+		keyErr    *sessions.KeyError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -35,6 +36,8 @@ func classify(err error) int {
 		return code
 	}
 	switch {
+	case errors.As(err, &keyErr):
+		return exitStore
 	case errors.As(err, &nameErr):
 		return exitUsage
 	case errors.As(err, &profErr), errors.As(err, &fileErr), errors.As(err, &setErr), errors.As(err, &unsafeErr),

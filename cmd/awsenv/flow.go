@@ -15,7 +15,6 @@ import (
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
-	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
@@ -90,10 +89,6 @@ func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
 	return cfg, global, nil
 }
 
-func openStore(d *Deps) (*sessions.Store, error) {
-	return sessions.Open(filepath.Join(d.StateHome, "awsenv", "sessions"))
-}
-
 // newFlowFor is newFlow for getting the credentials of profile name. An
 // awsenv run by a credential_process of an awsenv above that gets the same
 // profile refuses to loop before it reads anything.
@@ -115,7 +110,13 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(d)
+	debug := debugOn(c, d)
+	debugf := func(format string, args ...any) {
+		if debug {
+			say(d.Stderr, "debug: "+format, args...)
+		}
+	}
+	store, err := openSessions(d, global, debugf)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,6 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		}
 		static = s
 	}
-	debug := debugOn(c, d)
 	client := d.pluginClient(global, debug)
 	f := &credflow.Flow{
 		Config:    cfg,
@@ -150,11 +150,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Notef: func(format string, args ...any) {
 			say(d.Stderr, format, args...)
 		},
-		Debugf: func(format string, args ...any) {
-			if debug {
-				say(d.Stderr, "debug: "+format, args...)
-			}
-		},
+		Debugf: debugf,
 		// Every provider runs in the helper, so this binary links no
 		// plugin machinery; --mfa-code needs none.
 		Provider: func(s profiles.Settings) (plugins.Provider, error) {

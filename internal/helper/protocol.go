@@ -43,6 +43,9 @@ type Request struct {
 	SSOCreateToken              *awsapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
 	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
 	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
+
+	// SessionKey asks for the data key of cached sessions (sessionkey.go).
+	SessionKey *SessionKeyInput `json:"session_key,omitempty"`
 }
 
 // isSSO reports whether r asks for an Identity Center call.
@@ -177,6 +180,11 @@ type Response struct {
 	SSODevice       *awsapi.Device       `json:"sso_device,omitempty"`
 	SSOToken        *awsapi.Token        `json:"sso_token,omitempty"`
 	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
+
+	// SessionKey is the data key of cached sessions, in clear: the pipe
+	// is private. Never logged. StoreError is the secret store failing.
+	SessionKey []byte      `json:"session_key,omitempty"`
+	StoreError *StoreError `json:"store_error,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
 	// as the last response of an STS or IAM call measured it, failed calls

@@ -39,6 +39,9 @@ type Handlers struct {
 	Hook        HookFunc
 	Credentials CredentialsFunc
 	SSO         awsapi.SSO
+	// SessionKey gives the data key of cached sessions from the secret
+	// store (SessionKeyFrom); nil answers that this helper has no store.
+	SessionKey SessionKeyFunc
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
@@ -134,6 +137,8 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		err = errNoSSO
 	case req.isSSO():
 		err = serveSSO(awsCtx, req, h.SSO, &resp)
+	case req.SessionKey != nil:
+		return serveSessionKey(ctx, h.SessionKey), nil
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
 	case req.ListPlugins != nil:
@@ -208,4 +213,17 @@ func (r *Response) representable() {
 		return
 	}
 	r.Credentials.Expiration = awsapi.ClampTime(r.Credentials.Expiration)
+}
+
+// serveSessionKey answers a SessionKey request; every failure is the
+// store's, with its fix.
+func serveSessionKey(ctx context.Context, f SessionKeyFunc) *Response {
+	if f == nil {
+		return &Response{StoreError: &StoreError{Message: "this awsenv-helper has no secret store. Reinstall awsenv with ./install.sh"}}
+	}
+	k, err := f(ctx)
+	if err != nil {
+		return &Response{StoreError: &StoreError{Message: err.Error()}}
+	}
+	return &Response{SessionKey: k}
 }
