@@ -39,7 +39,14 @@ func (Kernel) Get(name string) ([]byte, bool) {
 }
 
 func (Kernel) Put(name string, key []byte) error {
-	id, err := unix.AddKey("user", name, key, unix.KEY_SPEC_SESSION_KEYRING)
+	// The session keyring by its id: add_key to KEY_SPEC_SESSION_KEYRING
+	// by a process that has none would make it a new one, gone with the
+	// process; looked up without create, it is the user's default (@us).
+	ring, err := unix.KeyctlGetKeyringID(unix.KEY_SPEC_SESSION_KEYRING, false)
+	if err != nil {
+		return fmt.Errorf("find the session keyring: %w", err)
+	}
+	id, err := unix.AddKey("user", name, key, ring)
 	if err != nil {
 		return fmt.Errorf("add_key: %w", err)
 	}
