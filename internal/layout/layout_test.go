@@ -30,7 +30,10 @@ func goList(t *testing.T, args ...string) []string {
 
 // The front binary is what people run at every prompt: it must not link
 // the SDK, gRPC, go-plugin or protobuf, whose package initialisation would
-// cost every cached `use` (README, "Design: two binaries").
+// cost every cached `use` (README, "Design: two binaries"), nor the secret
+// store's library and D-Bus: the front reaches the store only through the
+// helper, and the data key of sessions through the kernel keyring first
+// (internal/sessionkey).
 func TestFrontLinksNoHeavyDependency(t *testing.T) {
 	t.Parallel()
 	banned := []string{
@@ -39,6 +42,10 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		"google.golang.org/grpc",
 		"github.com/hashicorp/go-plugin",
 		"google.golang.org/protobuf",
+		"github.com/99designs/keyring",
+		"github.com/godbus/dbus",
+		"github.com/99designs/go-keychain",
+		"github.com/danieljoos/wincred",
 	}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
 		for _, b := range banned {
