@@ -181,29 +181,33 @@ func (d *dataKey) get(ctx context.Context, keys Keys) ([]byte, error) {
 	return k, nil
 }
 
-// decode reads a session file's bytes: a sealed envelope (version 2), or
-// the plain-text session of earlier versions (version 1, plain true). ok is
-// false for what is neither.
+// fileForm is either kind of session file, read in one pass: a sealed
+// envelope (version 2) or the plain-text session of earlier versions
+// (version 1), which share the names of their common fields.
+type fileForm struct {
+	Session
+	Expires     time.Time `json:"expires"`
+	AccessKeyID string    `json:"access_key_id"`
+	Sealed      []byte    `json:"sealed"`
+}
+
+// decode reads a session file's bytes: a sealed envelope, or the
+// plain-text session of earlier versions (plain). ok is false for what is
+// neither.
 func decode(data []byte) (env *envelope, plain *Session, ok bool) {
-	var probe struct {
-		Version int `json:"version"`
-	}
-	if json.Unmarshal(data, &probe) != nil {
+	var f fileForm
+	if json.Unmarshal(data, &f) != nil {
 		return nil, nil, false
 	}
-	switch probe.Version {
+	switch f.Version {
 	case sealedVersion:
-		var e envelope
-		if json.Unmarshal(data, &e) != nil || e.Profile == "" || e.Kind == "" || len(e.Sealed) == 0 {
+		if f.Profile == "" || f.Kind == "" || len(f.Sealed) == 0 {
 			return nil, nil, false
 		}
-		return &e, nil, true
+		return &envelope{Version: f.Version, Profile: f.Profile, Kind: f.Kind, Created: f.Created, Expires: f.Expires,
+			BaseKeyID: f.BaseKeyID, AccessKeyID: f.AccessKeyID, Sealed: f.Sealed}, nil, true
 	case fileVersion:
-		var s Session
-		if json.Unmarshal(data, &s) != nil {
-			return nil, nil, false
-		}
-		return nil, &s, true
+		return nil, &f.Session, true
 	}
 	return nil, nil, false
 }
