@@ -28,6 +28,7 @@ func classify(err error) int {
 		ssoErr    *credflow.SSOCallError
 		credErr   *credflow.CredentialsError
 		keyErr    *sessions.KeyError
+		storeErr  *storeError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -36,7 +37,7 @@ func classify(err error) int {
 		return code
 	}
 	switch {
-	case errors.As(err, &keyErr):
+	case errors.As(err, &keyErr), errors.As(err, &storeErr):
 		return exitStore
 	case errors.As(err, &nameErr):
 		return exitUsage

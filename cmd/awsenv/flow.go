@@ -15,7 +15,6 @@ import (
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
-	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // Flags shared by the commands that get credentials.
@@ -120,6 +119,10 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
+	ssoCache, err := ssoTokenCache(d, global)
+	if err != nil {
+		return nil, err
+	}
 	var static plugins.Provider
 	if code := c.String("mfa-code"); code != "" {
 		s, err := plugins.NewStatic(code)
@@ -137,7 +140,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		IAM:       client,
 		Sources:   client,
 		SSO:       client,
-		SSOCache:  &ssocache.Cache{Dir: ssocache.Dir(d.Home)},
+		SSOCache:  ssoCache,
 		Processes: processSource(d),
 		Gate:      trustGate(),
 		Now:       d.Now,
