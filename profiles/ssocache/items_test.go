@@ -26,7 +26,7 @@ func (m memItems) Get(name string) ([]byte, error) {
 	return bytes.Clone(v), nil
 }
 func (m memItems) Set(name string, data []byte) error { m[name] = bytes.Clone(data); return nil }
-func (m memItems) Remove(name string) error          { delete(m, name); return nil }
+func (m memItems) Remove(name string) error           { delete(m, name); return nil }
 
 // awsenv_sso_token_storage = keyring: the token and the registration are
 // items of the store, nothing of them is written to disk, and the AWS
