@@ -7,10 +7,9 @@ package helper
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 
+	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/profiles/sessions"
 )
 
@@ -42,27 +41,14 @@ type SecretItems interface {
 type SessionKeyFunc func(ctx context.Context) ([]byte, error)
 
 // SessionKeyFrom answers SessionKey requests from store: the item
-// awsenv:session-key, made of 32 random bytes when the store has none.
-// Two helpers making it at once both read back the one that was written
-// last; sessions one of them sealed with the other key count as absent
-// and are made anew.
+// awsenv:session-key, made of 32 random bytes when the store has none
+// (sessionkey.GetOrMake).
 func SessionKeyFrom(store SecretItems) SessionKeyFunc {
 	return func(ctx context.Context) ([]byte, error) {
-		k, err := store.Get(sessions.DataKeyName)
-		if err == nil {
-			return k, nil
-		}
-		if !errors.Is(err, ErrNoItem) {
-			return nil, err
-		}
-		k = make([]byte, sessions.DataKeySize)
-		if _, err := rand.Read(k); err != nil {
-			return nil, fmt.Errorf("make the data key: %w", err)
-		}
-		if err := store.Set(sessions.DataKeyName, k); err != nil {
-			return nil, err
-		}
-		return store.Get(sessions.DataKeyName)
+		return sessionkey.GetOrMake(ctx,
+			func(context.Context) ([]byte, error) { return store.Get(sessions.DataKeyName) },
+			func(_ context.Context, k []byte) error { return store.Set(sessions.DataKeyName, k) },
+			func(err error) bool { return errors.Is(err, ErrNoItem) })
 	}
 }
 

@@ -10,6 +10,7 @@ package sessionkey
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -91,4 +92,27 @@ func Name(backend, sessionDir string) string {
 	h := fnv.New64a()
 	h.Write([]byte(backend + "\x00" + sessionDir))
 	return fmt.Sprintf("%s:%012x", sessions.DataKeyName, h.Sum64()&(1<<48-1))
+}
+
+// GetOrMake returns the data key kept as an item of the secret store:
+// read, or, when absent says the store has no such item, made of 32
+// random bytes, stored, and read back (two runs making it at once both end
+// with the one written last; sessions sealed with the other count as
+// absent and are made anew). The helper's SessionKey answers with it; a
+// front that reaches the store's items through the helper may call it
+// directly.
+func GetOrMake(ctx context.Context, get func(context.Context) ([]byte, error), set func(context.Context, []byte) error,
+	absent func(error) bool) ([]byte, error) {
+	k, err := get(ctx)
+	if err == nil || !absent(err) {
+		return k, err
+	}
+	k = make([]byte, sessions.DataKeySize)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("make the data key: %w", err)
+	}
+	if err := set(ctx, k); err != nil {
+		return nil, err
+	}
+	return get(ctx)
 }
