@@ -7,10 +7,14 @@
 //
 //	go run ./bench/ratios                       # this tree
 //	go run ./bench/ratios -before /tmp/old/bin  # and binaries built from an older commit
+//	go run ./bench/ratios -n 15 -only "2 profiles"  # only the cached use of the small config
 //
 // Runs are interleaved (empty, then each scenario, round after round), so a
 // busy machine slows them alike and the ratios stay meaningful. The cold
 // role path runs against moto_server on 127.0.0.1 when it is installed.
+// The cached `use` is measured with sessions sealed (the data key in the
+// kernel keyring), in plain text (encryption off), and sealed with the key
+// asked of the helper at each run (as without a kernel keyring).
 // The cached path with hook plugins uses the end-to-end tests' plugin
 // (cmd/awsenv/testdata/hookplugin), built into the run's temporary
 // directory and installed as awsenv-plugin-h.
@@ -32,6 +36,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/bench/internal/rss"
+	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
@@ -46,12 +51,16 @@ const (
 func main() {
 	rounds := flag.Int("n", 40, "runs of each scenario")
 	before := flag.String("before", "", "a directory with awsenv and awsenv-helper built from another commit, measured alike")
+	flag.StringVar(&only, "only", "", "measure only the runs whose name contains this `TEXT` (and the empty binary)")
 	flag.Parse()
 	if err := run(*rounds, *before); err != nil {
 		fmt.Fprintln(os.Stderr, "ratios:", err)
 		os.Exit(1)
 	}
 }
+
+// only, if set, keeps the runs whose name contains it (-only).
+var only string
 
 // scenario is one command line, run in an environment.
 type scenario struct {
@@ -99,6 +108,9 @@ func run(rounds int, before string) error {
 		}
 		all = append(all, ss...)
 	}
+	if only != "" {
+		all = slices.DeleteFunc(all, func(s scenario) bool { return !strings.Contains(s.name, only) })
+	}
 	results := measure(rounds, empty, all)
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
@@ -140,7 +152,24 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range []*home{small, big, huge} {
+	// Sessions sealed (the default) with the data key in the kernel
+	// keyring; the same in plain text (encryption off); and sealed with
+	// the key asked of the helper at each run, as where there is no kernel
+	// keyring (macOS).
+	plain, err := newHome(filepath.Join(dir, label, "plain"), 0, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	plain.env = append(plain.env, "AWSENV_SESSION_ENCRYPTION=off")
+	viaHelper, err := newHome(filepath.Join(dir, label, "via-helper"), 0, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	viaHelper.env = append(viaHelper.env, "AWSENV_SESSION_KEY_CACHE=off")
+	for _, h := range []*home{small, big, huge, plain, viaHelper} {
+		cleanups = append(cleanups, func() {
+			sessionkey.Kernel{}.Forget(sessionkey.Name("", filepath.Join(h.dir, "state", "awsenv", "sessions")))
+		})
 		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
 		fill.Env = h.env
 		if out, err := fill.CombinedOutput(); err != nil {
@@ -152,7 +181,12 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	ss := []scenario{
 		{name: label + ": version", argv: []string{awsenv, "version"}, env: small.env},
 		{name: label + ": prompt", argv: []string{awsenv, "prompt"}, env: prompt},
-		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true},
+		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true,
+			note: "sealed, key in the kernel keyring"},
+		{name: label + ": use prod, cached, 2 profiles, encryption off", argv: []string{awsenv, "use", "prod"}, env: plain.env, count: true,
+			note: "plain text"},
+		{name: label + ": use prod, cached, 2 profiles, key through the helper", argv: []string{awsenv, "use", "prod"}, env: viaHelper.env, count: true,
+			note: "sealed, no kernel keyring cache (as on macOS)"},
 		{name: label + ": use prod, cached, 2,000 profiles", argv: []string{awsenv, "use", "prod"}, env: big.env},
 		{name: label + ": list, 2,000 profiles", argv: []string{awsenv, "list"}, env: big.env},
 		{name: label + ": use prod, cached, 10 MB config", argv: []string{awsenv, "use", "prod"}, env: huge.env,

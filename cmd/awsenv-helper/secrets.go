@@ -103,7 +103,7 @@ func (s *secrets) open(ch helper.StoreChoice) (secretstore.Store, error) {
 			cfg.Backend = ch.Backend
 		}
 	} else {
-		cfg = secretstore.Config{Backend: ch.Backend, FileDir: ch.FileDir, PassDir: ch.PassDir, PassPrefix: ch.PassPrefix,
+		cfg = secretstore.Config{Backend: ch.Backend, Fallback: ch.Fallback, FileDir: ch.FileDir, PassDir: ch.PassDir, PassPrefix: ch.PassPrefix,
 			Getenv: s.getenv, Passphrase: s.ask("awsenv's keyring "+ch.FileDir, false)}
 		if s.passphrase == "" {
 			cfg.Confirm = s.ask("the same passphrase again, to confirm the new keyring", true)

@@ -40,7 +40,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 			if global == nil {
 				global = &profiles.Global{}
 			}
-			store, err := openStore(d)
+			store, err := openSessions(d, global, nil)
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,7 @@ func classify(err error) int {
 		ssoErr    *credflow.SSOCallError
 		credErr   *credflow.CredentialsError
 		secErr    *helper.SecretError
+		keyErr    *sessions.KeyError
 	)
 	if code := hookExit(err); code != 0 {
 		return code
@@ -44,6 +45,8 @@ func classify(err error) int {
 		if secErr.NotFound() {
 			return exitConfig
 		}
+		return exitKeyring
+	case errors.As(err, &keyErr):
 		return exitKeyring
 	case errors.As(err, &nameErr):
 		return exitUsage

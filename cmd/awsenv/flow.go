@@ -15,8 +15,6 @@ import (
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
-	"github.com/awsenv/awsenv/profiles/sessions"
-	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // Flags shared by the commands that get credentials.
@@ -121,10 +119,6 @@ func loadConfig(d *Deps) (*profiles.Config, *profiles.Global, error) {
 	return cfg, global, nil
 }
 
-func openStore(d *Deps) (*sessions.Store, error) {
-	return sessions.Open(filepath.Join(d.StateHome, "awsenv", "sessions"))
-}
-
 // newFlowFor is newFlow for getting the credentials of profile name. An
 // awsenv run by a credential_process of an awsenv above that gets the same
 // profile refuses to loop before it reads anything.
@@ -146,7 +140,17 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(d)
+	debug := debugOn(c, d)
+	debugf := func(format string, args ...any) {
+		if debug {
+			say(d.Stderr, "debug: "+format, args...)
+		}
+	}
+	store, err := openSessions(d, global, debugf)
+	if err != nil {
+		return nil, err
+	}
+	ssoCache, err := ssoTokenCache(d, global)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +162,6 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		}
 		static = s
 	}
-	debug := debugOn(c, d)
 	client := d.pluginClient(global, debug)
 	f := &credflow.Flow{
 		Config:   cfg,
@@ -168,7 +171,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		IAM:      client,
 		Sources:  client,
 		SSO:      client,
-		SSOCache: &ssocache.Cache{Dir: ssocache.Dir(d.Home)},
+		SSOCache: ssoCache,
 		// Every sign-in ends: the service's expiresIn and interval, bounded.
 		DeviceLimits: deviceLimits(d),
 		Processes:    processSource(d),
@@ -184,11 +187,7 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Notef: func(format string, args ...any) {
 			say(d.Stderr, format, args...)
 		},
-		Debugf: func(format string, args ...any) {
-			if debug {
-				say(d.Stderr, "debug: "+format, args...)
-			}
-		},
+		Debugf: debugf,
 		// Every provider runs in the helper, so this binary links no
 		// plugin machinery; --mfa-code needs none.
 		Provider: func(s profiles.Settings) (plugins.Provider, error) {

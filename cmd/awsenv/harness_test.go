@@ -94,6 +94,9 @@ func newWorld(t *testing.T) *world {
 		t.Fatalf("start STS double: %v", err)
 	}
 	t.Cleanup(w.fake.Close)
+	// The data key cached in the kernel keyring for this world's sessions
+	// goes with it (a user's keyring quota is small).
+	t.Cleanup(w.forgetSessionKey)
 	u := w.fake.AddUser(account, "alice")
 	u.AddKey(userKeyID, userSecret)
 	u.AddMFADevice(serial, mfaSecret)

@@ -18,11 +18,17 @@ import (
 // children, and returns the lines of calls that succeeded.
 func (w *world) strace(filter string, args ...string) ([]string, result) {
 	w.t.Helper()
+	return w.straceEnv(nil, filter, args...)
+}
+
+// straceEnv is strace with more environment.
+func (w *world) straceEnv(extraEnv []string, filter string, args ...string) ([]string, result) {
+	w.t.Helper()
 	strace := requireTool(w.t, "strace")
 	log := filepath.Join(w.dir, "strace.log")
 	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", filter, "-e", "signal=none", "-o", log,
 		filepath.Join(binDir, "awsenv")}, args...)...)
-	cmd.Env = w.env()
+	cmd.Env = w.env(extraEnv...)
 	cmd.Dir = w.dir
 	setNoTTY(cmd)
 	r := runCmd(w.t, cmd)
@@ -41,7 +47,13 @@ func (w *world) strace(filter string, args ...string) ([]string, result) {
 // successful execve of it and its descendants, in order.
 func (w *world) execs(args ...string) ([]string, result) {
 	w.t.Helper()
-	calls, r := w.strace("trace=execve", args...)
+	return w.execsEnv(nil, args...)
+}
+
+// execsEnv is execs with more environment.
+func (w *world) execsEnv(extraEnv []string, args ...string) ([]string, result) {
+	w.t.Helper()
+	calls, r := w.straceEnv(extraEnv, "trace=execve", args...)
 	var progs []string
 	for _, line := range calls {
 		// 1234 execve("/path/prog", ["prog", ...], ...) = 0

@@ -100,6 +100,11 @@ func (f *Flow) cached(ctx context.Context, key sessions.Key, rn renewal,
 		f.Debugf("using the %s of %s that another awsenv just made", key.Kind, key.Profile)
 		return old, true, nil
 	}
+	// Sealing needs the data key: a secret store that cannot give it
+	// stops the command here, before a code is spent or AWS is called.
+	if err := f.Store.Ready(ctx); err != nil {
+		return nil, false, err
+	}
 	s, err := make()
 	f.noteSkew()
 	if err == nil {

@@ -50,7 +50,17 @@ func (r *run) session() {
 		r.add("session", Pass, "no fresh session cached; the next `awsenv use "+r.Profile+"` makes one"+note, "")
 		return
 	}
-	_, err = r.STS.GetCallerIdentity(r.ctx, r.target(), live.Credentials)
+	// A sealed session is opened only now: listing needed no data key.
+	full, err := r.Store.Reveal(*live)
+	if err != nil {
+		r.add("session", Fail, err.Error(), "")
+		return
+	}
+	if full == nil {
+		r.add("session", Pass, "no fresh session cached that opens; the next `awsenv use "+r.Profile+"` makes one"+note, "")
+		return
+	}
+	_, err = r.STS.GetCallerIdentity(r.ctx, r.target(), full.Credentials)
 	if err != nil && !isAccessDenied(err) {
 		var api *awsapi.APIError
 		if errors.As(err, &api) {

@@ -49,6 +49,9 @@ type StoreChoice struct {
 	FileDir    string `json:"file_dir,omitempty"` // the file backend's directory
 	PassDir    string `json:"pass_dir,omitempty"`
 	PassPrefix string `json:"pass_prefix,omitempty"`
+	// Fallback is the backend when none is chosen and the system has
+	// none by default (secretstore.Config.Fallback).
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // AWSVault is StoreChoice.Service for aws-vault's store.

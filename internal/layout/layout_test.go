@@ -30,7 +30,10 @@ func goList(t *testing.T, args ...string) []string {
 
 // The front binary is what people run at every prompt: it must not link
 // the SDK, gRPC, go-plugin or protobuf, whose package initialisation would
-// cost every cached `use` (README, "Design: two binaries").
+// cost every cached `use` (README, "Design: two binaries"), nor the secret
+// store's library and D-Bus: the front reaches the store only through the
+// helper, and the data key of sessions through the kernel keyring first
+// (internal/sessionkey).
 func TestFrontLinksNoHeavyDependency(t *testing.T) {
 	t.Parallel()
 	banned := []string{
@@ -47,6 +50,8 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		"github.com/gsterjov/go-libsecret",
 		"github.com/dvsekhvalnov/jose2go",
 		module + "/internal/secretstore",
+		"github.com/99designs/go-keychain",
+		"github.com/danieljoos/wincred",
 	}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
 		for _, b := range banned {

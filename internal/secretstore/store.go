@@ -46,6 +46,10 @@ type Config struct {
 	// Backend is the library's name of the backend; "" is this system's
 	// default (Default).
 	Backend string
+	// Fallback is the backend when Backend is "" and the system has no
+	// default (Linux without a D-Bus session): for items awsenv can make
+	// again, such as the data key of sealed sessions; "" keeps the error.
+	Fallback string
 	// ServiceName names awsenv's items where the backend has the idea
 	// (the kernel keyring's named keyring, KWallet's folder, the keychain
 	// service, the Windows credential prefix); "awsenv" when empty.
@@ -151,7 +155,10 @@ func Open(cfg Config) (Store, error) {
 	if name == "" {
 		var err error
 		if name, err = Default(cfg.Getenv); err != nil {
-			return nil, err
+			if cfg.Fallback == "" {
+				return nil, err
+			}
+			name = cfg.Fallback
 		}
 	}
 	fail := func(kind Kind, err error, fix string) (Store, error) {

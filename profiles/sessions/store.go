@@ -2,15 +2,16 @@
 // MFA code serves every shell and role until the session expires.
 //
 // Each session is one JSON file, 0600, in a 0700 directory, replaced
-// atomically; a per-session lock file serialises the processes that want to
-// renew the same session, so N shells waiting on one expired session make
-// one STS call.
+// atomically, its secrets sealed with AES-256-GCM under a data key from the
+// secret store (seal.go; plain text only when encryption is turned off); a
+// per-session lock file serialises the processes that want to renew the
+// same session, so N shells waiting on one expired session make one STS
+// call.
 package sessions
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -128,6 +129,12 @@ func (k Key) file() string {
 // Store is the session directory.
 type Store struct {
 	Dir string
+	// Keys gives the data key that seals the session files. Nil writes
+	// them in plain text: only when encryption is turned off
+	// (awsenv_session_encryption = off), and for the stores that hold no
+	// session (the rotate journal).
+	Keys Keys
+	key  dataKey
 }
 
 // Open makes sure the directory exists and is private, and returns the store.
@@ -166,9 +173,14 @@ func checkInfo(path string, fi fs.FileInfo, dir bool) error {
 
 // Load returns the cached session for key, or nil when there is none. A
 // corrupt or truncated file counts as none (it is replaced by the next
-// Save); a file others can read is an error, since its secrets may be out.
+// Save), and so does a sealed one that does not open (another data key
+// sealed it, or it was changed or moved); a file others can read is an
+// error, since its secrets may be out, and so is a data key the secret
+// store cannot give (KeyError). A plain-text session of an earlier
+// version is read once and sealed in its place.
 func (s *Store) Load(key Key) (*Session, error) {
-	path := filepath.Join(s.Dir, key.file())
+	name := key.file()
+	path := filepath.Join(s.Dir, name)
 	data, err := readPrivate(path, MaxSessionSize)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, safefile.ErrTooLarge) {
 		// Too large is corrupt: no session is that big. Save replaces it.
@@ -181,12 +193,54 @@ func (s *Store) Load(key Key) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read session file: %w. Check the permissions of %s.", err, s.Dir)
 	}
-	var sess Session
-	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&sess); err != nil || !sess.valid(key) {
+	env, sess, ok := decode(data)
+	switch {
+	case !ok:
+		return nil, nil
+	case env != nil && s.Keys == nil:
+		// Encryption was turned off: the sealed session is replaced by a
+		// plain one.
+		return nil, nil
+	case env != nil:
+		k, err := s.key.get(context.Background(), s.Keys)
+		if err != nil {
+			return nil, err
+		}
+		if sess, err = open(k, name, env); err != nil {
+			return nil, nil
+		}
+	}
+	if !sess.valid(key) {
 		return nil, nil
 	}
+	if env == nil && s.Keys != nil {
+		if err := s.migrate(key, sess, data); err != nil {
+			return nil, err
+		}
+	}
 	sess.Key = key
-	return &sess, nil
+	return sess, nil
+}
+
+// migrate seals a plain-text session written by an earlier version, if
+// the file still holds data and no one holds its lock (whoever does is
+// about to replace it anyway; the next Load migrates it otherwise).
+func (s *Store) migrate(key Key, sess *Session, data []byte) error {
+	if err := s.Ready(context.Background()); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // try once, never wait
+	unlock, err := s.Lock(ctx, key, nil)
+	if err != nil {
+		return nil
+	}
+	defer unlock()
+	now, err := readPrivate(filepath.Join(s.Dir, key.file()), MaxSessionSize)
+	if err != nil || !bytes.Equal(now, data) {
+		return nil
+	}
+	return s.Save(key, sess)
 }
 
 // valid: the session is the one asked for, and its credentials pass the
@@ -199,17 +253,18 @@ func (s *Session) valid(key Key) bool {
 }
 
 // Save writes the session atomically (safefile.WriteAtomic): readers see
-// the old file or the new one, never half of either.
+// the old file or the new one, never half of either. It is sealed under
+// the data key unless encryption is off (Keys nil).
 func (s *Store) Save(key Key, sess *Session) error {
-	sess.Version = fileVersion
 	sess.Profile = key.Profile
 	sess.Kind = key.Kind
 	sess.Key = key
-	data, err := json.Marshal(sess)
+	name := key.file()
+	data, err := s.encodeSession(context.Background(), name, sess)
 	if err != nil {
-		return fmt.Errorf("encode session: %w", err)
+		return err
 	}
-	return writeAtomic(filepath.Join(s.Dir, key.file()), data)
+	return writeAtomic(filepath.Join(s.Dir, name), data)
 }
 
 // writeAtomic replaces path with data through safefile.WriteAtomic, 0600.
@@ -268,13 +323,17 @@ func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func()
 	}, nil
 }
 
-// Entry is a cached session as listed, with its file.
+// Entry is a cached session as listed, with its file. A sealed one holds
+// only what its file shows without the data key: the profile, the kind,
+// when it was made and expires, and the key ids (Reveal opens it).
 type Entry struct {
 	Session
-	Path string
+	Path   string
+	Sealed bool
 }
 
-// List returns every readable cached session, sorted by profile and kind.
+// List returns every readable cached session, sorted by profile and kind,
+// without opening the sealed ones: the data key is not needed to list.
 // Unreadable or foreign files are skipped: listing never fails on them.
 func (s *Store) List() ([]Entry, error) {
 	paths, err := s.files()
@@ -287,11 +346,15 @@ func (s *Store) List() ([]Entry, error) {
 		if err != nil {
 			continue
 		}
-		var sess Session
-		if json.Unmarshal(data, &sess) != nil || sess.Version != fileVersion || sess.Profile == "" {
+		env, plain, ok := decode(data)
+		switch {
+		case !ok:
 			continue
+		case env != nil:
+			out = append(out, Entry{Session: env.session(), Path: p, Sealed: true})
+		case plain.Profile != "":
+			out = append(out, Entry{Session: *plain, Path: p})
 		}
-		out = append(out, Entry{Session: sess, Path: p})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Profile != out[j].Profile {

@@ -105,7 +105,7 @@ func (c *Cache) registrationPath(key string) string {
 // a new registration).
 func (c *Cache) LoadRegistration(key string) (*Registration, error) {
 	path := c.registrationPath(key)
-	data, err := readToken(path)
+	data, err := c.read(path)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNoToken) {
 		return nil, nil
 	}
@@ -148,5 +148,5 @@ func (c *Cache) SaveRegistration(key string, r *Registration) error {
 	if err != nil {
 		return fmt.Errorf("save IAM Identity Center client registration: %w. This is a bug in awsenv; please report it.", err)
 	}
-	return writeAtomic(c.registrationPath(key), data)
+	return c.write(c.registrationPath(key), data)
 }

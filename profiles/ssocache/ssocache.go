@@ -86,6 +86,11 @@ func (t *Token) CanRefresh(now time.Time) bool {
 // Cache is a token cache directory, normally Dir(home).
 type Cache struct {
 	Dir string
+	// Items, when set, keeps the tokens and registrations in the secret
+	// store instead of files (awsenv_sso_token_storage = keyring; items.go):
+	// Dir then holds only the lock files, and is awsenv's own, not the
+	// AWS CLI's.
+	Items Items
 }
 
 // Path is the token file for key: the sso-session's name, or the start
@@ -115,6 +120,9 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if strings.HasPrefix(e.Path, ItemPrefix) {
+		return fmt.Sprintf("IAM Identity Center sign-in %s in the secret store is unusable: %s. Sign in again with `awsenv login --force`, which replaces it.", e.Path, e.Why)
+	}
 	return fmt.Sprintf("IAM Identity Center token file %s is unusable: %s. Remove it (rm %s) and sign in again with %s.",
 		e.Path, e.Why, safefile.Quote(e.Path), signIn)
 }
@@ -129,11 +137,11 @@ func (c *Cache) Load(key string) (*Token, error) {
 		return nil, errors.New("load IAM Identity Center token: no sso-session name or start URL. Set sso_session (or sso_start_url) in the profile.")
 	}
 	path := c.Path(key)
-	data, err := readToken(path)
+	data, err := c.read(path)
 	if err != nil {
 		return nil, err
 	}
-	return decode(path, data)
+	return decode(c.label(path), data)
 }
 
 // readToken reads a token file: not a link, not a FIFO, not someone
@@ -363,8 +371,8 @@ func (h *Held) Save(t *Token) error {
 		return fmt.Errorf("save IAM Identity Center token %s: the token has no accessToken or expiresAt. This is a bug in awsenv; please report it.", path)
 	}
 	extra := map[string]json.RawMessage{}
-	if data, err := readToken(path); err == nil {
-		if old, err := decode(path, data); err == nil {
+	if data, err := h.c.read(path); err == nil {
+		if old, err := decode(h.c.label(path), data); err == nil {
 			for k, v := range old.Extra {
 				extra[k] = v
 			}
@@ -379,12 +387,15 @@ func (h *Held) Save(t *Token) error {
 	if err != nil {
 		return fmt.Errorf("save IAM Identity Center token %s: %w. This is a bug in awsenv; please report it.", path, err)
 	}
-	return writeAtomic(path, data)
+	return h.c.write(path, data)
 }
 
 // Delete removes the token file; a missing one is no error.
 func (h *Held) Delete() error {
 	path := h.c.Path(h.key)
+	if h.c.Items != nil {
+		return h.c.Items.Remove(itemName(path))
+	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove IAM Identity Center token %s: %w. Check the permissions of %s.", path, err, h.c.Dir)
 	}
