@@ -132,7 +132,7 @@ func newRotation(c *cli.Context, d *Deps, w *keyWork) (*rotation, error) {
 		Caller:  w.caller,
 		Profile: p.Name,
 		File:    p.KeyPlace(),
-		Journal: recordJournal{s: rs, ctx: context.WithoutCancel(c.Context)},
+		Journal: recordJournal{s: rs, ctx: context.WithoutCancel(c.Context), saved: func(step string) { pausePoint(d, "journal-"+step) }},
 		// A key kept in the keyring is read from it and written back to it
 		// (read back and compared, the index updated): no file, no backup.
 		ReadKey: func() (accesskeys.KeyPair, error) {
@@ -191,8 +191,9 @@ func (r *rotation) lock(c *cli.Context) (func(), error) {
 // secrets sealed under the sessions' data key, the key ids and the step
 // readable (sessions.SaveSealed).
 type recordJournal struct {
-	s   *sessions.Store
-	ctx context.Context
+	s     *sessions.Store
+	ctx   context.Context
+	saved func(step string) // after each save: the test build's pause point
 }
 
 func (j recordJournal) name(profile string) string { return profile + ".journal" }
@@ -241,7 +242,13 @@ func (e *journalKeyError) Unwrap() error { return e.ke }
 
 func (j recordJournal) Save(jr *accesskeys.Journal) error {
 	readable, sec := jr.Split()
-	return j.s.SaveSealed(j.ctx, j.name(jr.Profile), &readable, &sec)
+	if err := j.s.SaveSealed(j.ctx, j.name(jr.Profile), &readable, &sec); err != nil {
+		return err
+	}
+	if j.saved != nil {
+		j.saved(jr.Step)
+	}
+	return nil
 }
 func (j recordJournal) Remove(profile string) error { return j.s.RemoveRecord(j.name(profile)) }
 func (j recordJournal) Path(profile string) string  { return j.s.RecordPath(j.name(profile)) }
