@@ -11,9 +11,7 @@ package main
 // test build's pause points, keyring_e2e_test.go.)
 
 import (
-	"bytes"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,42 +20,6 @@ import (
 
 	"github.com/awsenv/awsenv/internal/sessionkey"
 )
-
-// plainCopies lists the files under roots holding any of secrets, except
-// under the allowed directories (the credentials file, where a file key
-// lives by design).
-func plainCopies(secrets []string, allowed []string, roots ...string) []string {
-	var hits []string
-	seen := map[string]bool{}
-	for _, root := range roots {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() || seen[p] {
-				return nil
-			}
-			seen[p] = true
-			for _, a := range allowed {
-				if strings.HasPrefix(p, a+string(filepath.Separator)) {
-					return nil
-				}
-			}
-			if fi, err := d.Info(); err != nil || fi.Size() > 8<<20 {
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil
-			}
-			for _, s := range secrets {
-				if s != "" && bytes.Contains(data, []byte(s)) {
-					hits = append(hits, p)
-					break
-				}
-			}
-			return nil
-		})
-	}
-	return hits
-}
 
 func (w *world) journalPath() string {
 	return filepath.Join(w.dir, "state", "awsenv", "rotate", "alice.journal")
