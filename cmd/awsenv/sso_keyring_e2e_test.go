@@ -65,6 +65,15 @@ func TestSSOTokenInKeyring(t *testing.T) {
 		}
 	}
 
+	// doctor says where each secret lives, and finds the sign-in where it is.
+	doc := w.run("doctor", "dev")
+	for _, want := range []string{"the Identity Center token of " + ssoURL + " is in awsenv's keyring (file)",
+		"signed in to " + ssoURL, "cached sessions of dev are sealed (AES-256-GCM) under the data key awsenv:session-key in awsenv's keyring (file)"} {
+		if !strings.Contains(doc.stdout, want) {
+			t.Fatalf("doctor dev lacks %q:\n%s", want, doc)
+		}
+	}
+
 	r := w.run("logout", "dev")
 	if r.code != 0 || !strings.Contains(r.stderr, "signed out") {
 		t.Fatalf("logout: %s", r)
