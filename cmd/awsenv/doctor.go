@@ -17,8 +17,10 @@ import (
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/doctor"
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
@@ -44,6 +46,9 @@ func newDoctorCommand(d *Deps) *cli.Command {
 			if err != nil {
 				return err
 			}
+			// A bad awsenv_sso_token_storage is reported by the flow; here
+			// the token is then looked for in the AWS CLI's cache.
+			ssoTokens, _ := ssoTokenCache(d, global)
 			client := d.Helper()
 			var retired = map[string]time.Time{}
 			if rs, err := rotateStore(d); err == nil {
@@ -88,6 +93,10 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				UID:      os.Getuid(),
 				SSOCache: ssocache.Dir(d.Home),
 				SSO:      client,
+
+				SSOTokens:    ssoTokens,
+				KeyringPlace: keyringPlace(d, global),
+				DataKeyCache: dataKeyCache(store),
 			})
 			if c.Bool("json") {
 				enc := json.NewEncoder(d.Stdout)
@@ -213,4 +222,20 @@ func providerStatus(ctx context.Context, d *Deps, list pluginLister, s profiles.
 	}
 	return fmt.Sprintf("Install awsenv-plugin-%s into the plugins directory (see `awsenv plugins list`), or fix awsenv_mfa_provider.", s.MFAProvider),
 		"no such provider is installed"
+}
+
+// keyringPlace names awsenv's keyring as this run chose it, for doctor.
+func keyringPlace(d *Deps, global *profiles.Global) string {
+	if b := storeChoice(d, global).Backend; b != "" {
+		return "awsenv's keyring (" + b + ")"
+	}
+	return "awsenv's keyring (the system's default)"
+}
+
+// dataKeyCache says where the data key of store is cached, "" for nowhere.
+func dataKeyCache(store *sessions.Store) string {
+	if c, ok := store.Keys.(*sessionkey.Chain); ok && c.Cache != nil {
+		return "the kernel keyring for the login session"
+	}
+	return ""
 }

@@ -123,6 +123,8 @@ func newRotation(c *cli.Context, d *Deps, w *keyWork) (*rotation, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The journal's secrets are sealed under the sessions' data key.
+	rs.Keys = w.flow.Store.Keys
 	p := w.user.Profile
 	r := &rotation{store: rs, oldSessions: map[string]bool{}}
 	kr := w.flow.Keyring.(*keyring)
@@ -130,7 +132,7 @@ func newRotation(c *cli.Context, d *Deps, w *keyWork) (*rotation, error) {
 		Caller:  w.caller,
 		Profile: p.Name,
 		File:    p.KeyPlace(),
-		Journal: recordJournal{rs},
+		Journal: recordJournal{s: rs, ctx: context.WithoutCancel(c.Context), saved: func(step string) { pausePoint(d, "journal-"+step) }},
 		// A key kept in the keyring is read from it and written back to it
 		// (read back and compared, the index updated): no file, no backup.
 		ReadKey: func() (accesskeys.KeyPair, error) {
@@ -185,22 +187,68 @@ func (r *rotation) lock(c *cli.Context) (func(), error) {
 	})
 }
 
-// recordJournal keeps rotate journals as records of a private store.
-type recordJournal struct{ s *sessions.Store }
+// recordJournal keeps rotate journals as records of a private store: the
+// secrets sealed under the sessions' data key, the key ids and the step
+// readable (sessions.SaveSealed).
+type recordJournal struct {
+	s     *sessions.Store
+	ctx   context.Context
+	saved func(step string) // after each save: the test build's pause point
+}
 
 func (j recordJournal) name(profile string) string { return profile + ".journal" }
 
 func (j recordJournal) Load(profile string) (*accesskeys.Journal, error) {
 	var jr accesskeys.Journal
-	ok, err := j.s.LoadRecord(j.name(profile), &jr)
-	if err != nil || !ok {
+	var sec accesskeys.JournalSecrets
+	form, err := j.s.LoadSealed(j.ctx, j.name(profile), &jr, &sec)
+	var ue *sessions.UnopenedError
+	if errors.As(err, &ue) {
+		return nil, &accesskeys.UnreadableJournalError{Journal: &jr, Path: ue.Path, Lost: errors.Is(err, sessions.ErrNotOpen), Err: unopenedCause(ue)}
+	}
+	if err != nil || form == sessions.RecordAbsent {
 		return nil, err
 	}
+	if form == sessions.RecordLegacy {
+		// A plain-text journal of an earlier version: sealed at once, then
+		// finished as any other.
+		if err := j.Save(&jr); err != nil {
+			return nil, err
+		}
+		return &jr, nil
+	}
+	jr.Join(sec)
 	return &jr, nil
 }
 
+// unopenedCause is why a journal's secrets did not open, in words that fit
+// a rotation: the store's own error, without the advice to turn session
+// encryption off (which would not open the journal).
+func unopenedCause(ue *sessions.UnopenedError) error {
+	var ke *sessions.KeyError
+	if errors.As(ue.Err, &ke) {
+		return &journalKeyError{ke}
+	}
+	return ue.Err
+}
+
+// journalKeyError is a *sessions.KeyError (exit code 8) told for a journal.
+type journalKeyError struct{ ke *sessions.KeyError }
+
+func (e *journalKeyError) Error() string {
+	return fmt.Sprintf("could not get the data key (%s) from the secret store: %v", sessions.DataKeyName, e.ke.Err)
+}
+func (e *journalKeyError) Unwrap() error { return e.ke }
+
 func (j recordJournal) Save(jr *accesskeys.Journal) error {
-	return j.s.SaveRecord(j.name(jr.Profile), jr)
+	readable, sec := jr.Split()
+	if err := j.s.SaveSealed(j.ctx, j.name(jr.Profile), &readable, &sec); err != nil {
+		return err
+	}
+	if j.saved != nil {
+		j.saved(jr.Step)
+	}
+	return nil
 }
 func (j recordJournal) Remove(profile string) error { return j.s.RemoveRecord(j.name(profile)) }
 func (j recordJournal) Path(profile string) string  { return j.s.RecordPath(j.name(profile)) }

@@ -51,6 +51,42 @@ func findSecrets(t *testing.T, root string, needles []string) []string {
 	return hits
 }
 
+// plainCopies lists the files under roots holding any of secrets, except
+// under the allowed directories (the credentials file, where a file key
+// lives by design).
+func plainCopies(secrets []string, allowed []string, roots ...string) []string {
+	var hits []string
+	seen := map[string]bool{}
+	for _, root := range roots {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() || seen[p] {
+				return nil
+			}
+			seen[p] = true
+			for _, a := range allowed {
+				if strings.HasPrefix(p, a+string(filepath.Separator)) {
+					return nil
+				}
+			}
+			if fi, err := d.Info(); err != nil || fi.Size() > 8<<20 {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil
+			}
+			for _, s := range secrets {
+				if s != "" && bytes.Contains(data, []byte(s)) {
+					hits = append(hits, p)
+					break
+				}
+			}
+			return nil
+		})
+	}
+	return hits
+}
+
 // After a cold and a cached use of a role profile, the session secret and
 // token are nowhere on disk: not under HOME, the XDG directories, or /tmp.
 func TestSessionSecretsNotOnDisk(t *testing.T) {

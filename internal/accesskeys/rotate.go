@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/shell/shellquote"
 )
 
 // Steps of a rotation, as the journal records them. Each is written before
@@ -25,6 +26,8 @@ const (
 
 // Journal is the state of one rotation, kept in a private file. It holds
 // both secrets: it is what lets a killed rotation be finished or undone.
+// Its store keeps the secrets sealed (Split, Join) and the rest readable,
+// so a person can still recover by hand when the secrets cannot be opened.
 type Journal struct {
 	Version int       `json:"version"`
 	Profile string    `json:"profile"`
@@ -43,7 +46,85 @@ type Journal struct {
 // KeyPair is an access key with its secret.
 type KeyPair struct {
 	ID     string          `json:"id"`
-	Secret profiles.Secret `json:"secret"`
+	Secret profiles.Secret `json:"secret,omitempty"`
+}
+
+// JournalSecrets are the two secrets of a journal, which its store keeps
+// sealed apart from the readable fields.
+type JournalSecrets struct {
+	Old profiles.Secret `json:"old"`
+	New profiles.Secret `json:"new,omitempty"`
+}
+
+// Split returns the journal's readable fields (key ids, user, step), with
+// no secret, and its secrets.
+func (j *Journal) Split() (Journal, JournalSecrets) {
+	r, s := *j, JournalSecrets{Old: j.Old.Secret}
+	r.Old.Secret = ""
+	if j.New != nil {
+		n := *j.New
+		s.New, n.Secret = n.Secret, ""
+		r.New = &n
+	}
+	return r, s
+}
+
+// Join puts back the secrets Split took out.
+func (j *Journal) Join(s JournalSecrets) {
+	j.Old.Secret = s.Old
+	if j.New != nil {
+		j.New.Secret = s.New
+	}
+}
+
+// UnreadableJournalError is the journal of an interrupted rotation whose
+// secrets cannot be opened. Journal holds its readable fields. Lost is
+// true when they never will (sealed under a data key the secret store no
+// longer has, or changed); else the store could not give the data key now.
+// Run fills File and Current (the key id the profile holds now) and says
+// what is where and how to recover by hand.
+type UnreadableJournalError struct {
+	Journal *Journal
+	Path    string
+	Lost    bool
+	Err     error
+	Profile string
+	File    string
+	Current string
+}
+
+func (e *UnreadableJournalError) Unwrap() error { return e.Err }
+
+func (e *UnreadableJournalError) Error() string {
+	j := e.Journal
+	head := fmt.Sprintf("a rotation of profile %s was interrupted at step %q (started %s), and the secrets in its journal %s cannot be opened: %s.",
+		e.Profile, j.Step, j.Started.Format(time.RFC3339), e.Path, strings.TrimRight(e.Err.Error(), ". "))
+	if !e.Lost {
+		return head + fmt.Sprintf(" The journal is intact: once awsenv can get its data key again, run `awsenv rotate %s` to finish the rotation. Until then %s holds the key %s.", e.Profile, e.File, e.Current)
+	}
+	rm := fmt.Sprintf("remove the journal (rm %s)", shellquote.Word(e.Path))
+	del := func(id string) string {
+		return shellquote.Command("aws", "iam", "delete-access-key", "--user-name", j.User, "--access-key-id", id)
+	}
+	switch {
+	case j.New == nil:
+		// stepCreating: CreateAccessKey may have made a key whose secret
+		// was never saved.
+		return head + fmt.Sprintf(" %s holds the old key %s, which still works. The rotation may have made a key in IAM whose secret was never saved: list the keys of %s (%s) and delete any key other than %s that it made (%s); then %s and run `awsenv rotate %s` again.",
+			e.File, j.Old.ID, j.User, shellquote.Command("aws", "iam", "list-access-keys", "--user-name", j.User), j.Old.ID, del("KEY_ID"), rm, e.Profile)
+	case e.Current == j.Old.ID:
+		works := "which still works"
+		if j.Step == stepDeactivated {
+			works = fmt.Sprintf("which the rotation made inactive: reactivate it first (%s)", shellquote.Command("aws", "iam", "update-access-key", "--user-name", j.User, "--access-key-id", j.Old.ID, "--status", "Active"))
+		}
+		return head + fmt.Sprintf(" %s holds the old key %s, %s. The new key %s is in IAM, unused, and its secret is lost: delete it (%s), then %s and run `awsenv rotate %s` again.",
+			e.File, j.Old.ID, works, j.New.ID, del(j.New.ID), rm, e.Profile)
+	case e.Current == j.New.ID:
+		return head + fmt.Sprintf(" %s already holds the new key %s; the old key %s may still be in IAM. Check that the new key works (awsenv exec %s -- aws sts get-caller-identity), delete the old key (%s), then %s.",
+			e.File, j.New.ID, j.Old.ID, e.Profile, del(j.Old.ID), rm)
+	}
+	return head + fmt.Sprintf(" %s holds the key %s, which is neither the rotation's old key %s nor its new key %s: keep the key that works, delete the other in IAM (%s), then %s.",
+		e.File, e.Current, j.Old.ID, j.New.ID, del("KEY_ID"), rm)
 }
 
 func (k KeyPair) creds() profiles.Credentials {
@@ -127,6 +208,14 @@ func (r *Rotation) Run(ctx context.Context) (*Result, error) {
 		r.VerifyFor = 30 * time.Second
 	}
 	j, err := r.Journal.Load(r.Profile)
+	var uj *UnreadableJournalError
+	if errors.As(err, &uj) {
+		uj.Profile, uj.File, uj.Current = r.Profile, r.File, "(unreadable)"
+		if cur, kerr := r.ReadKey(); kerr == nil {
+			uj.Current = cur.ID
+		}
+		return &Result{Resumed: true}, uj
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +471,7 @@ func (r *Rotation) resume(ctx context.Context, j *Journal, res *Result) (done bo
 		return true, err
 	}
 	if cur.ID != j.Old.ID && (j.New == nil || cur.ID != j.New.ID) {
-		return true, fmt.Errorf("a rotation of profile %s was interrupted, and %s now holds the key %s, which is neither its old key %s nor its new one. Check the file by hand; the rotation journal %s holds both keys (remove it when done)",
+		return true, fmt.Errorf("a rotation of profile %s was interrupted, and %s now holds the key %s, which is neither its old key %s nor its new one. Check the file by hand; the rotation journal %s names both keys (remove it when done)",
 			r.Profile, r.File, cur.ID, j.Old.ID, r.Journal.Path(r.Profile))
 	}
 	r.Notef("finishing a rotation of profile %s that was interrupted at step %q (%s).", r.Profile, j.Step, j.Started.Format(time.RFC3339))

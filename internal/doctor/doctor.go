@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 // Statuses of a check.
@@ -80,6 +81,17 @@ type Inputs struct {
 	// LongTermKey reads a profile's long-term key, from its file or from
 	// awsenv's keyring (credflow.Flow.LongTermKey); nil reads the file's.
 	LongTermKey func(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error)
+	// SSOTokens is the Identity Center token cache as this run keeps it:
+	// the AWS CLI's, or awsenv's keyring (awsenv_sso_token_storage =
+	// keyring); nil is the AWS CLI's at SSOCache.
+	SSOTokens *ssocache.Cache
+	// KeyringPlace names awsenv's keyring as this run chose it, e.g.
+	// "awsenv's keyring (file)": where the sessions' data key and awsenv's
+	// own Identity Center sign-in live.
+	KeyringPlace string
+	// DataKeyCache is where the data key is cached ("the kernel keyring
+	// for the login session"), "" when it is not.
+	DataKeyCache string
 }
 
 type run struct {
@@ -124,6 +136,7 @@ func Run(ctx context.Context, in Inputs) *Report {
 		r.mfaProvider()
 		r.hooks()
 		r.session()
+		r.sessionStorage()
 	}
 	r.shellHook()
 	r.environment()

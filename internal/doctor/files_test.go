@@ -17,9 +17,9 @@ func TestDoctorHealthy(t *testing.T) {
 		names   []string
 	}{
 		{"alice", []string{"files", "profile", "key", "key-storage", "default-profile", "clock", "identity", "key-active", "mfa-device",
-			"mfa-provider", "hooks", "session", "shell-hook", "environment"}},
+			"mfa-provider", "hooks", "session", "session-storage", "shell-hook", "environment"}},
 		{"prod", []string{"files", "profile", "key", "key-storage", "default-profile", "clock", "identity", "key-active", "mfa-device",
-			"mfa-provider", "hooks", "session", "shell-hook", "environment"}},
+			"mfa-provider", "hooks", "session", "session-storage", "shell-hook", "environment"}},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			t.Parallel()
@@ -41,6 +41,8 @@ func TestDoctorHealthy(t *testing.T) {
 			// names the move into the keyring.
 			want(t, rep, "key-storage", doctor.Warn, "is in plain text in", "awsenv keys import alice")
 			want(t, rep, "files", doctor.Pass, "parse, and no one else can read keys in them", "")
+			// Where the cached sessions live: sealed, and the data key's store.
+			want(t, rep, "session-storage", doctor.Pass, "sealed (AES-256-GCM) under the data key awsenv:session-key in awsenv's keyring (keyctl), cached in the kernel keyring", "")
 			if tc.profile == "prod" {
 				want(t, rep, "profile", doctor.Pass, "prod is a role profile: prod -> alice", "")
 			}

@@ -29,12 +29,17 @@ func (r *run) ssoToken(sso *profiles.SSO) {
 		r.add(check, Skip, "the credentials of "+r.Profile+" come from IAM Identity Center", "")
 	}
 	login := "Sign in: " + ssoLogin(sso, r.base.Name)
-	cache := ssocache.Cache{Dir: r.SSOCache}
+	r.ssoTokenStorage(sso)
+	cache := r.ssoTokens()
 	tok, err := cache.Load(sso.TokenKey())
 	now := r.Now()
 	switch {
 	case errors.Is(err, ssocache.ErrNoToken):
-		r.add("sso-token", Fail, fmt.Sprintf("not signed in to %s (no token in %s)", sso.StartURL, r.SSOCache), login)
+		in := cache.Dir
+		if cache.Items != nil {
+			in = r.keyringPlace()
+		}
+		r.add("sso-token", Fail, fmt.Sprintf("not signed in to %s (no token in %s)", sso.StartURL, in), login)
 	case err != nil:
 		r.add("sso-token", Fail, err.Error(), login)
 	case tok.Valid(now, 0):

@@ -13,6 +13,7 @@ import (
 	"github.com/awsenv/awsenv/internal/doctor"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/sessions"
+	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
 const (
@@ -55,6 +56,16 @@ type world struct {
 	provider func(ctx context.Context, s profiles.Settings) (string, string)
 	plugin   func(ctx context.Context, name, service string) (string, string)
 	noSSO    bool // run with Inputs.SSO nil
+	// ssoTokens is the token cache with awsenv_sso_token_storage =
+	// keyring; nil is the AWS CLI's at ssoCache.
+	ssoTokens *ssocache.Cache
+}
+
+// dataKey is the secret store's data key of sealed sessions.
+type dataKey struct{}
+
+func (dataKey) DataKey(context.Context) ([]byte, error) {
+	return bytes.Repeat([]byte{7}, sessions.DataKeySize), nil
 }
 
 // newWorld is a healthy alice: her key works and is active, her MFA device
@@ -66,6 +77,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store.Keys = dataKey{} // sessions sealed, as by default
 	sts := newFakeSTS()
 	sts.arns[keyID] = userARN
 	w := &world{
@@ -133,6 +145,10 @@ func (w *world) run(profile string) *doctor.Report {
 		UID:      os.Getuid(),
 		SSOCache: w.ssoCache,
 		SSO:      w.sso,
+
+		SSOTokens:    w.ssoTokens,
+		KeyringPlace: "awsenv's keyring (keyctl)",
+		DataKeyCache: "the kernel keyring for the login session",
 	}
 	if w.noSSO {
 		in.SSO = nil

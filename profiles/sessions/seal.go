@@ -58,11 +58,12 @@ type envelope struct {
 	Sealed      []byte    `json:"sealed"`
 }
 
-// aad is the associated data of a sealed file named name.
-func (e *envelope) aad(name string) []byte {
-	return []byte(strings.Join([]string{"awsenv-session", strconv.Itoa(e.Version), name, e.Profile, e.Kind,
+// aad is the associated data of a sealed file named name: its readable
+// fields, after the session kind's prefix.
+func (e *envelope) aad(name string) []string {
+	return []string{strconv.Itoa(e.Version), name, e.Profile, e.Kind,
 		strconv.FormatInt(e.Created.UnixNano(), 10), strconv.FormatInt(e.Expires.UnixNano(), 10),
-		e.BaseKeyID, e.AccessKeyID}, "\x00"))
+		e.BaseKeyID, e.AccessKeyID}
 }
 
 // session is what can be known of a sealed file without opening it.
@@ -88,43 +89,74 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-// seal makes the sealed file named name for sess.
-func seal(key []byte, name string, sess *Session) ([]byte, error) {
+// What a sealed blob holds heads its associated data, so a sealed session
+// never opens as a record, nor a record as a session, whatever the files'
+// names.
+const (
+	aadSession = "awsenv-session"
+	aadRecord  = "awsenv-record"
+)
+
+// sealBytes is the one sealing of files at rest (sessions and records):
+// plain sealed with AES-256-GCM under key, bound to the associated data
+// kind and parts, as nonce|ciphertext|tag.
+func sealBytes(key []byte, kind string, plain []byte, parts ...string) ([]byte, error) {
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
 	}
-	plain, err := json.Marshal(sess)
-	if err != nil {
-		return nil, fmt.Errorf("encode session: %w", err)
-	}
-	e := envelope{Version: sealedVersion, Profile: sess.Profile, Kind: sess.Kind, Created: sess.Created,
-		Expires: sess.Credentials.Expiration, BaseKeyID: sess.BaseKeyID, AccessKeyID: sess.Credentials.AccessKeyID}
 	// A random nonce a write: 2^-32 collision odds only after 2^32 writes
 	// under one key, far beyond any person's sessions.
 	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("make a nonce: %w", err)
 	}
-	e.Sealed = aead.Seal(nonce, nonce, plain, e.aad(name))
-	clear(plain)
+	return aead.Seal(nonce, nonce, plain, associated(kind, parts)), nil
+}
+
+// openBytes opens what sealBytes sealed with the same kind and parts;
+// errOpen when it does not open.
+func openBytes(key []byte, kind string, sealed []byte, parts ...string) ([]byte, error) {
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	n := aead.NonceSize()
+	if len(sealed) < n+aead.Overhead() {
+		return nil, errOpen
+	}
+	plain, err := aead.Open(nil, sealed[:n], sealed[n:], associated(kind, parts))
+	if err != nil {
+		return nil, errOpen
+	}
+	return plain, nil
+}
+
+func associated(kind string, parts []string) []byte {
+	return []byte(strings.Join(append([]string{kind}, parts...), "\x00"))
+}
+
+// seal makes the sealed file named name for sess.
+func seal(key []byte, name string, sess *Session) ([]byte, error) {
+	plain, err := json.Marshal(sess)
+	if err != nil {
+		return nil, fmt.Errorf("encode session: %w", err)
+	}
+	defer clear(plain)
+	e := envelope{Version: sealedVersion, Profile: sess.Profile, Kind: sess.Kind, Created: sess.Created,
+		Expires: sess.Credentials.Expiration, BaseKeyID: sess.BaseKeyID, AccessKeyID: sess.Credentials.AccessKeyID}
+	if e.Sealed, err = sealBytes(key, aadSession, plain, e.aad(name)...); err != nil {
+		return nil, err
+	}
 	return json.Marshal(&e)
 }
 
 // open returns the session sealed in e, a file named name; errOpen when it
 // does not open or is not what its readable fields say.
 func open(key []byte, name string, e *envelope) (*Session, error) {
-	aead, err := newAEAD(key)
+	plain, err := openBytes(key, aadSession, e.Sealed, e.aad(name)...)
 	if err != nil {
 		return nil, err
-	}
-	n := aead.NonceSize()
-	if len(e.Sealed) < n+aead.Overhead() {
-		return nil, errOpen
-	}
-	plain, err := aead.Open(nil, e.Sealed[:n], e.Sealed[n:], e.aad(name))
-	if err != nil {
-		return nil, errOpen
 	}
 	defer clear(plain)
 	var s Session

@@ -177,6 +177,7 @@ func (s *Server) createAccessKey(p url.Values, who *principal, now time.Time) (a
 	}
 	k := &AccessKey{s: s, user: u, id: id, secret: randomBase64(30), active: true, created: now, viaAPI: true}
 	s.keys[id] = k
+	s.made = append(s.made, k.secret)
 	return createAccessKeyResult{AccessKey: xmlAccessKey{
 		UserName:        u.name,
 		AccessKeyID:     k.id,

@@ -37,6 +37,21 @@ func (u *User) Keys() []KeyInfo {
 	return infos
 }
 
+// MadeSecrets returns the secret of every key CreateAccessKey made, in
+// order, including keys deleted since: what a test searches the disk for.
+func (s *Server) MadeSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.made...)
+}
+
+// DeleteKey deletes a long-term key as a person would in the console.
+func (s *Server) DeleteKey(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, id)
+}
+
 // DeviceInfo is one MFA device of a user.
 type DeviceInfo struct {
 	Serial  string

@@ -46,6 +46,7 @@ type Server struct {
 	now      func() time.Time
 	users    map[string]*User      // by ARN
 	keys     map[string]*AccessKey // long-term keys by access key id
+	made     []string              // secrets of the keys CreateAccessKey made, deleted or not
 	sessions map[string]*session   // issued temporary credentials by access key id
 	roles    map[string]*role      // by ARN
 	devices  map[string]*mfaDevice // virtual MFA devices by serial number

@@ -251,6 +251,21 @@ func (s *Server) RevokeSSOToken(token string) error {
 	return ErrUnknownSSOToken
 }
 
+// SSOTokensIssued returns every access and refresh token CreateToken has
+// issued, revoked or not: what a test searches the disk for.
+func (s *Server) SSOTokensIssued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for v := range s.sso.accessTokens {
+		out = append(out, v)
+	}
+	for v := range s.sso.refreshTokens {
+		out = append(out, v)
+	}
+	return out
+}
+
 // SSOTokenWorks reports whether the portal would accept an access token
 // now: issued by the server, not expired, its session not revoked.
 func (s *Server) SSOTokenWorks(token string) bool {
