@@ -131,7 +131,7 @@ func ReplaceKey(path string, kind FileKind, profile, id string, secret Secret, o
 		if backup, err = writeBackup(path, f.data, opts.Now()); err != nil {
 			return refuse("cannot write the backup", fmt.Sprintf("Check that %s is writable by you and has free space.", filepath.Dir(path)), err)
 		}
-		if err := verifyEdit(kind, profile, backup, tmp, id, secret); err != nil {
+		if err := verifyEdit(kind, profile, backup, tmp, id, secret, false); err != nil {
 			return refuse("awsenv would read the edited file differently than intended", fmt.Sprintf(
 				"Edit it by hand: set %s and %s under %s.", keyID, keySecret, kind.header(profile)), err)
 		}
@@ -206,10 +206,11 @@ func writeBackup(path string, data []byte, now time.Time) (string, error) {
 	}
 }
 
-// verifyEdit loads the old file (its backup) and the new one with Load and
-// checks that they differ in exactly the profile's two keys, which now hold
-// id and secret.
-func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secret) error {
+// verifyEdit loads the old file and the new one with Load and checks that
+// they differ in exactly the profile's two keys, which now hold id and
+// secret (none when ""). mayAdd allows the profile a section the old file
+// lacked (keys written back for a profile that had none).
+func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secret, mayAdd bool) error {
 	load := func(path string) (*Config, error) {
 		// Load reads both files; "" is a missing file, read as empty.
 		if kind == ConfigFile {
@@ -231,15 +232,15 @@ func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secr
 		return errors.New("the profile is gone")
 	}
 	if p.AccessKeyID != id || p.SecretAccessKey != secret || p.SessionToken != "" {
-		return errors.New("the profile does not hold exactly the new key")
+		return errors.New("the profile does not hold exactly the keys meant")
 	}
-	if len(beforeAll) != len(afterAll) {
-		return errors.New("the set of profiles changed")
-	}
-	for name, b := range beforeAll {
-		a, ok := afterAll[name]
+	for name, a := range afterAll {
+		b, ok := beforeAll[name]
 		if !ok {
-			return fmt.Errorf("profile %q is gone", name)
+			if name == profile && mayAdd {
+				continue // a section made for it
+			}
+			return fmt.Errorf("profile %q appeared", name)
 		}
 		want, got := withoutPaths(*b), withoutPaths(*a)
 		if name == profile {
@@ -247,6 +248,11 @@ func verifyEdit(kind FileKind, profile, oldPath, newPath, id string, secret Secr
 		}
 		if !reflect.DeepEqual(want, got) {
 			return fmt.Errorf("profile %q changed", name)
+		}
+	}
+	for name := range beforeAll {
+		if _, ok := afterAll[name]; !ok {
+			return fmt.Errorf("profile %q is gone", name)
 		}
 	}
 	return nil

@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 
 	"github.com/awsenv/awsenv/profiles/safefile"
 )
@@ -162,7 +161,7 @@ func moveWrite(f *keyFile, kind FileKind, profile string, out []byte, id string,
 		return &KeyWriteError{Path: f.shown, Profile: profile, Problem: problem, Fix: fix, Err: cause}
 	}
 	check := func(tmp string) error {
-		if err := verifyMove(kind, profile, f.target, tmp, id, secret); err != nil {
+		if err := verifyEdit(kind, profile, f.target, tmp, id, secret, true); err != nil {
 			return refuse("awsenv would read the edited file differently than intended", "Edit the file by hand.", err)
 		}
 		if opts.beforeRename != nil {
@@ -187,54 +186,4 @@ func moveWrite(f *keyFile, kind FileKind, profile string, out []byte, id string,
 		return refuse("cannot replace it", fmt.Sprintf("Check that %s is writable by you and has free space.", filepath.Dir(f.target)), we.Err)
 	}
 	return refuse("interrupted before replacing it", "Run the command again.", err)
-}
-
-// verifyMove checks the edit with Load: profile holds exactly id and
-// secret (none when ""), every other profile reads as before, and
-// profile's other keys too.
-func verifyMove(kind FileKind, profile, oldPath, newPath, id string, secret Secret) error {
-	load := func(path string) (*Config, error) {
-		if kind == ConfigFile {
-			return Load(Files{Config: path})
-		}
-		return Load(Files{Credentials: path})
-	}
-	before, err := load(oldPath)
-	if err != nil {
-		return err
-	}
-	after, err := load(newPath)
-	if err != nil {
-		return err
-	}
-	beforeAll, afterAll := before.all(), after.all()
-	p, ok := afterAll[profile]
-	if !ok {
-		return errors.New("the profile is gone")
-	}
-	if p.AccessKeyID != id || p.SecretAccessKey != secret || p.SessionToken != "" {
-		return errors.New("the profile does not hold exactly the keys meant")
-	}
-	for name, a := range afterAll {
-		b, ok := beforeAll[name]
-		if !ok {
-			if name == profile {
-				continue // a section made for it
-			}
-			return fmt.Errorf("profile %q appeared", name)
-		}
-		want, got := withoutPaths(*b), withoutPaths(*a)
-		if name == profile {
-			want.AccessKeyID, want.SecretAccessKey = id, secret
-		}
-		if !reflect.DeepEqual(want, got) {
-			return fmt.Errorf("profile %q changed", name)
-		}
-	}
-	for name := range beforeAll {
-		if _, ok := afterAll[name]; !ok {
-			return fmt.Errorf("profile %q is gone", name)
-		}
-	}
-	return nil
 }
