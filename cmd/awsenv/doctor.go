@@ -229,7 +229,7 @@ func keyringPlace(d *Deps, global *profiles.Global) string {
 	if b := storeChoice(d, global).Backend; b != "" {
 		return "awsenv's keyring (" + b + ")"
 	}
-	return "awsenv's keyring (the system's default)"
+	return "awsenv's keyring (the system's default; for the data key, the kernel keyring where the system has none)"
 }
 
 // dataKeyCache says where the data key of store is cached, "" for nowhere.
