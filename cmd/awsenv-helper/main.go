@@ -42,7 +42,8 @@ func main() {
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
 		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
-		Secrets: sec.serve})
+		Authorizer: &sdk.Authorizer{World: world},
+		Secrets:    sec.serve})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

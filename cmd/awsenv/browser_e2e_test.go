@@ -38,7 +38,7 @@ func TestHostileVerificationURLNotOpened(t *testing.T) {
 			must(t, os.WriteFile(browser, []byte(fmt.Sprintf("#!/bin/sh\nfor a; do printf '%%s\\n' \"$a\"; done > %s\n", got)), 0o700))
 			w.extra = append(w.extra, "BROWSER="+browser)
 			w.fake.SetDeviceText("ABCD-EFGH", tc.url)
-			b := w.start("login", "dev")
+			b := w.start("login", "dev", "--use-device-code")
 			deadline := time.Now().Add(30 * time.Second)
 			for {
 				ds := w.fake.DeviceAuthorizations()

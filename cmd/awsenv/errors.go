@@ -59,7 +59,7 @@ func classify(err error) int {
 		// No sign-in could be had: none may start here, or it expired or
 		// was denied. AWS failing to answer is AWS's.
 		if errors.Is(err, credflow.ErrNeedsLogin) || errors.Is(err, awsapi.ErrExpired) || errors.Is(err, awsapi.ErrDenied) ||
-			errors.Is(err, awsapi.ErrUnauthorized) {
+			errors.Is(err, awsapi.ErrUnauthorized) || errors.Is(err, awsapi.ErrBadCallback) {
 			return exitMFA
 		}
 		return exitAWS

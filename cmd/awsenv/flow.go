@@ -216,6 +216,8 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 	// A sign-in that starts by itself (use, exec, credential-process) is
 	// shown the same way; the browser opens where one can.
 	f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, false) }
+	// The browser sign-in with PKCE where a browser can be opened here.
+	f.PKCE = pkceFor(c, d, client)
 	return f, nil
 }
 

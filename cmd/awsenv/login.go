@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/internal/browser"
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/plugins/termsafe"
@@ -24,7 +25,9 @@ func newLoginCommand(d *Deps) *cli.Command {
 		ArgsUsage: "[PROFILE | --sso-session NAME]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "sso-session", Usage: "sign in for the [sso-session `NAME`] section"},
-			&cli.BoolFlag{Name: "no-browser", Usage: "print the sign-in URL and code, but do not open a browser"},
+			&cli.BoolFlag{Name: "use-device-code", Usage: "sign in with the device code (a URL and a code to approve anywhere) instead of the browser sign-in with PKCE"},
+			&cli.BoolFlag{Name: "no-browser", Usage: "open no browser: sign in with the device code, printing the URL and code"},
+			&cli.IntFlag{Name: "redirect-port", Usage: "listen for the browser sign-in's redirect on 127.0.0.1:`PORT` (default: a free port)"},
 			&cli.BoolFlag{Name: "force", Usage: "sign in again in the browser even if the cached token is fresh or can be refreshed"},
 			debugFlag,
 		},
@@ -35,6 +38,14 @@ func newLoginCommand(d *Deps) *cli.Command {
 			}
 			noBrowser := c.Bool("no-browser")
 			f.ShowDevice = func(dev credflow.Device) { showDevice(c.Context, d, dev, noBrowser) }
+			if noBrowser || c.Bool("use-device-code") {
+				f.PKCE = nil
+			} else if f.PKCE != nil {
+				f.PKCE.Port = c.Int("redirect-port")
+			}
+			if port := c.Int("redirect-port"); port < 0 || port > 65535 {
+				return usageErrorf("--redirect-port %d is not a TCP port. Use 1 to 65535, or leave it out for a free port.", port)
+			}
 			t, err := f.Login(c.Context, p, s, name, credflow.LoginOptions{Force: c.Bool("force")})
 			if err != nil {
 				return err
@@ -112,6 +123,29 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 			name, r.Kind, cmd)
 	}
 	return f, base.Profile, base.SSO, name, nil
+}
+
+// pkceFor is the browser sign-in of this run, where a browser can be
+// opened (browser.CanOpen; else nil: the device flow).
+func pkceFor(c *cli.Context, d *Deps, a awsapi.Authorizer) *credflow.PKCE {
+	if a == nil || !browser.CanOpen(d.Getenv) {
+		return nil
+	}
+	return &credflow.PKCE{Authorizer: a, Open: func(ctx context.Context, au credflow.Authorize) { showAuthorize(ctx, d, au) }}
+}
+
+// showAuthorize tells the person about the browser sign-in and opens the
+// browser. The URL is built by the helper from the OIDC endpoint: shown
+// through termsafe.Line, and opened only when it is exactly what is shown.
+func showAuthorize(ctx context.Context, d *Deps, a credflow.Authorize) {
+	shown := termsafe.Line(a.URL, termsafe.MaxURL)
+	fmt.Fprintf(d.Stderr, "awsenv: to sign in to IAM Identity Center (%s), awsenv opens your browser at\n\n    %s\n\nIf it does not open, open that address in a browser on this machine. awsenv waits %s for the answer (Ctrl-C stops it).\n",
+		termsafe.Line(a.SSO.StartURL, termsafe.MaxURL), shown, credflow.DefaultPKCETimeout)
+	if shown != a.URL {
+		return
+	}
+	// Never fatal, never waited for: the URL is on the screen.
+	go func() { _ = browser.Open(context.WithoutCancel(ctx), d.Getenv, io.Discard, a.URL) }()
 }
 
 // showDevice tells the person how to approve a sign-in, on stderr (the

@@ -40,14 +40,15 @@ const (
 // Errors from an SSO client wrap one of these (errors.Is) and the
 // *APIError AWS gave.
 var (
-	ErrPending       = errors.New("the sign-in has not been approved yet")               // AuthorizationPendingException
-	ErrSlowDown      = errors.New("polling too quickly")                                 // SlowDownException
-	ErrExpired       = errors.New("the sign-in request expired")                         // ExpiredTokenException
-	ErrDenied        = errors.New("the sign-in was denied")                              // AccessDeniedException (OIDC)
-	ErrInvalidGrant  = errors.New("the refresh token or device code is not valid")       // InvalidGrantException
-	ErrInvalidClient = errors.New("the client registration is not valid or expired")     // InvalidClientException
-	ErrUnauthorized  = errors.New("the IAM Identity Center token is expired or revoked") // UnauthorizedException (portal)
-	ErrForbidden     = errors.New("no access to that account or role")                   // ForbiddenException (portal)
+	ErrPending       = errors.New("the sign-in has not been approved yet")                // AuthorizationPendingException
+	ErrSlowDown      = errors.New("polling too quickly")                                  // SlowDownException
+	ErrExpired       = errors.New("the sign-in request expired")                          // ExpiredTokenException
+	ErrDenied        = errors.New("the sign-in was denied")                               // AccessDeniedException (OIDC)
+	ErrInvalidGrant  = errors.New("the refresh token or device code is not valid")        // InvalidGrantException
+	ErrInvalidClient = errors.New("the client registration is not valid or expired")      // InvalidClientException
+	ErrUnauthorized  = errors.New("the IAM Identity Center token is expired or revoked")  // UnauthorizedException (portal)
+	ErrForbidden     = errors.New("no access to that account or role")                    // ForbiddenException (portal)
+	ErrBadCallback   = errors.New("the browser came back with a wrong or missing answer") // CodeBadCallback (awsenv's listener)
 )
 
 var ssoCodes = map[string]error{
@@ -57,8 +58,13 @@ var ssoCodes = map[string]error{
 	"AccessDeniedException":         ErrDenied,
 	"InvalidGrantException":         ErrInvalidGrant,
 	"InvalidClientException":        ErrInvalidClient,
-	"UnauthorizedException":         ErrUnauthorized,
-	"ForbiddenException":            ErrForbidden,
+	// A client registered for another grant (the browser sign-in's, in a
+	// token file): the device flow registers its own.
+	"UnauthorizedClientException": ErrInvalidClient,
+	"UnauthorizedException":       ErrUnauthorized,
+	"ForbiddenException":          ErrForbidden,
+	CodeBadCallback:               ErrBadCallback,
+	CodeAuthorizationTimeout:      ErrExpired,
 }
 
 // SSOError is an Identity Center answer awsenv acts on: Kind is one of

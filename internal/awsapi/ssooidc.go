@@ -11,6 +11,12 @@ import (
 const (
 	GrantDeviceCode   = "urn:ietf:params:oauth:grant-type:device_code"
 	GrantRefreshToken = "refresh_token"
+	// GrantAuthorizationCode is the browser sign-in with PKCE (RFC 7636),
+	// the AWS CLI's default since 2.22; see Authorizer.
+	GrantAuthorizationCode = "authorization_code"
+	// RedirectURI is the loopback redirect URI registered for it: the
+	// port is added only in the authorization request and CreateToken.
+	RedirectURI = "http://127.0.0.1/oauth/callback"
 )
 
 // RegisterClientInput registers awsenv as a public OIDC client.
@@ -19,6 +25,10 @@ type RegisterClientInput struct {
 	ClientName string   `json:"client_name"`
 	Scopes     []string `json:"scopes,omitempty"`
 	GrantTypes []string `json:"grant_types,omitempty"`
+	// RedirectURIs and IssuerURL (the start URL) are sent with the
+	// authorization code grant.
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
+	IssuerURL    string   `json:"issuer_url,omitempty"`
 }
 
 // Registration is a client registration: reused until ExpiresAt.
@@ -48,14 +58,19 @@ type Device struct {
 	Interval                time.Duration   `json:"interval"` // 0: the service gave none (RFC 8628's default is 5 s)
 }
 
-// CreateTokenInput redeems a device code or a refresh token.
+// CreateTokenInput redeems a device code, a refresh token or an
+// authorization code (with its PKCE verifier and the redirect URI the
+// authorization request named).
 type CreateTokenInput struct {
 	Target
 	ClientID     string          `json:"client_id"`
 	ClientSecret profiles.Secret `json:"client_secret"`
-	GrantType    string          `json:"grant_type"` // GrantDeviceCode or GrantRefreshToken
+	GrantType    string          `json:"grant_type"` // GrantDeviceCode, GrantRefreshToken or GrantAuthorizationCode
 	DeviceCode   profiles.Secret `json:"device_code,omitempty"`
 	RefreshToken profiles.Secret `json:"refresh_token,omitempty"`
+	Code         profiles.Secret `json:"code,omitempty"`
+	CodeVerifier profiles.Secret `json:"code_verifier,omitempty"`
+	RedirectURI  string          `json:"redirect_uri,omitempty"`
 }
 
 // Token is CreateToken's answer.
@@ -72,6 +87,53 @@ type SSOOIDC interface {
 	StartDeviceAuthorization(ctx context.Context, in StartInput) (Device, error)
 	CreateToken(ctx context.Context, in CreateTokenInput) (Token, error)
 }
+
+// AuthorizeInput starts the browser part of a PKCE sign-in: a listener on
+// 127.0.0.1 (on Port, or a free port when 0) for the one redirect, and the
+// authorization URL on the OIDC endpoint's host.
+type AuthorizeInput struct {
+	Target
+	ClientID      string   `json:"client_id"`
+	Scopes        []string `json:"scopes,omitempty"`
+	State         string   `json:"state"`
+	CodeChallenge string   `json:"code_challenge"` // S256 of the verifier, base64url
+	Port          int      `json:"port,omitempty"`
+}
+
+// Authorization is a started authorization: the person's browser opens
+// URL, and comes back to RedirectURI.
+type Authorization struct {
+	URL         string `json:"url"`
+	RedirectURI string `json:"redirect_uri"`
+}
+
+// CallbackInput waits for the redirect of the started authorization.
+type CallbackInput struct {
+	State   string        `json:"state"`
+	Timeout time.Duration `json:"timeout"`
+}
+
+// Callback is the authorization code the browser brought back.
+type Callback struct {
+	Code profiles.Secret `json:"code"`
+}
+
+// Authorizer runs the loopback part of the authorization code grant: it
+// lives in the helper, which has a network stack (the front links none).
+// Wait's errors are typed with Typed: ErrDenied (error=access_denied),
+// ErrBadCallback (a wrong or missing state, no code, another error), and
+// ErrExpired (no callback within the timeout).
+type Authorizer interface {
+	StartAuthorization(ctx context.Context, in AuthorizeInput) (Authorization, error)
+	WaitAuthorization(ctx context.Context, in CallbackInput) (Callback, error)
+}
+
+// The API error codes an Authorizer answers with besides the service's
+// own AccessDeniedException.
+const (
+	CodeBadCallback          = "InvalidCallbackException"
+	CodeAuthorizationTimeout = "AuthorizationTimeoutException"
+)
 
 // DeviceLimits bound a device authorization's timing (RFC 8628) whatever
 // the service answers: a sign-in ends, and polling is neither a busy loop

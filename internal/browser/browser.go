@@ -80,6 +80,25 @@ func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, add
 	return err
 }
 
+// CanOpen reports whether a sign-in that must come back to this machine
+// (the browser sign-in with PKCE, whose browser is redirected to
+// 127.0.0.1) can open a browser here: with $BROWSER, always (the person
+// chose it); over SSH (SSH_CONNECTION or SSH_TTY set), never otherwise (a
+// browser would open on the far machine, or not at all); on macOS, yes;
+// on Windows, no (Open needs $BROWSER there); elsewhere, where there is a
+// display (DISPLAY or WAYLAND_DISPLAY) and xdg-open. Where it cannot, the
+// sign-in uses the device flow.
+func CanOpen(getenv func(string) string) bool {
+	if getenv("BROWSER") != "" {
+		return true
+	}
+	if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
+		return false
+	}
+	_, err := openers(getenv)
+	return err == nil
+}
+
 // openers are the commands to try, as words.
 func openers(getenv func(string) string) ([][]string, error) {
 	if b := getenv("BROWSER"); b != "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -94,4 +95,23 @@ func TestOpenLeavesTheBrowser(t *testing.T) {
 	pid := childproctest.LeftPid(t, pidFile)
 	defer syscall.Kill(pid, syscall.SIGKILL)
 	childproctest.Alive(t, pid, "the browser the opener started")
+}
+
+func TestCanOpen(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	if !CanOpen(env("BROWSER", "firefox", "SSH_CONNECTION", "1 2 3 4")) {
+		t.Error("$BROWSER is the person's choice, even over SSH")
+	}
+	if CanOpen(env("SSH_CONNECTION", "1 2 3 4", "DISPLAY", ":0")) || CanOpen(env("SSH_TTY", "/dev/pts/1", "DISPLAY", ":0")) {
+		t.Error("over SSH without $BROWSER: no browser sign-in")
+	}
+	if runtime.GOOS == "linux" && CanOpen(env()) {
+		t.Error("no display, no $BROWSER: no browser sign-in")
+	}
 }

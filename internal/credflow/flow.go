@@ -96,6 +96,9 @@ type Flow struct {
 	SSO        awsapi.SSO
 	SSOCache   *ssocache.Cache
 	ShowDevice func(Device)
+	// PKCE, when set, makes a new sign-in to an sso-session run in the
+	// browser (pkce.go); nil: the device flow.
+	PKCE *PKCE
 	// DeviceLimits bound a sign-in's wait and polling; the zero value is
 	// awsapi.DefaultDeviceLimits.
 	DeviceLimits awsapi.DeviceLimits

@@ -179,7 +179,7 @@ func (f *Flow) ssoToken(ctx context.Context, p *profiles.Profile, s *profiles.SS
 	if fits {
 		old = t
 	}
-	nt, err := f.deviceLogin(ctx, p, s, name, old)
+	nt, err := f.signIn(ctx, p, s, name, old)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,9 @@ type Request struct {
 	SSOCreateToken              *awsapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
 	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
 	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
+	// The loopback part of a PKCE sign-in (Handlers.Authorizer).
+	SSOStartAuthorization *awsapi.AuthorizeInput `json:"sso_start_authorization,omitempty"`
+	SSOWaitAuthorization  *awsapi.CallbackInput  `json:"sso_wait_authorization,omitempty"`
 
 	// The secret store (see secrets.go).
 	SecretGet    *SecretInput `json:"secret_get,omitempty"`
@@ -54,6 +57,11 @@ type Request struct {
 // isSecret reports whether r asks the secret store.
 func (r *Request) isSecret() bool {
 	return r.SecretGet != nil || r.SecretSet != nil || r.SecretRemove != nil || r.SecretList != nil
+}
+
+// isAuthorize reports whether r asks for the loopback part of a sign-in.
+func (r *Request) isAuthorize() bool {
+	return r.SSOStartAuthorization != nil || r.SSOWaitAuthorization != nil
 }
 
 // isSSO reports whether r asks for an Identity Center call.
@@ -184,10 +192,12 @@ type Response struct {
 	SourceCredentials *plugins.CredentialsResponse `json:"source_credentials,omitempty"`
 
 	// Identity Center answers; the secrets in clear: the pipe is private.
-	SSORegistration *awsapi.Registration `json:"sso_registration,omitempty"`
-	SSODevice       *awsapi.Device       `json:"sso_device,omitempty"`
-	SSOToken        *awsapi.Token        `json:"sso_token,omitempty"`
-	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
+	SSORegistration  *awsapi.Registration  `json:"sso_registration,omitempty"`
+	SSODevice        *awsapi.Device        `json:"sso_device,omitempty"`
+	SSOToken         *awsapi.Token         `json:"sso_token,omitempty"`
+	SSOAuthorization *awsapi.Authorization `json:"sso_authorization,omitempty"`
+	SSOCallback      *awsapi.Callback      `json:"sso_callback,omitempty"`
+	SSOLoggedOut     bool                  `json:"sso_logged_out,omitempty"`
 
 	// Secret is the secret store's answer, the item's data in clear: the
 	// pipe is private. Never logged. SecretError is its failure.

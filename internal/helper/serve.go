@@ -39,6 +39,7 @@ type Handlers struct {
 	Hook        HookFunc
 	Credentials CredentialsFunc
 	SSO         awsapi.SSO
+	Authorizer  awsapi.Authorizer
 	Secrets     SecretFunc
 }
 
@@ -139,6 +140,16 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		err = errNoSSO
 	case req.isSSO():
 		err = serveSSO(awsCtx, req, h.SSO, &resp)
+	case req.isAuthorize() && h.Authorizer == nil:
+		err = errNoSSO
+	case req.SSOStartAuthorization != nil:
+		var a awsapi.Authorization
+		a, err = h.Authorizer.StartAuthorization(awsCtx, *req.SSOStartAuthorization)
+		resp.SSOAuthorization = &a
+	case req.SSOWaitAuthorization != nil:
+		var cb awsapi.Callback
+		cb, err = h.Authorizer.WaitAuthorization(ctx, *req.SSOWaitAuthorization)
+		resp.SSOCallback = &cb
 	case req.isSecret() && h.Secrets == nil:
 		err = errNoSecrets
 	case req.isSecret():

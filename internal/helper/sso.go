@@ -8,7 +8,10 @@ import (
 	"github.com/awsenv/awsenv/profiles"
 )
 
-var _ awsapi.SSO = (*Client)(nil)
+var (
+	_ awsapi.SSO        = (*Client)(nil)
+	_ awsapi.Authorizer = (*Client)(nil)
+)
 
 // serveSSO makes the Identity Center call req asks for.
 func serveSSO(ctx context.Context, req Request, c awsapi.SSO, resp *Response) error {
@@ -96,4 +99,30 @@ func (c *Client) Logout(ctx context.Context, in awsapi.LogoutInput) error {
 		return errMismatch
 	}
 	return nil
+}
+
+// StartAuthorization asks the helper to listen for a PKCE sign-in's
+// redirect and build its authorization URL.
+func (c *Client) StartAuthorization(ctx context.Context, in awsapi.AuthorizeInput) (awsapi.Authorization, error) {
+	resp, err := c.call(ctx, Request{SSOStartAuthorization: &in})
+	if err != nil {
+		return awsapi.Authorization{}, awsapi.Typed(err)
+	}
+	if resp.SSOAuthorization == nil || resp.SSOAuthorization.URL == "" {
+		return awsapi.Authorization{}, errMismatch
+	}
+	return *resp.SSOAuthorization, nil
+}
+
+// WaitAuthorization asks the helper for the code the browser brings back.
+// Its errors are *awsapi.SSOError (denied, a bad callback, expired).
+func (c *Client) WaitAuthorization(ctx context.Context, in awsapi.CallbackInput) (awsapi.Callback, error) {
+	resp, err := c.call(ctx, Request{SSOWaitAuthorization: &in})
+	if err != nil {
+		return awsapi.Callback{}, awsapi.Typed(err)
+	}
+	if resp.SSOCallback == nil || resp.SSOCallback.Code == "" {
+		return awsapi.Callback{}, errMismatch
+	}
+	return *resp.SSOCallback, nil
 }

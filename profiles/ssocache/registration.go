@@ -26,6 +26,7 @@ type Registration struct {
 	ClientSecret profiles.Secret
 	ExpiresAt    time.Time
 	Scopes       []string
+	GrantTypes   []string // the browser sign-in's (authorization_code, refresh_token); none for the device flow's
 }
 
 // RegistrationKey is the AWS CLI v2's name for the registration file of a
@@ -34,19 +35,24 @@ type Registration struct {
 // sort_keys=True), with null for a legacy profile's session name and for
 // scopes when none are configured.
 func RegistrationKey(startURL, region, session string, scopes []string) string {
+	return RegistrationKeyFor(startURL, region, session, scopes, nil)
+}
+
+// RegistrationKeyFor is the registration key of a client registered for
+// grantTypes: the browser sign-in's registration (authorization_code)
+// is kept apart from the device flow's, as the AWS CLI v2 keeps them, so
+// neither is reused for the other. No grant types: RegistrationKey.
+func RegistrationKeyFor(startURL, region, session string, scopes, grantTypes []string) string {
 	var b bytes.Buffer
-	b.WriteString(`{"region": ` + pyString(region) + `, "scopes": `)
+	b.WriteByte('{')
+	if grantTypes != nil {
+		b.WriteString(`"grantTypes": ` + pyList(grantTypes) + `, `)
+	}
+	b.WriteString(`"region": ` + pyString(region) + `, "scopes": `)
 	if scopes == nil {
 		b.WriteString("null")
 	} else {
-		b.WriteByte('[')
-		for i, s := range scopes {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyString(s))
-		}
-		b.WriteByte(']')
+		b.WriteString(pyList(scopes))
 	}
 	b.WriteString(`, "session_name": `)
 	if session == "" {
@@ -57,6 +63,20 @@ func RegistrationKey(startURL, region, session string, scopes []string) string {
 	b.WriteString(`, "startUrl": ` + pyString(startURL) + `, "tool": "botocore"}`)
 	sum := sha1.Sum(b.Bytes())
 	return hex.EncodeToString(sum[:])
+}
+
+// pyList is l as Python's json.dumps writes a list of strings.
+func pyList(l []string) string {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, s := range l {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(pyString(s))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // pyString is s as Python's json.dumps writes it (ensure_ascii): ASCII
@@ -121,6 +141,7 @@ func (c *Cache) LoadRegistration(key string) (*Registration, error) {
 		ClientSecret string   `json:"clientSecret"`
 		ExpiresAt    string   `json:"expiresAt"`
 		Scopes       []string `json:"scopes"`
+		GrantTypes   []string `json:"grantTypes"`
 	}
 	if json.Unmarshal(data, &raw) != nil || raw.ClientID == "" || raw.ClientSecret == "" {
 		return nil, nil
@@ -129,7 +150,7 @@ func (c *Cache) LoadRegistration(key string) (*Registration, error) {
 	if err != nil {
 		return nil, nil
 	}
-	return &Registration{ClientID: raw.ClientID, ClientSecret: profiles.Secret(raw.ClientSecret), ExpiresAt: exp, Scopes: raw.Scopes}, nil
+	return &Registration{ClientID: raw.ClientID, ClientSecret: profiles.Secret(raw.ClientSecret), ExpiresAt: exp, Scopes: raw.Scopes, GrantTypes: raw.GrantTypes}, nil
 }
 
 // SaveRegistration writes r under key as the AWS CLI writes it,
@@ -143,7 +164,8 @@ func (c *Cache) SaveRegistration(key string, r *Registration) error {
 		ClientSecret string   `json:"clientSecret"`
 		ExpiresAt    string   `json:"expiresAt"`
 		Scopes       []string `json:"scopes,omitempty"`
-	}{r.ClientID, r.ClientSecret.Reveal(), r.ExpiresAt.UTC().Format(TimeFormat), r.Scopes}
+		GrantTypes   []string `json:"grantTypes,omitempty"`
+	}{r.ClientID, r.ClientSecret.Reveal(), r.ExpiresAt.UTC().Format(TimeFormat), r.Scopes, r.GrantTypes}
 	data, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("save IAM Identity Center client registration: %w. This is a bug in awsenv; please report it.", err)

@@ -37,3 +37,24 @@ func TestRegistrationRoundTrip(t *testing.T) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 }
+
+// The browser sign-in's registration has a key of its own (Python's
+// value, with "grantTypes" among the keys), apart from the device flow's.
+func TestRegistrationKeyForGrants(t *testing.T) {
+	url, region, session, scopes := "https://x.awsapps.com/start", "eu-west-1", "my-sso", []string{"sso:account:access"}
+	got := RegistrationKeyFor(url, region, session, scopes, []string{"authorization_code", "refresh_token"})
+	if want := "95449cf290f4c24a992e0f56de776b48ab9b614e"; got != want {
+		t.Errorf("RegistrationKeyFor = %s, want %s", got, want)
+	}
+	if got == RegistrationKey(url, region, session, scopes) || RegistrationKeyFor(url, region, session, scopes, nil) != RegistrationKey(url, region, session, scopes) {
+		t.Error("the browser sign-in's registration key is not apart from the device flow's")
+	}
+	c := &Cache{Dir: t.TempDir() + "/cache"}
+	r := &Registration{ClientID: "id", ClientSecret: "secret", ExpiresAt: time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC), GrantTypes: []string{"authorization_code"}}
+	if err := c.SaveRegistration(got, r); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := c.LoadRegistration(got); err != nil || len(back.GrantTypes) != 1 {
+		t.Fatalf("grant types not kept: %+v, %v", back, err)
+	}
+}

@@ -29,7 +29,8 @@ func (c SSO) RegisterClient(ctx context.Context, in awsapi.RegisterClientInput) 
 		return awsapi.Registration{}, err
 	}
 	out, err := cl.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String(in.ClientName),
-		ClientType: aws.String("public"), Scopes: in.Scopes, GrantTypes: in.GrantTypes})
+		ClientType: aws.String("public"), Scopes: in.Scopes, GrantTypes: in.GrantTypes, RedirectUris: in.RedirectURIs,
+		IssuerUrl: optional(in.IssuerURL)})
 	if err != nil {
 		return awsapi.Registration{}, convert(op, err)
 	}
@@ -75,6 +76,11 @@ func (c SSO) CreateToken(ctx context.Context, in awsapi.CreateTokenInput) (awsap
 	}
 	if in.RefreshToken != "" {
 		req.RefreshToken = aws.String(in.RefreshToken.Reveal())
+	}
+	if in.Code != "" {
+		req.Code = aws.String(in.Code.Reveal())
+		req.CodeVerifier = aws.String(in.CodeVerifier.Reveal())
+		req.RedirectUri = aws.String(in.RedirectURI)
 	}
 	// A pending answer must come back at once, not be retried by the SDK.
 	out, err := cl.CreateToken(ctx, req, func(o *ssooidc.Options) { o.RetryMaxAttempts = 1 })

@@ -34,6 +34,8 @@ func restRoute(r *http.Request) (svc service, action string, ok bool) {
 		return svcOIDC, "CreateToken", true
 	case "GET /device":
 		return svcOIDC, "VerificationPage", true
+	case "GET /authorize":
+		return svcOIDC, "Authorize", true
 	case "GET /federation/credentials":
 		return svcSSO, "GetRoleCredentials", true
 	case "GET /assignment/roles":

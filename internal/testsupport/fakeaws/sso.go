@@ -78,6 +78,10 @@ type ssoState struct {
 	accessTokens  map[string]*accessToken // by token
 	refreshTokens map[string]*refreshToken
 	signIns       []*signIn
+	authCodes     map[string]*authCode // by code (pkce.go)
+	authorizeAs   *SSOUser             // SetAuthorizeUser: approves every /authorize
+	authorizeDeny bool                 // DenyAuthorizations: every /authorize is denied
+	authorizeLog  []Authorization
 }
 
 func newSSOState() ssoState {
@@ -89,6 +93,7 @@ func newSSOState() ssoState {
 		devices:       map[string]*deviceAuth{},
 		accessTokens:  map[string]*accessToken{},
 		refreshTokens: map[string]*refreshToken{},
+		authCodes:     map[string]*authCode{},
 	}
 }
 

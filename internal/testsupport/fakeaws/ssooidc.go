@@ -32,6 +32,11 @@ type oidcClient struct {
 	issued      time.Time
 	expires     time.Time
 	refreshable bool // registered with scopes or the refresh_token grant: CreateToken returns refresh tokens
+	// device and code say which sign-in the client may use: the device
+	// grant (registered with it, or with no grant types, as legacy clients
+	// register) or the authorization code grant (PKCE, see pkce.go).
+	device, code bool
+	redirectURIs []string
 }
 
 type deviceAuth struct {
@@ -182,6 +187,9 @@ func (s *Server) handleOIDC(q *request, r *http.Request, body []byte, now time.T
 	if q.action == "VerificationPage" {
 		return devicePage(r.URL.Query().Get("user_code"))
 	}
+	if q.action == "Authorize" {
+		return s.authorize(r.URL.Query(), now)
+	}
 	if err := s.takeFailure(q.action); err != nil {
 		return restJSONError(svcOIDC, requestID, err)
 	}
@@ -266,8 +274,19 @@ func (s *Server) registerClient(in registerClientInput, now time.Time) (any, *ap
 		return nil, errOIDC(http.StatusBadRequest, "InvalidClientMetadataException", "Invalid client type: %s", in.ClientType)
 	}
 	for _, g := range in.GrantTypes {
-		if g != grantDeviceCode && g != grantRefreshToken && g != "authorization_code" {
+		if g != grantDeviceCode && g != grantRefreshToken && g != grantAuthorizationCode {
 			return nil, errOIDC(http.StatusBadRequest, "InvalidClientMetadataException", "Invalid grant type: %s", g)
+		}
+	}
+	code := slices.Contains(in.GrantTypes, grantAuthorizationCode)
+	if code {
+		if len(in.RedirectURIs) == 0 {
+			return nil, errOIDC(http.StatusBadRequest, "InvalidRequestException", "redirectUris is required for the authorization_code grant")
+		}
+		for _, u := range in.RedirectURIs {
+			if !loopbackRedirect(u) {
+				return nil, errOIDC(http.StatusBadRequest, "InvalidRedirectUriException", "Invalid redirect URI: %s", u)
+			}
 		}
 	}
 	id := randomBase64URL(16)
@@ -275,12 +294,15 @@ func (s *Server) registerClient(in registerClientInput, now time.Time) (any, *ap
 		id = randomBase64URL(16)
 	}
 	c := &oidcClient{
-		id:          id,
-		secret:      "eyJraWQiOiJrZXktZmFrZWF3cyIsImFsZyI6IkhTMzg0In0." + randomBase64URL(200),
-		name:        in.ClientName,
-		issued:      now,
-		expires:     now.Add(s.sso.life.Registration),
-		refreshable: len(in.Scopes) > 0 || slices.Contains(in.GrantTypes, grantRefreshToken),
+		id:           id,
+		secret:       "eyJraWQiOiJrZXktZmFrZWF3cyIsImFsZyI6IkhTMzg0In0." + randomBase64URL(200),
+		name:         in.ClientName,
+		issued:       now,
+		expires:      now.Add(s.sso.life.Registration),
+		refreshable:  len(in.Scopes) > 0 || slices.Contains(in.GrantTypes, grantRefreshToken),
+		device:       len(in.GrantTypes) == 0 || slices.Contains(in.GrantTypes, grantDeviceCode),
+		code:         code,
+		redirectURIs: in.RedirectURIs,
 	}
 	s.sso.clients[id] = c
 	return registerClientOutput{
@@ -332,6 +354,9 @@ func (s *Server) startDeviceAuthorization(in startDeviceAuthorizationInput, now 
 	if in.StartURL == "" {
 		return nil, errMissingMember("startUrl")
 	}
+	if !c.device {
+		return nil, errUnauthorizedClient(grantDeviceCode)
+	}
 	d := &deviceAuth{
 		code:     randomBase64URL(64),
 		userCode: randomString(userCodeAlphabet, 4) + "-" + randomString(userCodeAlphabet, 4),
@@ -376,6 +401,8 @@ type createTokenInput struct {
 	DeviceCode   string `json:"deviceCode"`
 	RefreshToken string `json:"refreshToken"`
 	Code         string `json:"code"`
+	CodeVerifier string `json:"codeVerifier"`
+	RedirectURI  string `json:"redirectUri"`
 }
 
 type createTokenOutput struct {
@@ -397,6 +424,8 @@ func (s *Server) createToken(in createTokenInput, now time.Time) (any, *apiError
 		return s.redeemDeviceCode(c, in.DeviceCode, now)
 	case grantRefreshToken:
 		return s.redeemRefreshToken(c, in.RefreshToken, now)
+	case grantAuthorizationCode:
+		return s.redeemAuthorizationCode(c, in, now)
 	default:
 		return nil, errOIDC(http.StatusBadRequest, "UnsupportedGrantTypeException", "Unsupported grant type: %s", in.GrantType)
 	}
@@ -417,6 +446,9 @@ func (s *Server) redeemDeviceCode(c *oidcClient, code string, now time.Time) (an
 		return nil, errOIDC(http.StatusBadRequest, "ExpiredTokenException", "Device code has expired")
 	case d.denied:
 		return nil, errOIDC(http.StatusBadRequest, "AccessDeniedException", "Access denied")
+	}
+	if !c.device {
+		return nil, errUnauthorizedClient(grantDeviceCode)
 	}
 	if d.approvedBy == nil {
 		early := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval

@@ -139,6 +139,8 @@ func wantOIDCError[T error](t *testing.T, err error, oauthCode string, status in
 		code = e.Error_
 	case *oidctypes.InvalidClientMetadataException:
 		code = e.Error_
+	case *oidctypes.UnauthorizedClientException:
+		code = e.Error_
 	}
 	if aws.ToString(code) != oauthCode {
 		t.Errorf("error member = %q, want %q", aws.ToString(code), oauthCode)

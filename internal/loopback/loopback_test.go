@@ -1,0 +1,80 @@
+package loopback
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func get(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestOneCallback(t *testing.T) {
+	for name, tc := range map[string]struct {
+		query  url.Values
+		status int
+		code   string
+		err    error
+	}{
+		"code":          {url.Values{"state": {"s"}, "code": {"c"}}, 200, "c", nil},
+		"wrong state":   {url.Values{"state": {"x"}, "code": {"c"}}, 400, "", ErrState},
+		"missing state": {url.Values{"code": {"c"}}, 400, "", ErrState},
+		"denied":        {url.Values{"state": {"s"}, "error": {"access_denied"}}, 400, "", ErrDenied},
+		"no code":       {url.Values{"state": {"s"}}, 400, "", &CallbackError{}},
+		"other error":   {url.Values{"state": {"s"}, "error": {"<script>x</script>"}}, 400, "", &CallbackError{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, err := Listen(0, "s")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(l.RedirectURI(), "http://127.0.0.1:") || !strings.HasSuffix(l.RedirectURI(), CallbackPath) {
+				t.Fatalf("redirect URI %s", l.RedirectURI())
+			}
+			if st, _ := get(t, strings.TrimSuffix(l.RedirectURI(), CallbackPath)+"/favicon.ico"); st != 404 {
+				t.Errorf("another path: %d", st)
+			}
+			st, body := get(t, l.RedirectURI()+"?"+tc.query.Encode())
+			if st != tc.status || strings.Contains(body, "<script>") {
+				t.Errorf("page: %d %s", st, body)
+			}
+			code, err := l.Wait(context.Background(), time.Second)
+			var ce *CallbackError
+			if code != tc.code || (tc.err == nil) != (err == nil) || (tc.err != nil && !errors.Is(err, tc.err) && !errors.As(err, &ce)) {
+				t.Errorf("Wait = %q, %v", code, err)
+			}
+			if _, err := http.Get(l.RedirectURI()); err == nil {
+				t.Error("the listener still answers after Wait")
+			}
+		})
+	}
+}
+
+func TestTimeoutAndCancel(t *testing.T) {
+	l, _ := Listen(0, "s")
+	if _, err := l.Wait(context.Background(), 50*time.Millisecond); !errors.Is(err, ErrTimeout) {
+		t.Errorf("timeout: %v", err)
+	}
+	l, _ = Listen(0, "s")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := l.Wait(ctx, time.Minute); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancel: %v", err)
+	}
+	if _, err := Listen(70000, "s"); err == nil {
+		t.Error("port 70000 accepted")
+	}
+}
