@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 )
 
 // TestHostileVerificationURLNotOpened: an Identity Center stand-in that
@@ -41,12 +43,12 @@ func TestHostileVerificationURLNotOpened(t *testing.T) {
 			b := w.start("login", "dev", "--use-device-code")
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				ds := w.fake.DeviceAuthorizations()
+				d, polled := polledDevice(w)
 				_, err := os.Stat(got)
 				// The browser is opened beside the first poll: for the URL it
 				// may open, wait for it before approving.
-				if len(ds) == 1 && ds[0].Polls >= 1 && (!tc.opened || err == nil) {
-					must(t, w.fake.ApproveDevice(ds[0].DeviceCode, u))
+				if polled && (!tc.opened || err == nil) {
+					must(t, w.fake.ApproveDevice(d.DeviceCode, u))
 					break
 				}
 				if time.Now().After(deadline) {
@@ -72,6 +74,17 @@ func TestHostileVerificationURLNotOpened(t *testing.T) {
 			wantSafeText(t, r.stderr)
 		})
 	}
+}
+
+// polledDevice is the newest device authorization awsenv has polled.
+func polledDevice(w *world) (fakeaws.DeviceAuthorization, bool) {
+	ds := w.fake.DeviceAuthorizations()
+	for i := len(ds) - 1; i >= 0; i-- {
+		if ds[i].Polls >= 1 {
+			return ds[i], true
+		}
+	}
+	return fakeaws.DeviceAuthorization{}, false
 }
 
 // wantSafeText: nothing in out a terminal would act on.
