@@ -16,6 +16,27 @@ import (
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
 
+// chromiumProfile is a user-data-dir for one Chromium run, outside the
+// test's own directory: Chromium's helper processes outlive the page it
+// dumps (awsenv leaves the browser open, as a person's stays open) and
+// still write there while the test ends. The clean-up ends them first.
+func chromiumProfile(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "awsenv-chromium-")
+	must(t, err)
+	t.Cleanup(func() {
+		_ = exec.Command("pkill", "-KILL", "-f", "--user-data-dir="+dir).Run()
+		for i := 0; i < 50; i++ {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove %s", dir)
+	})
+	return dir
+}
+
 // needChromium skips a test without chromium, except in CI (CI=true).
 func needChromium(t *testing.T) string {
 	t.Helper()
@@ -65,7 +86,7 @@ func TestPKCELoginWithChromium(t *testing.T) {
 	chromium := needChromium(t)
 	w, u := ssoWorld(t)
 	w.fake.SetAuthorizeUser(u)
-	profileDir := filepath.Join(w.dir, "chromium")
+	profileDir := chromiumProfile(t)
 	dom := filepath.Join(w.dir, "dom.html")
 	w.extra = append(w.extra, "BROWSER="+browserScript(t, w.dir, fmt.Sprintf(
 		`exec %s --headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=%s --dump-dom "$1" > %s 2>/dev/null`,

@@ -82,7 +82,11 @@ func TestHostileServerMessages(t *testing.T) {
 	t.Run("STS", func(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
-		w.fake.FailNext("GetSessionToken", "AccessDenied", 403, hostileText(1<<20))
+		// Once per attempt the SDK may make: under load a 1 MB answer can
+		// be cut while it is read, and the SDK then tries again.
+		for range 3 {
+			w.fake.FailNext("GetSessionToken", "AccessDenied", 403, hostileText(1<<20))
+		}
 		r := w.run("use", "alice", "--mfa-code", w.code())
 		if r.code == 0 {
 			t.Fatalf("use succeeded: %s", r.stderr)
@@ -94,7 +98,9 @@ func TestHostileServerMessages(t *testing.T) {
 		w, u := ssoWorld(t)
 		access, refresh, id, secret := cliToken(t, w, u)
 		w.writeCLIToken("corp", access, refresh, id, secret, time.Now().Add(time.Hour))
-		w.fake.FailNext("GetRoleCredentials", "InvalidRequestException", 400, hostileText(1<<20))
+		for range 3 {
+			w.fake.FailNext("GetRoleCredentials", "InvalidRequestException", 400, hostileText(1<<20))
+		}
 		r := w.run("use", "dev", "--no-input")
 		if r.code == 0 {
 			t.Fatalf("use succeeded: %s", r.stderr)
