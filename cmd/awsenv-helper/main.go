@@ -42,6 +42,7 @@ func main() {
 	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
 		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
 		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
+		Signin:  sdk.Signin{World: world},
 		Secrets: sec.serve})
 	stop()
 	childproc.EndOrphans(orphanWait)

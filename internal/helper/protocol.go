@@ -44,6 +44,9 @@ type Request struct {
 	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
 	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
 
+	// The sign-in service's refresh of an `aws login` session (signin.go).
+	SigninRefresh *awsapi.SigninRefreshInput `json:"signin_refresh,omitempty"`
+
 	// The secret store (see secrets.go).
 	SecretGet    *SecretInput `json:"secret_get,omitempty"`
 	SecretSet    *SecretInput `json:"secret_set,omitempty"`
@@ -188,6 +191,10 @@ type Response struct {
 	SSODevice       *awsapi.Device       `json:"sso_device,omitempty"`
 	SSOToken        *awsapi.Token        `json:"sso_token,omitempty"`
 	SSOLoggedOut    bool                 `json:"sso_logged_out,omitempty"`
+
+	// SigninToken is CreateOAuth2Token's answer, the secrets in clear: the
+	// pipe is private. Never logged.
+	Signin *awsapi.SigninToken `json:"signin,omitempty"`
 
 	// Secret is the secret store's answer, the item's data in clear: the
 	// pipe is private. Never logged. SecretError is its failure.

@@ -39,6 +39,7 @@ type Handlers struct {
 	Hook        HookFunc
 	Credentials CredentialsFunc
 	SSO         awsapi.SSO
+	Signin      awsapi.Signin
 	Secrets     SecretFunc
 }
 
@@ -139,6 +140,12 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		err = errNoSSO
 	case req.isSSO():
 		err = serveSSO(awsCtx, req, h.SSO, &resp)
+	case req.SigninRefresh != nil && h.Signin == nil:
+		err = errNoSignin
+	case req.SigninRefresh != nil:
+		var t awsapi.SigninToken
+		t, err = h.Signin.CreateOAuth2Token(awsCtx, *req.SigninRefresh)
+		resp.Signin = &t
 	case req.isSecret() && h.Secrets == nil:
 		err = errNoSecrets
 	case req.isSecret():
