@@ -12,6 +12,7 @@ import (
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/logincache"
 	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
@@ -96,6 +97,10 @@ type Flow struct {
 	SSO        awsapi.SSO
 	SSOCache   *ssocache.Cache
 	ShowDevice func(Device)
+	// Signin renews `aws login` sessions (through the helper); LoginCache
+	// is the AWS CLI's login cache. See login.go.
+	Signin     awsapi.Signin
+	LoginCache *logincache.Cache
 	// DeviceLimits bound a sign-in's wait and polling; the zero value is
 	// awsapi.DefaultDeviceLimits.
 	DeviceLimits awsapi.DeviceLimits
@@ -149,6 +154,12 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
+	case profiles.KindLogin:
+		creds, cached, err := f.loginCredentials(ctx, r, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached = creds, cached
 	case profiles.KindSession:
 		p := r.Profile
 		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+
