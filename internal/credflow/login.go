@@ -80,6 +80,13 @@ func (f *Flow) loginCredentials(ctx context.Context, r *profiles.Resolved, force
 	return made, false, nil
 }
 
+// LoginSession returns the credentials of login_session profile p, as Get
+// would for it (doctor's check).
+func (f *Flow) LoginSession(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error) {
+	creds, _, err := f.loginCredentials(ctx, &profiles.Resolved{Profile: p, Kind: profiles.KindLogin}, false)
+	return creds, err
+}
+
 // checkLogin passes a login session's credentials, cached or new, through
 // profiles.Credentials.Validate.
 func (f *Flow) checkLogin(p *profiles.Profile, c profiles.Credentials, cached bool) (profiles.Credentials, bool, error) {
