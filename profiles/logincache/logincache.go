@@ -172,10 +172,13 @@ func decode(data []byte) (*Token, string) {
 		// The decoder's own message may quote the file, which holds
 		// secrets: only the offset is given.
 		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
+		switch {
+		case errors.As(err, &syn):
 			return nil, fmt.Sprintf("it is not valid JSON (at byte %d)", syn.Offset)
+		case errors.Is(err, errNotObject):
+			return nil, "it is not a JSON object"
 		}
-		return nil, "it is not a JSON object"
+		return nil, "it is not valid JSON"
 	}
 	byName := map[string]json.RawMessage{}
 	for _, f := range fields {
@@ -230,6 +233,8 @@ func decode(data []byte) (*Token, string) {
 	return t, ""
 }
 
+var errNotObject = errors.New("not an object")
+
 // objectFields are a JSON object's members in their order.
 func objectFields(data []byte) ([]field, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -239,7 +244,7 @@ func objectFields(data []byte) ([]field, error) {
 		return nil, err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errors.New("not an object")
+		return nil, errNotObject
 	}
 	var out []field
 	seen := map[string]int{}
@@ -264,7 +269,7 @@ func objectFields(data []byte) ([]field, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the object")
+		return nil, errNotObject
 	}
 	return out, nil
 }
