@@ -286,7 +286,7 @@ func TestLoginSessionErrorsE2E(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	loginConfig(w)
-	newLoginSession(t, w, time.Minute)
+	lf := newLoginSession(t, w, time.Minute)
 	for _, tc := range []struct{ code, want string }{
 		{"TOKEN_EXPIRED", "aws login --profile signin"},
 		{"USER_CREDENTIALS_CHANGED", "password"},
@@ -311,5 +311,23 @@ func TestLoginSessionErrorsE2E(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("explain %q: %s", text, r)
 		}
+	}
+
+	// A cached key id with a terminal escape in it is refused
+	// (profiles.Credentials.Validate), never exported.
+	data, err := os.ReadFile(lf.path())
+	must(t, err)
+	var tok map[string]any
+	must(t, json.Unmarshal(data, &tok))
+	at := tok["accessToken"].(map[string]any)
+	at["accessKeyId"] = "ASIA\u001b]52;c;AAAA\u0007XX"
+	at["expiresAt"] = time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z")
+	data, err = json.Marshal(tok)
+	must(t, err)
+	must(t, os.WriteFile(lf.path(), data, 0o600))
+	r := w.run("use", "signin", "--no-input")
+	if r.code == 0 || strings.Contains(r.stdout, "AWS_ACCESS_KEY_ID") || strings.Contains(r.stdout+r.stderr, "\x1b") ||
+		!strings.Contains(r.stderr, "aws login --profile signin") {
+		t.Errorf("control character in the cached key: %s", r)
 	}
 }
