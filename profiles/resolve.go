@@ -18,6 +18,10 @@ const (
 	// KindSSO gets role credentials from IAM Identity Center (SSO) with
 	// the sign-in token the AWS CLI keeps in ~/.aws/sso/cache.
 	KindSSO Kind = "sso"
+	// KindLogin takes the credentials of an `aws login` session
+	// (login_session): the AWS CLI's login cache, renewed through the
+	// sign-in service.
+	KindLogin Kind = "login"
 )
 
 // Resolved is a profile with its source chain worked out: a role's Source
@@ -346,7 +350,7 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 	if p.LoginSession != "" && p.AccessKeyID == "" && p.SecretAccessKey == "" {
 		// botocore's login provider comes after the credentials file's
 		// keys and before credential_process.
-		return nil, unsupported(p, "login_session (a sign-in made with `aws login`, AWS CLI 2.32 and later)")
+		return &Resolved{Profile: p, Kind: KindLogin}, nil
 	}
 	if p.HasCredentialProcess() {
 		// botocore's process provider, after the credentials file's keys.

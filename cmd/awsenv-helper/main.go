@@ -43,6 +43,7 @@ func main() {
 		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
 		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
 		Authorizer: &sdk.Authorizer{World: world},
+		Signin:     sdk.Signin{World: world},
 		Secrets:    sec.serve})
 	stop()
 	childproc.EndOrphans(orphanWait)

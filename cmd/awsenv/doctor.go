@@ -20,6 +20,7 @@ import (
 	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/logincache"
 	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
@@ -59,7 +60,8 @@ func newDoctorCommand(d *Deps) *cli.Command {
 			listed := listPluginsOnce(client, global)
 			cfg, _ := profiles.Load(awsFiles(d))
 			flow := &credflow.Flow{Config: cfg, STS: client, IAM: client, ClockSkew: client.ClockSkew, Now: d.Now,
-				Keyring: newKeyring(d, global), Debugf: func(string, ...any) {}, Notef: func(format string, args ...any) { say(d.Stderr, format, args...) }}
+				Keyring: newKeyring(d, global), Debugf: func(string, ...any) {}, Notef: func(format string, args ...any) { say(d.Stderr, format, args...) },
+				Signin: client, LoginCache: &logincache.Cache{Dir: logincache.Dir(d.Home, d.Getenv)}}
 			rep := doctor.Run(c.Context, doctor.Inputs{
 				Profile: name,
 				Files:   awsFiles(d),
@@ -93,6 +95,7 @@ func newDoctorCommand(d *Deps) *cli.Command {
 				UID:      os.Getuid(),
 				SSOCache: ssocache.Dir(d.Home),
 				SSO:      client,
+				Login:    flow.LoginSession,
 
 				SSOTokens:    ssoTokens,
 				KeyringPlace: keyringPlace(d, global),

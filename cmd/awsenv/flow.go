@@ -15,6 +15,7 @@ import (
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/logincache"
 )
 
 // Flags shared by the commands that get credentials.
@@ -172,6 +173,9 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		Sources:  client,
 		SSO:      client,
 		SSOCache: ssoCache,
+		Signin:   client,
+		// The AWS CLI's `aws login` cache (login_session profiles).
+		LoginCache: &logincache.Cache{Dir: logincache.Dir(d.Home, d.Getenv)},
 		// Every sign-in ends: the service's expiresIn and interval, bounded.
 		DeviceLimits: deviceLimits(d),
 		Processes:    processSource(d),

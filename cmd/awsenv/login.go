@@ -118,6 +118,13 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 		return nil, nil, nil, "", err
 	}
 	base := r.Base()
+	if base.Kind == profiles.KindLogin {
+		// The sign-in of `aws login` (a browser flow with PKCE against the
+		// sign-in service, the key made for DPoP) is the AWS CLI's; awsenv
+		// uses and renews the session it leaves, but does not make one.
+		return nil, nil, nil, "", usageErrorf("profile %s takes its credentials from an `aws login` session (login_session = %s in [profile %s]): awsenv uses that session and renews it, but cannot %s it itself yet. Run `aws login --profile %s` (AWS CLI 2.32 or later); awsenv then uses the session it writes.",
+			name, base.Profile.LoginSession, base.Profile.Name, cmd, base.Profile.Name)
+	}
 	if base.Kind != profiles.KindSSO {
 		return nil, nil, nil, "", usageErrorf("profile %s does not sign in with IAM Identity Center (it is a %s profile), so there is nothing to %s. `awsenv list` shows the sso profiles.",
 			name, r.Kind, cmd)

@@ -156,7 +156,8 @@ type CredentialsError struct {
 
 func (e *CredentialsError) Error() string {
 	call := map[string]string{sessions.KindMFA: "GetSessionToken with MFA", sessions.KindSession: "GetSessionToken",
-		sessions.KindRole: "AssumeRole", KindSSO: "IAM Identity Center's GetRoleCredentials"}[e.Kind]
+		sessions.KindRole: "AssumeRole", KindSSO: "IAM Identity Center's GetRoleCredentials",
+		KindLogin: "the sign-in service's CreateOAuth2Token"}[e.Kind]
 	if call == "" {
 		call = "a " + e.Kind
 	}

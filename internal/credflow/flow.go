@@ -12,6 +12,7 @@ import (
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/profiles"
+	"github.com/awsenv/awsenv/profiles/logincache"
 	"github.com/awsenv/awsenv/profiles/sessions"
 	"github.com/awsenv/awsenv/profiles/ssocache"
 )
@@ -99,6 +100,10 @@ type Flow struct {
 	// PKCE, when set, makes a new sign-in to an sso-session run in the
 	// browser (pkce.go); nil: the device flow.
 	PKCE *PKCE
+	// Signin renews `aws login` sessions (through the helper); LoginCache
+	// is the AWS CLI's login cache. See login.go.
+	Signin     awsapi.Signin
+	LoginCache *logincache.Cache
 	// DeviceLimits bound a sign-in's wait and polling; the zero value is
 	// awsapi.DefaultDeviceLimits.
 	DeviceLimits awsapi.DeviceLimits
@@ -152,6 +157,12 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
+	case profiles.KindLogin:
+		creds, cached, err := f.loginCredentials(ctx, r, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached = creds, cached
 	case profiles.KindSession:
 		p := r.Profile
 		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+

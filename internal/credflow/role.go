@@ -95,6 +95,12 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 				in.Credentials = sess.Credentials
 				creds, err = f.STS.AssumeRole(ctx, in)
 			}
+		case src.Kind == profiles.KindLogin:
+			if in.Credentials, _, err = f.loginCredentials(ctx, src, false); err != nil {
+				return nil, err
+			}
+			f.Debugf("AssumeRole %s for %s with the `aws login` session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
 		case src.Kind == profiles.KindSession:
 			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)

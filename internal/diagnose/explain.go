@@ -55,6 +55,9 @@ func Explain(e *awsapi.APIError, f Facts) Explanation {
 	if x, ok := c.sso(); ok {
 		return x
 	}
+	if x, ok := c.login(); ok {
+		return x
+	}
 	msg := c.msg
 	switch {
 	case strings.HasPrefix(msg, "MultiFactorAuthentication failed, unable to validate MFA code"):

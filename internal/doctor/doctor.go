@@ -92,6 +92,10 @@ type Inputs struct {
 	// DataKeyCache is where the data key is cached ("the kernel keyring
 	// for the login session"), "" when it is not.
 	DataKeyCache string
+	// Login gets the credentials of an `aws login` session (a
+	// login_session profile), renewing them if they are about to end
+	// (credflow.Flow.LoginSession); nil skips the check.
+	Login func(ctx context.Context, p *profiles.Profile) (profiles.Credentials, error)
 }
 
 type run struct {
@@ -123,6 +127,9 @@ func Run(ctx context.Context, in Inputs) *Report {
 		if sso := r.ssoOf(); sso != nil {
 			// The credentials come from IAM Identity Center: check the sign-in.
 			r.ssoToken(sso)
+		} else if lp := r.loginOf(); lp != nil {
+			// The credentials come from an `aws login` session.
+			r.loginSession(lp)
 		} else if source, _ := r.base.CredentialPlugin(); source != "" {
 			// The keys come from a plugin, not a file: check the plugin.
 			r.credentialSource(source)

@@ -47,6 +47,9 @@ type Request struct {
 	SSOStartAuthorization *awsapi.AuthorizeInput `json:"sso_start_authorization,omitempty"`
 	SSOWaitAuthorization  *awsapi.CallbackInput  `json:"sso_wait_authorization,omitempty"`
 
+	// The sign-in service's refresh of an `aws login` session (signin.go).
+	SigninRefresh *awsapi.SigninRefreshInput `json:"signin_refresh,omitempty"`
+
 	// The secret store (see secrets.go).
 	SecretGet    *SecretInput `json:"secret_get,omitempty"`
 	SecretSet    *SecretInput `json:"secret_set,omitempty"`
@@ -198,6 +201,10 @@ type Response struct {
 	SSOAuthorization *awsapi.Authorization `json:"sso_authorization,omitempty"`
 	SSOCallback      *awsapi.Callback      `json:"sso_callback,omitempty"`
 	SSOLoggedOut     bool                  `json:"sso_logged_out,omitempty"`
+
+	// SigninToken is CreateOAuth2Token's answer, the secrets in clear: the
+	// pipe is private. Never logged.
+	Signin *awsapi.SigninToken `json:"signin,omitempty"`
 
 	// Secret is the secret store's answer, the item's data in clear: the
 	// pipe is private. Never logged. SecretError is its failure.

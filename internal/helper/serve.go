@@ -40,6 +40,7 @@ type Handlers struct {
 	Credentials CredentialsFunc
 	SSO         awsapi.SSO
 	Authorizer  awsapi.Authorizer
+	Signin      awsapi.Signin
 	Secrets     SecretFunc
 }
 
@@ -150,6 +151,12 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var cb awsapi.Callback
 		cb, err = h.Authorizer.WaitAuthorization(ctx, *req.SSOWaitAuthorization)
 		resp.SSOCallback = &cb
+	case req.SigninRefresh != nil && h.Signin == nil:
+		err = errNoSignin
+	case req.SigninRefresh != nil:
+		var t awsapi.SigninToken
+		t, err = h.Signin.CreateOAuth2Token(awsCtx, *req.SigninRefresh)
+		resp.Signin = &t
 	case req.isSecret() && h.Secrets == nil:
 		err = errNoSecrets
 	case req.isSecret():

@@ -1,5 +1,6 @@
 // Package sdk holds awsenv's AWS clients built on aws-sdk-go-v2, one file
 // per service (sts.go, iam.go, sso.go for the Identity Center portal,
+// signin.go for `aws login` sessions,
 // ssooidc.go, federation.go for the console's sign-in token), each
 // implementing an interface of internal/awsapi, and what they share: the
 // configuration of one call (config.go), the network's deadlines and CA

@@ -2,6 +2,10 @@ package sdk
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -118,8 +122,20 @@ func everyCall(w World, endpoint string) map[string]func(ctx context.Context) er
 		"Logout": func(ctx context.Context) error {
 			return sso.Logout(ctx, awsapi.LogoutInput{Target: t, AccessToken: "token"})
 		},
+		"CreateOAuth2Token": func(ctx context.Context) error {
+			_, err := Signin{World: w}.CreateOAuth2Token(ctx, awsapi.SigninRefreshInput{Target: t, ClientID: "id",
+				RefreshToken: "rt", DPoPKey: testDPoPKey})
+			return err
+		},
 	}
 }
+
+// testDPoPKey is a P-256 key as `aws login` caches it (SEC 1 PEM).
+var testDPoPKey = func() profiles.Secret {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalECPrivateKey(k)
+	return profiles.Secret(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+}()
 
 // Every HTTP call, the SDK clients' and the federation endpoint's, ends
 // within the Network's deadlines with a TransportError when the server

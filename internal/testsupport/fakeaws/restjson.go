@@ -46,6 +46,8 @@ func restRoute(r *http.Request) (svc service, action string, ok bool) {
 		return svcSSO, "Logout", true
 	case "GET /federation", "POST /federation":
 		return svcFederation, "", true
+	case "POST /v1/token":
+		return svcSignin, "CreateOAuth2Token", true
 	}
 	return "", "", false
 }

@@ -43,6 +43,7 @@ const maxBody = 1 << 20
 // truly one-time; hooks run outside that critical section.
 type Server struct {
 	mu       sync.Mutex
+	signin   *signinState // the sign-in service (signin.go), made on first use
 	now      func() time.Time
 	users    map[string]*User      // by ARN
 	keys     map[string]*AccessKey // long-term keys by access key id
@@ -470,6 +471,8 @@ func (s *Server) handle(q *request, r *http.Request, body []byte, now time.Time,
 		return s.handleSSO(q, r, now, requestID)
 	case svcFederation:
 		return s.handleFederation(q, now, requestID)
+	case svcSignin:
+		return s.handleSignin(r, body, now, requestID)
 	}
 	who, err := s.authenticate(r, body, now, q.svc)
 	if err == nil {
@@ -506,6 +509,8 @@ func (s *Server) errorReply(q *request, requestID string, err *apiError) reply {
 			return restJSONError(q.svc, requestID, err)
 		case svcFederation:
 			return federationError(requestID, err)
+		case svcSignin:
+			return signinErrorReply(requestID, err)
 		}
 	}
 	svc := svcSTS
