@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,11 +54,19 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		"github.com/99designs/go-keychain",
 		"github.com/danieljoos/wincred",
 	}
+	// The network and certificate stacks, by exact name (net/url and
+	// net/netip are light): every call over the network is the helper's
+	// (internal/awsapi/sdk/http.go), and their initialisation would cost
+	// every cached `use`.
+	exact := []string{"net", "net/http", "crypto/x509", "crypto/ecdsa"}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
 		for _, b := range banned {
 			if dep == b || strings.HasPrefix(dep, b+"/") {
 				t.Errorf("./cmd/awsenv links %s (through %s): move the code that needs it into awsenv-helper", b, dep)
 			}
+		}
+		if slices.Contains(exact, dep) {
+			t.Errorf("./cmd/awsenv links %s: move the code that needs it into awsenv-helper", dep)
 		}
 	}
 }

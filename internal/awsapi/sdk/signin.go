@@ -33,7 +33,7 @@ var _ awsapi.Signin = Signin{}
 // request's final URL in the DPoP header.
 func (c Signin) CreateOAuth2Token(ctx context.Context, in awsapi.SigninRefreshInput) (awsapi.SigninToken, error) {
 	const op = "CreateOAuth2Token"
-	key, err := awsapi.ParseDPoPKey(in.DPoPKey.Reveal())
+	key, err := ParseDPoPKey(in.DPoPKey.Reveal())
 	if err != nil {
 		return awsapi.SigninToken{}, fmt.Errorf("%s: %w", op, err)
 	}
@@ -93,7 +93,7 @@ func (m *dpopProof) HandleFinalize(ctx context.Context, in middleware.FinalizeIn
 	if !ok {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("unexpected transport type %T", in.Request)
 	}
-	proof, err := awsapi.DPoPProof(m.key, req.URL.String(), m.now())
+	proof, err := DPoPProof(m.key, req.URL.String(), m.now())
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}

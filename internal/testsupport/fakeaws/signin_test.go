@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 )
 
 // The double's sign-in service refuses what the real one would: a proof
@@ -41,7 +41,7 @@ func TestSigninVerifiesDPoP(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	proof := func(k *ecdsa.PrivateKey, u string, at time.Time) string {
-		p, err := awsapi.DPoPProof(k, u, at)
+		p, err := sdk.DPoPProof(k, u, at)
 		if err != nil {
 			t.Fatal(err)
 		}
