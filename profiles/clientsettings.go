@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/awsenv/awsenv/profiles/credshape"
 )
 
 // ClientKeys are the keys of a profile that set how the AWS clients call
@@ -111,6 +113,10 @@ func (p *Profile) ClientSettings() (ClientSettings, error) {
 				"Set max_attempts to a number such as 3, or remove it.")
 		}
 		s.MaxAttempts = n
+	}
+	if v := k.AccountID; v != "" && !credshape.AccountID(v) {
+		return s, profileError(p, fmt.Sprintf("aws_account_id = %s is not a 12-digit AWS account id", v),
+			"Write the account's 12 digits, or remove aws_account_id.")
 	}
 	switch v := strings.ToLower(strings.TrimSpace(k.RetryMode)); v {
 	case "":

@@ -135,3 +135,26 @@ aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
 		t.Errorf("alice's Target = %+v", tg)
 	}
 }
+
+// The account exported as AWS_ACCOUNT_ID: the source's, the identity's,
+// the role's, the profile's aws_account_id; none when none is known.
+func TestResultAccountID(t *testing.T) {
+	role := &profiles.Resolved{Kind: profiles.KindRole, Profile: &profiles.Profile{RoleARN: "arn:aws:iam::222233334444:role/r"}}
+	keys := &profiles.Resolved{Kind: profiles.KindUser, Profile: &profiles.Profile{Client: profiles.ClientKeys{AccountID: "111122223333"}}}
+	bare := &profiles.Resolved{Kind: profiles.KindUser, Profile: &profiles.Profile{}}
+	for _, tc := range []struct {
+		res  Result
+		want string
+	}{
+		{Result{Credentials: profiles.Credentials{AccountID: "555566667777"}, Resolved: role}, "555566667777"},
+		{Result{Credentials: profiles.Credentials{ARN: "arn:aws:sts::999988887777:assumed-role/r/s"}, Resolved: role}, "999988887777"},
+		{Result{Resolved: role}, "222233334444"},
+		{Result{Resolved: keys}, "111122223333"},
+		{Result{Resolved: bare}, ""},
+		{Result{}, ""},
+	} {
+		if got := tc.res.AccountID(); got != tc.want {
+			t.Errorf("AccountID of %+v = %q; want %q", tc.res, got, tc.want)
+		}
+	}
+}
