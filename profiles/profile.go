@@ -50,6 +50,10 @@ type Profile struct {
 	IgnoreEndpoint bool   // ignore_configured_endpoint_urls = true
 	CABundle       string // ca_bundle
 
+	// Client holds the settings of the AWS clients and of AssumeRole the
+	// CLI reads per profile (clientsettings.go).
+	Client ClientKeys
+
 	// Awsenv holds the awsenv_* keys with the prefix removed
 	// (awsenv_mfa_provider -> mfa_provider).
 	Awsenv map[string]string
@@ -466,6 +470,9 @@ func apply(p *Profile, kv map[string]string) {
 		case "ca_bundle":
 			p.CABundle = val
 		default:
+			if p.Client.set(key, val) {
+				continue
+			}
 			if rest, ok := strings.CutPrefix(key, "awsenv_"); ok && rest != "" {
 				p.Awsenv[rest] = val
 			}

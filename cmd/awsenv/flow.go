@@ -53,19 +53,24 @@ func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
 
 // currentProfiles are the names that say which profile is current, the
 // first set winning: the session awsenv exported (AWSENV_PROFILE), then
-// AWS_PROFILE, then AWS_DEFAULT_PROFILE (the AWS CLI v1's variable; the
-// Go SDK and the AWS CLI v2 let AWS_PROFILE win over it too, where
-// botocore, the CLI v1, reads AWS_DEFAULT_PROFILE first). Empty ones are
-// left out.
+// the AWS variables in botocore's order (configprovider.py's 'profile':
+// AWS_DEFAULT_PROFILE, then AWS_PROFILE), which is what the AWS CLI reads.
+// The Go SDK lets AWS_PROFILE win instead; awsenv follows the CLI, whose
+// files and precedence it reads everywhere else (TestProfileVarsBotocore
+// reads botocore's order). Empty ones are left out.
 func currentProfiles(d *Deps) []string {
 	var out []string
-	for _, v := range []string{"AWSENV_PROFILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+	for _, v := range append([]string{"AWSENV_PROFILE"}, profileVars...) {
 		if n := d.Getenv(v); n != "" {
 			out = append(out, n)
 		}
 	}
 	return out
 }
+
+// profileVars are the AWS variables naming the current profile, in
+// botocore's order.
+var profileVars = []string{"AWS_DEFAULT_PROFILE", "AWS_PROFILE"}
 
 // currentProfile is the current profile (currentProfiles), else default.
 func currentProfile(d *Deps) string {

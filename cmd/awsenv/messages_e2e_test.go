@@ -266,8 +266,9 @@ func TestNoInputRunsMFAProcessE2E(t *testing.T) {
 }
 
 // Row 14: every command whose PROFILE is optional picks the current one
-// the same way: AWSENV_PROFILE, then AWS_PROFILE, then AWS_DEFAULT_PROFILE
-// (which doctor, login, console and keys ignored), then default.
+// the same way: AWSENV_PROFILE, then AWS_DEFAULT_PROFILE (which doctor,
+// login, console and keys ignored), then AWS_PROFILE, botocore's order
+// (issue 19), then default.
 func TestCurrentProfileAlikeE2E(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -277,7 +278,8 @@ func TestCurrentProfileAlikeE2E(t *testing.T) {
 			want string
 		}{
 			{[]string{"AWS_DEFAULT_PROFILE=ghost1"}, "ghost1"},
-			{[]string{"AWS_DEFAULT_PROFILE=ghost1", "AWS_PROFILE=ghost2"}, "ghost2"},
+			{[]string{"AWS_PROFILE=ghost2"}, "ghost2"},
+			{[]string{"AWS_DEFAULT_PROFILE=ghost1", "AWS_PROFILE=ghost2"}, "ghost1"},
 			{[]string{"AWS_DEFAULT_PROFILE=ghost1", "AWS_PROFILE=ghost2", "AWSENV_PROFILE=ghost3"}, "ghost3"},
 		} {
 			r := w.runEnv(tc.env, cmd)

@@ -13,7 +13,7 @@ func newUnsetCommand(d *Deps) *cli.Command {
 	return &cli.Command{
 		Name:  "unset",
 		Usage: "print shell code that removes the credentials `use` exported",
-		Description: `eval "$(awsenv unset)" removes the keys, token, expiry and profile variables,
+		Description: `eval "$(awsenv unset)" removes the keys, token, expiry, account and profile variables,
 and the variables hooks and awsenv_env_* set (AWSENV_HOOK_VARS names them).
 AWS_REGION and AWS_DEFAULT_REGION are left as they are: they are not credentials,
 and they may have been set before awsenv.`,
@@ -25,7 +25,7 @@ and they may have been set before awsenv.`,
 			}
 			var ch []shell.Change
 			for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-				"AWS_SECURITY_TOKEN", "AWSENV_PROFILE", "AWSUME_PROFILE"} {
+				"AWS_SECURITY_TOKEN", "AWSENV_PROFILE", "AWSUME_PROFILE", "AWS_ACCOUNT_ID"} {
 				ch = append(ch, shell.Change{Name: n, Unset: true})
 			}
 			for _, n := range expiryVars {

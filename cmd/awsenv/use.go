@@ -119,6 +119,13 @@ func useChanges(res *credflow.Result) []shell.Change {
 			ch = append(ch, shell.Change{Name: n, Unset: true})
 		}
 	}
+	// The account, when known; else none, so that the previous profile's
+	// does not stay.
+	if a := res.AccountID(); a != "" {
+		ch = append(ch, shell.Change{Name: "AWS_ACCOUNT_ID", Value: a})
+	} else {
+		ch = append(ch, shell.Change{Name: "AWS_ACCOUNT_ID", Unset: true})
+	}
 	if res.Region != "" {
 		ch = append(ch,
 			shell.Change{Name: "AWS_REGION", Value: res.Region},

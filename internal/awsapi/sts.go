@@ -26,6 +26,11 @@ type AssumeRoleInput struct {
 	Duration        time.Duration        `json:"duration"`
 	SerialNumber    string               `json:"serial_number,omitempty"`
 	TokenCode       string               `json:"token_code,omitempty"`
+	// aws-vault's session_tags, transitive_session_tags and
+	// source_identity of the role's profile.
+	Tags              map[string]string `json:"tags,omitempty"`
+	TransitiveTagKeys []string          `json:"transitive_tag_keys,omitempty"`
+	SourceIdentity    string            `json:"source_identity,omitempty"`
 }
 
 // Identity is GetCallerIdentity's answer.

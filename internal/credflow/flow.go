@@ -137,6 +137,9 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkClientKeys(r); err != nil {
+		return nil, err
+	}
 	if r.Region() == "" {
 		// The calls take the environment's region: one that is no
 		// region would fail them as if the network were down.
@@ -278,7 +281,30 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 
 // Target is what the helper needs to call AWS for profile p: its name, the
 // region, and its endpoint settings from the AWS config.
+// Its client settings (use_fips_endpoint, max_attempts, ...) are taken as
+// checked by Flow.Get (checkClientKeys); one that does not check is left
+// unset here.
 func Target(cfg *profiles.Config, p *profiles.Profile, region string) awsapi.Target {
+	cs, _ := p.ClientSettings()
 	return awsapi.Target{Profile: p.Name, Region: region, Endpoints: awsapi.Endpoints{
-		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle}}
+		URL: p.EndpointURL, Services: cfg.ServiceEndpoints(p), Ignore: p.IgnoreEndpoint, CABundle: p.CABundle,
+		FIPS: cs.FIPS, DualStack: cs.DualStack, STSRegional: cs.STSRegional},
+		Retries: awsapi.Retries{MaxAttempts: cs.MaxAttempts, Mode: cs.RetryMode}}
+}
+
+// checkClientKeys refuses a chain in which a profile's client settings or
+// session tags are not as botocore (or aws-vault) reads them, naming the
+// key, before any call.
+func checkClientKeys(r *profiles.Resolved) error {
+	for x := r; x != nil; x = x.Source {
+		if _, err := x.Profile.ClientSettings(); err != nil {
+			return err
+		}
+		if x.Kind == profiles.KindRole {
+			if _, err := x.Profile.Tags(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

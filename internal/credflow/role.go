@@ -4,6 +4,8 @@ package credflow
 
 import (
 	"context"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 	return f.cached(ctx, key, rn, func() (*sessions.Session, error) {
 		in := awsapi.AssumeRoleInput{Target: f.target(r), RoleARN: p.RoleARN, RoleSessionName: sessionName,
 			ExternalID: p.ExternalID, Duration: d}
+		// Checked by Get (checkClientKeys).
+		tags, _ := p.Tags()
+		in.Tags, in.TransitiveTagKeys, in.SourceIdentity = tags.Session, tags.Transitive, tags.SourceIdentity
 		var creds profiles.Credentials
 		var err error
 		switch {
@@ -156,8 +161,35 @@ func (f *Flow) roleKey(r *profiles.Resolved, d time.Duration) (sessions.Key, tim
 		d = roleChainingLimit
 	}
 	d = clampTo(d, maxRoleDuration)
-	return sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: []string{
-		p.RoleARN, p.ExternalID, f.roleSessionName(r), src.Profile.Name, baseID(r.Base().Profile), r.MFASerial(), d.String()}}, d
+	parts := []string{p.RoleARN, p.ExternalID, f.roleSessionName(r), src.Profile.Name, baseID(r.Base().Profile), r.MFASerial(), d.String()}
+	// Session tags and the source identity are part of who the session
+	// is: other tags make another session. Added only when set, so the
+	// keys of sessions without them stay as they were.
+	if tags, _ := p.Tags(); !tags.Empty() {
+		parts = append(parts, tagsKey(tags))
+	}
+	return sessions.Key{Profile: p.Name, Kind: sessions.KindRole, Parts: parts}, d
+}
+
+// tagsKey is the session tags, transitive keys and source identity as one
+// canonical string: sorted, each part quoted.
+func tagsKey(t profiles.Tags) string {
+	keys := make([]string, 0, len(t.Session))
+	for k := range t.Session {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("tags:")
+	for _, k := range keys {
+		b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(t.Session[k]) + ",")
+	}
+	b.WriteString(" transitive:")
+	for _, k := range t.Transitive {
+		b.WriteString(strconv.Quote(k) + ",")
+	}
+	b.WriteString(" source_identity:" + strconv.Quote(t.SourceIdentity))
+	return b.String()
 }
 
 // roleSessionName is the role session name of role profile r: its

@@ -92,6 +92,7 @@ func (w World) Load(ctx context.Context, service string, t awsapi.Target, c prof
 	if t.Region != "" {
 		opts = append(opts, config.WithRegion(t.Region))
 	}
+	opts = append(opts, w.profileClientOptions(t)...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, &awsapi.TransportError{Operation: "configure " + service, Message: err.Error()}

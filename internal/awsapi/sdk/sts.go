@@ -2,10 +2,12 @@ package sdk
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
 	"github.com/awsenv/awsenv/profiles"
@@ -30,6 +32,15 @@ func (c STS) client(ctx context.Context, t awsapi.Target, creds profiles.Credent
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
+	}
+	global, err := c.stsGlobal(t, cfg.Region, cfg.BaseEndpoint != nil)
+	if err != nil {
+		return nil, err
+	}
+	if global {
+		// sts_regional_endpoints = legacy: the global endpoint, signed
+		// for us-east-1, as botocore's _set_global_sts_endpoint does.
+		cfg.BaseEndpoint, cfg.Region = aws.String(globalSTSEndpoint), "us-east-1"
 	}
 	return sts.NewFromConfig(cfg), nil
 }
@@ -79,6 +90,10 @@ func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profile
 		req.SerialNumber = aws.String(in.SerialNumber)
 		req.TokenCode = aws.String(in.TokenCode)
 	}
+	req.Tags, req.TransitiveTagKeys = stsTags(in.Tags), in.TransitiveTagKeys
+	if in.SourceIdentity != "" {
+		req.SourceIdentity = aws.String(in.SourceIdentity)
+	}
 	out, err := cl.AssumeRole(ctx, req)
 	if err != nil {
 		return profiles.Credentials{}, Convert("AssumeRole", err)
@@ -90,6 +105,21 @@ func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profile
 		creds.ARN = aws.ToString(out.AssumedRoleUser.Arn)
 	}
 	return creds, nil
+}
+
+// stsTags are session tags, sorted by key so the request is the same each
+// time.
+func stsTags(m map[string]string) []types.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var tags []types.Tag
+	for _, k := range keys {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
 }
 
 // GetCallerIdentity calls sts:GetCallerIdentity.

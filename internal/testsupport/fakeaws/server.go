@@ -54,6 +54,8 @@ type Server struct {
 	usedOTP  map[otpUse]bool       // TOTP windows already accepted, per device
 	calls    map[string]int        // requests per Action
 
+	assumeRequests []AssumeRoleRequest // what each AssumeRole sent (sts_tags.go)
+
 	sso          ssoState                // IAM Identity Center: OIDC clients, device codes, tokens, users
 	signinTokens map[string]*signinToken // console sign-in tokens of the federation endpoint
 

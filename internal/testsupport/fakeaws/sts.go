@@ -29,6 +29,7 @@ func (s *Server) dispatch(action string, p url.Values, who *principal, now time.
 	case "GetSessionToken":
 		return s.getSessionToken(p, who, now)
 	case "AssumeRole":
+		s.recordAssumeRole(p)
 		return s.assumeRole(p, who, now)
 	case "GetFederationToken":
 		return s.getFederationToken(p, who, now)
