@@ -52,6 +52,12 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		module + "/internal/secretstore",
 		"github.com/99designs/go-keychain",
 		"github.com/danieljoos/wincred",
+		// An HTTP stack's initialisation is start-up every cached `use`
+		// would pay: the credential endpoint of exec --server, like the
+		// loopback sign-in, runs in the helper.
+		"net/http",
+		module + "/internal/credserver",
+		module + "/internal/loopback",
 	}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
 		for _, b := range banned {
