@@ -20,7 +20,7 @@ func (c *credServer) serve(_ context.Context, in helper.ServerInput) (helper.Ser
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.srv == nil {
-		s, err := credserver.Start()
+		s, err := credserver.Listen()
 		if err != nil {
 			return helper.ServerInfo{}, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/credflow"
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/shell"
 )
@@ -60,8 +61,7 @@ func execServer(c *cli.Context, d *Deps, name, path string, argv []string) error
 	if err := d.flushStdout(); err != nil {
 		return err
 	}
-	cmd := exec.Command(path, argv[1:]...)
-	cmd.Args[0] = argv[0]
+	cmd := &exec.Cmd{Path: path, Args: argv}
 	cmd.Env = execEnv(d.Environ(), changes)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = d.Stdin, os.Stdout, d.Stderr
 	// Ctrl-C reaches the command from the terminal: awsenv lets it decide
@@ -69,7 +69,8 @@ func execServer(c *cli.Context, d *Deps, name, path string, argv []string) error
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	// Tied to awsenv's life: without awsenv the endpoint is gone too.
+	if err := childproc.Start(cmd); err != nil {
 		return &userError{code: exitNoExec, msg: "cannot run " + path + ": " + err.Error() + "."}
 	}
 	done := make(chan error, 1)

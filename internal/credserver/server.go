@@ -48,9 +48,9 @@ func NewToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// Start listens on 127.0.0.1 at a port the system picks, with a new
+// Listen listens on 127.0.0.1 at a port the system picks, with a new
 // random token, and serves until Close.
-func Start() (*Server, error) {
+func Listen() (*Server, error) {
 	token, err := NewToken()
 	if err != nil {
 		return nil, err

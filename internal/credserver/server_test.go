@@ -93,9 +93,9 @@ func TestNoStaleCredentials(t *testing.T) {
 	}
 }
 
-func TestStartListensOnLoopback(t *testing.T) {
+func TestListenOnLoopback(t *testing.T) {
 	t.Parallel()
-	s, err := Start()
+	s, err := Listen()
 	if err != nil {
 		t.Fatal(err)
 	}
