@@ -44,7 +44,8 @@ func main() {
 		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
 		Authorizer: &sdk.Authorizer{World: world},
 		Signin:     sdk.Signin{World: world},
-		Secrets:    sec.serve})
+		Secrets:    sec.serve,
+		Server:     (&credServer{}).serve})
 	stop()
 	childproc.EndOrphans(orphanWait)
 	if err != nil {

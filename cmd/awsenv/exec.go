@@ -15,7 +15,7 @@ func newExecCommand(d *Deps) *cli.Command {
 		Name:      "exec",
 		Usage:     "run a command with PROFILE's temporary credentials in its environment",
 		ArgsUsage: "PROFILE -- COMMAND [ARGS...]",
-		Flags:     append([]cli.Flag{yesFlag}, credentialFlags()...),
+		Flags:     append([]cli.Flag{yesFlag, serverFlag}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			name, err := profileArg(c)
 			if err != nil {
@@ -32,6 +32,9 @@ func newExecCommand(d *Deps) *cli.Command {
 			path, err := exec.LookPath(argv[0])
 			if err != nil {
 				return &userError{code: exitNoExec, msg: "cannot run " + argv[0] + ": " + err.Error() + ". Check the command name and your PATH."}
+			}
+			if c.Bool("server") {
+				return execServer(c, d, name, path, argv)
 			}
 			changes, err := switchTo(c, d, name)
 			if err != nil {

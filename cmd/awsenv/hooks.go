@@ -61,6 +61,24 @@ func askYesNo(d *Deps, question string) (bool, error) {
 // in AWSENV_HOOK_VARS, and the removal of the previous profile's hook
 // variables that this one does not set.
 func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
+	sw, err := switchWith(c, d, name)
+	if err != nil {
+		return nil, err
+	}
+	return sw.changes, nil
+}
+
+// switched is a switch done: its changes, and the flow, options and
+// result that made them (exec --server renews with the same flow).
+type switched struct {
+	changes []shell.Change
+	flow    *credflow.Flow
+	opt     credflow.Options
+	res     *credflow.Result
+}
+
+// switchWith is switchTo keeping what made the switch.
+func switchWith(c *cli.Context, d *Deps, name string) (*switched, error) {
 	opt, err := credentialOptions(c)
 	if err != nil {
 		return nil, err
@@ -110,7 +128,8 @@ func switchTo(c *cli.Context, d *Deps, name string) ([]shell.Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(useChanges(res), hookChanges(d.Getenv(switchhooks.VarsName), vars)...), nil
+	return &switched{changes: append(useChanges(res), hookChanges(d.Getenv(switchhooks.VarsName), vars)...),
+		flow: f, opt: opt, res: res}, nil
 }
 
 // hookChanges sets vars, records their names, and removes the variables of

@@ -50,6 +50,9 @@ type Request struct {
 	// The sign-in service's refresh of an `aws login` session (signin.go).
 	SigninRefresh *awsapi.SigninRefreshInput `json:"signin_refresh,omitempty"`
 
+	// The credential endpoint of exec --server (credserver.go).
+	CredentialServer *ServerInput `json:"credential_server,omitempty"`
+
 	// The secret store (see secrets.go).
 	SecretGet    *SecretInput `json:"secret_get,omitempty"`
 	SecretSet    *SecretInput `json:"secret_set,omitempty"`
@@ -210,6 +213,9 @@ type Response struct {
 	// pipe is private. Never logged. SecretError is its failure.
 	Secret      *SecretResult `json:"secret,omitempty"`
 	SecretError *SecretError  `json:"secret_error,omitempty"`
+
+	// Server is the credential endpoint's address and token.
+	Server *ServerInfo `json:"server,omitempty"`
 
 	// ClockSkew is the server's clock minus the helper's, in nanoseconds,
 	// as the last response of an STS or IAM call measured it, failed calls

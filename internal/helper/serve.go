@@ -42,6 +42,7 @@ type Handlers struct {
 	Authorizer  awsapi.Authorizer
 	Signin      awsapi.Signin
 	Secrets     SecretFunc
+	Server      ServerFunc
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
@@ -163,6 +164,13 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var res SecretResult
 		if res, err = serveSecret(ctx, req, h.Secrets); err == nil {
 			resp.Secret = &res
+		}
+	case req.CredentialServer != nil && h.Server == nil:
+		err = errNoServer
+	case req.CredentialServer != nil:
+		var info ServerInfo
+		if info, err = h.Server(ctx, *req.CredentialServer); err == nil {
+			resp.Server = &info
 		}
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)

@@ -53,6 +53,12 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		module + "/internal/secretstore",
 		"github.com/99designs/go-keychain",
 		"github.com/danieljoos/wincred",
+		// An HTTP stack's initialisation is start-up every cached `use`
+		// would pay: the credential endpoint of exec --server, like the
+		// loopback sign-in, runs in the helper.
+		"net/http",
+		module + "/internal/credserver",
+		module + "/internal/loopback",
 	}
 	// The network and certificate stacks, by exact name (net/url and
 	// net/netip are light): every call over the network is the helper's

@@ -61,6 +61,7 @@ func TestEveryChildGoesThroughChildproc(t *testing.T) {
 		"plugins/builtin/internal/tool/tool.go": "childproc.Run(",    // ykman, op
 		"internal/browser/browser.go":           "childproc.Run(",    // the browser opener
 		"internal/helper/client.go":             "childproc.Launch(", // awsenv-helper
+		"cmd/awsenv/execserver.go":              "childproc.Start(",  // the command of exec --server
 		"plugins/rpc/runner.go":                 "childproc.Launch(", // plugins, through go-plugin's RunnerFunc
 		"plugins/rpc/stderr.go":                 "childproc.NewStderr(",
 		"cmd/awsenv/login.go":                   "browser.Open(",

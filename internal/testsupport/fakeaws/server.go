@@ -63,6 +63,8 @@ type Server struct {
 	keyDelay      time.Duration
 	keyNeverWorks bool
 
+	sessionLife time.Duration // see SetSessionLifetime
+
 	hooks    []*hook
 	failures []injectedFailure
 	tamper   func(*AnswerCredentials) // see TamperCredentials
@@ -641,6 +643,9 @@ func (s *Server) issue(kind sessionKind, who principal, expires time.Time, mfa b
 		keyID = "ASIA" + randomString(upperAlnum, 16)
 	}
 	who.session, who.key = nil, nil
+	if s.sessionLife > 0 && expires.After(s.now().Add(s.sessionLife)) {
+		expires = s.now().Add(s.sessionLife)
+	}
 	sess := &session{
 		keyID:   keyID,
 		secret:  randomBase64(30), // 40 characters, like AWS secrets
