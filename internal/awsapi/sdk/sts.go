@@ -19,8 +19,9 @@ const DefaultRegion = "us-east-1"
 type STS struct{ World }
 
 var (
-	_ awsapi.STS        = STS{}
-	_ awsapi.Federation = STS{}
+	_ awsapi.STS         = STS{}
+	_ awsapi.Federation  = STS{}
+	_ awsapi.WebIdentity = STS{}
 )
 
 func (c STS) client(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (*sts.Client, error) {
@@ -86,6 +87,37 @@ func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profile
 	creds := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration)
 	// Who they are: the assumed-role ARN (hooks get it in PostUse). The
 	// front checks it with the credentials.
+	if out.AssumedRoleUser != nil {
+		creds.ARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	return creds, nil
+}
+
+// AssumeRoleWithWebIdentity calls sts:AssumeRoleWithWebIdentity, unsigned:
+// the web identity token is the proof.
+func (c STS) AssumeRoleWithWebIdentity(ctx context.Context, in awsapi.AssumeRoleWithWebIdentityInput) (profiles.Credentials, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	cl, err := c.client(ctx, in.Target, profiles.Credentials{})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	req := &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn:          aws.String(in.RoleARN),
+		RoleSessionName:  aws.String(in.RoleSessionName),
+		WebIdentityToken: aws.String(in.Token.Reveal()),
+	}
+	if in.Duration > 0 {
+		req.DurationSeconds = aws.Int32(int32(in.Duration / time.Second))
+	}
+	out, err := cl.AssumeRoleWithWebIdentity(ctx, req, func(o *sts.Options) { o.Credentials = aws.AnonymousCredentials{} })
+	if err != nil {
+		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", err)
+	}
+	if out.Credentials == nil {
+		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", errNoCredentials)
+	}
+	creds := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration)
 	if out.AssumedRoleUser != nil {
 		creds.ARN = aws.ToString(out.AssumedRoleUser.Arn)
 	}
