@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 	"github.com/awsenv/awsenv/profiles/sessions"
@@ -111,13 +112,9 @@ type WebIdentityError struct {
 func (e *WebIdentityError) Error() string {
 	var api *awsapi.APIError
 	if errors.As(e.Err, &api) {
-		switch api.Code {
-		case awsapi.InvalidIdentityToken:
-			return fmt.Sprintf("profile %s: STS refused the web identity token in %s for %s: %v. Check that the role's trust policy names the token's issuer (an IAM OIDC identity provider) and its audience and subject, and that the provider's thumbprint is current.",
-				e.Profile, e.TokenFile, e.RoleARN, e.Err)
-		case awsapi.ExpiredToken:
-			return fmt.Sprintf("profile %s: the web identity token in %s has expired (%v). The platform (EKS, the CI runner) renews the file; if nothing does, write a new token to it, then try again.",
-				e.Profile, e.TokenFile, e.Err)
+		// internal/diagnose says what each refusal means (webidentity.go).
+		if x := diagnose.Explain(api, diagnose.Facts{Profile: e.Profile}); x.Known() {
+			return fmt.Sprintf("profile %s: AssumeRoleWithWebIdentity %s with the token in %s failed: %v. %s %s", e.Profile, e.RoleARN, e.TokenFile, e.Err, x.Cause, x.Fix)
 		}
 		return fmt.Sprintf("profile %s: AssumeRoleWithWebIdentity %s failed: %v. Check the role's trust policy and the profile's role_arn.", e.Profile, e.RoleARN, e.Err)
 	}
@@ -202,8 +199,14 @@ type InstanceError struct {
 
 func (e *InstanceError) Error() string {
 	if e.Source == profiles.SourceEC2 {
-		return fmt.Sprintf("profile %s: no credentials from the instance metadata service (credential_source = Ec2InstanceMetadata): %v. On EC2, check that the instance has a role and that IMDSv2 is reachable (awsenv sends the token PUT first and does not fall back to IMDSv1; a hop limit of 1 blocks containers); off EC2, use another credential_source or source_profile.",
-			e.Profile, e.Err)
+		fix := "On EC2, check that the instance has a role and that IMDSv2 is reachable; off EC2, use another credential_source or source_profile."
+		// internal/diagnose tells an absent endpoint from an IMDSv1-only one.
+		if api, ok := diagnose.Parse(e.Err.Error()); ok {
+			if x := diagnose.Explain(api, diagnose.Facts{Profile: e.Profile}); x.Known() {
+				fix = x.What + " " + x.Fix
+			}
+		}
+		return fmt.Sprintf("profile %s: no credentials from the instance metadata service (credential_source = Ec2InstanceMetadata): %v. %s", e.Profile, e.Err, fix)
 	}
 	return fmt.Sprintf("profile %s: no credentials from the container endpoint (credential_source = EcsContainer): %v. Check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI and the authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE) in awsenv's environment.",
 		e.Profile, e.Err)
