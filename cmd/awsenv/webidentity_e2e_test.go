@@ -58,4 +58,19 @@ region = us-east-1
 	if r.code == 0 || !strings.Contains(r.stderr, "web_identity_token_file") || !strings.Contains(r.stderr, token) {
 		t.Fatalf("a renewal without the token file: %s", r)
 	}
+	// explain and doctor know it too.
+	r = w.run("doctor", "web")
+	if !strings.Contains(r.stdout, "web_identity_token_file") || !strings.Contains(r.stdout, token) {
+		t.Errorf("doctor with the token file gone: %s", r)
+	}
+	for text, want := range map[string]string{
+		"An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found": "web-identity-token-invalid",
+		"An error occurred (ExpiredTokenException) when calling the AssumeRoleWithWebIdentity operation: Token expired":                  "web-identity-token-expired",
+		"operation error ec2imds: getToken, http response error StatusCode: 403, request to EC2 IMDS failed":                             "imds-v1-only",
+	} {
+		r := w.shell("bash", `printf '%s\n' "$MSG" | awsenv explain --json`, "MSG="+text)
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("explain %q: %s", text, r)
+		}
+	}
 }

@@ -103,6 +103,12 @@ func readTokenFile(profile, what, path string) (profiles.Secret, error) {
 	return profiles.Secret(strings.TrimSpace(string(data))), nil
 }
 
+// CheckTokenFile reads w's token file as a renewal would (doctor's check).
+func CheckTokenFile(profile string, w *profiles.WebIdentity) error {
+	_, err := readTokenFile(profile, webTokenWhat(w), w.TokenFile)
+	return err
+}
+
 // WebIdentityError is AssumeRoleWithWebIdentity refused or unreached.
 type WebIdentityError struct {
 	Profile, RoleARN, TokenFile string
