@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -160,6 +162,9 @@ func (f *Flow) sourceCredentials(ctx context.Context, p *profiles.Profile) (prof
 		in := awsapi.InstanceInput{Source: p.CredentialSource, IMDSEndpoint: getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT")}
 		if p.CredentialSource == profiles.SourceECS {
 			in.ContainerURL = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+			if in.ContainerURL != "" && !allowedContainerURL(in.ContainerURL) {
+				return creds, fmt.Errorf("profile %s: AWS_CONTAINER_CREDENTIALS_FULL_URI %q is neither https nor http to a loopback or container address (169.254.170.2, 169.254.170.23, fd00:ec2::23), which the SDKs refuse too: credentials and the authorization token would cross the network in clear. Point it at https, or at the local endpoint.", p.Name, in.ContainerURL)
+			}
 			if rel := getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
 				in.ContainerURL = awsapi.ContainerHost + rel // botocore: the relative URI wins
 			}
@@ -185,6 +190,27 @@ func (f *Flow) sourceCredentials(ctx context.Context, p *profiles.Profile) (prof
 		return profiles.Credentials{}, &CredentialsError{Profile: p.Name, Kind: "credential_source " + p.CredentialSource, Err: err}
 	}
 	return creds, nil
+}
+
+// allowedContainerURL is botocore's rule for a full container URI: https,
+// or http to a loopback address or the ECS and EKS Pod Identity hosts.
+func allowedContainerURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return u.Host != ""
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" || host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23" {
+			return true
+		}
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
 }
 
 func firstSet(vs ...string) string {

@@ -98,3 +98,14 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A full container URI that would send the token in clear over the
+// network is refused, as botocore does; loopback and https are taken.
+func TestContainerURLAllowed(t *testing.T) {
+	for u, want := range map[string]bool{"http://127.0.0.1:8080/c": true, "http://localhost/c": true, "http://169.254.170.23/v1/credentials": true,
+		"https://creds.example.com/c": true, "http://creds.example.com/c": false, "http://10.0.0.1/c": false, "file:///etc/passwd": false} {
+		if got := allowedContainerURL(u); got != want {
+			t.Errorf("allowedContainerURL(%s) = %v, want %v", u, got, want)
+		}
+	}
+}
