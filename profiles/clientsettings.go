@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,12 @@ type ClientKeys struct {
 	MaxAttempts          string // max_attempts: a whole number, at least 1
 	RetryMode            string // retry_mode: legacy, standard or adaptive
 	AccountID            string // aws_account_id: exported as AWS_ACCOUNT_ID
+
+	// IMDS holds the instance metadata keys botocore reads for
+	// credential_source = Ec2InstanceMetadata (ec2_metadata_service_endpoint
+	// and the rest, IMDSKeys), as written: awsenv reads the environment's
+	// AWS_EC2_METADATA_SERVICE_ENDPOINT only, so IMDSSettings refuses them.
+	IMDS map[string]string
 
 	// aws-vault's keys, sent with AssumeRole.
 	SessionTags           string // session_tags = key1=value1,key2=value2
@@ -50,9 +57,34 @@ func (k *ClientKeys) set(key, val string) bool {
 	case "source_identity":
 		k.SourceIdentity = val
 	default:
-		return false
+		if !slices.Contains(IMDSKeys, key) {
+			return false
+		}
+		if k.IMDS == nil {
+			k.IMDS = map[string]string{}
+		}
+		k.IMDS[key] = val
 	}
 	return true
+}
+
+// IMDSKeys are the profile keys botocore reads for the instance metadata
+// service.
+var IMDSKeys = []string{"ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode", "ec2_metadata_v1_disabled",
+	"imds_use_ipv6", "metadata_service_num_attempts", "metadata_service_timeout"}
+
+// IMDSSettings refuses the instance metadata keys of a profile whose
+// credentials come from the instance (credential_source =
+// Ec2InstanceMetadata): awsenv does not read them yet, and ignoring one
+// would reach another endpoint than the one written.
+func (p *Profile) IMDSSettings() error {
+	for _, key := range IMDSKeys {
+		if _, ok := p.Client.IMDS[key]; ok {
+			return profileError(p, key+" is not read by awsenv yet",
+				"Remove it and set the environment instead (AWS_EC2_METADATA_SERVICE_ENDPOINT for the endpoint; awsenv uses IMDSv2 over IPv4 always).")
+		}
+	}
+	return nil
 }
 
 // ClientSettings are a profile's client keys, checked: what the helper's

@@ -24,6 +24,11 @@ type Files struct {
 	// KeyIndex is awsenv's index of the profiles whose long-term keys are
 	// in its secret store (keyindex.go); "" reads none.
 	KeyIndex string
+	// WebIdentity is the environment's AWS_ROLE_ARN,
+	// AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_SESSION_NAME: a profile with
+	// no credentials of its own assumes that role (botocore's web identity
+	// provider; TokenFile "" when unset).
+	WebIdentity WebIdentity
 }
 
 // DefaultFiles returns the paths the AWS CLI uses: AWS_CONFIG_FILE and
@@ -39,6 +44,10 @@ func DefaultFiles(getenv func(string) string, home string) Files {
 	}
 	if v := getenv("AWS_SHARED_CREDENTIALS_FILE"); v != "" {
 		f.Credentials, f.CredentialsVar = expandHome(v, home), "AWS_SHARED_CREDENTIALS_FILE"
+	}
+	if v := getenv("AWS_WEB_IDENTITY_TOKEN_FILE"); v != "" {
+		f.WebIdentity = WebIdentity{RoleARN: getenv("AWS_ROLE_ARN"), TokenFile: v,
+			SessionName: getenv("AWS_ROLE_SESSION_NAME"), FromEnv: true}
 	}
 	return f
 }

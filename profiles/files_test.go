@@ -54,11 +54,23 @@ func TestDefaultFiles(t *testing.T) {
 				t.Errorf("DefaultFiles = %+v, want %+v", got, want)
 			}
 			for _, k := range asked {
-				if k != "AWS_CONFIG_FILE" && k != "AWS_SHARED_CREDENTIALS_FILE" {
+				if k != "AWS_CONFIG_FILE" && k != "AWS_SHARED_CREDENTIALS_FILE" && k != "AWS_WEB_IDENTITY_TOKEN_FILE" {
 					t.Errorf("DefaultFiles read unexpected variable %s", k)
 				}
 			}
 		})
+	}
+}
+
+// The environment's web identity (botocore's AWS_ROLE_ARN,
+// AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME) is read only when
+// the token file is named.
+func TestDefaultFilesWebIdentity(t *testing.T) {
+	env := map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci", "AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_SESSION_NAME": "gh"}
+	got := profiles.DefaultFiles(func(k string) string { return env[k] }, "/home/alice").WebIdentity
+	want := profiles.WebIdentity{RoleARN: "arn:aws:iam::123456789012:role/ci", TokenFile: "/t", SessionName: "gh", FromEnv: true}
+	if got != want {
+		t.Errorf("WebIdentity = %+v, want %+v", got, want)
 	}
 }
 

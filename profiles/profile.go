@@ -26,12 +26,12 @@ type Profile struct {
 	DurationSeconds int
 	MFAProcess      string
 
-	// Sources awsenv cannot use, kept to explain why.
-	CredentialSource  string
+	// Other sources of credentials.
+	CredentialSource  string // Environment, Ec2InstanceMetadata or EcsContainer
 	CredentialProcess string
 	SSOKeys           []string // the sso_* keys it has, sorted
 	// WebIdentityTokenFile (a role assumed with a web identity token) and
-	// LoginSession (a sign-in of `aws login`): not supported yet.
+	// LoginSession (a sign-in of `aws login`).
 	WebIdentityTokenFile string
 	LoginSession         string
 

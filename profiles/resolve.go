@@ -22,7 +22,34 @@ const (
 	// (login_session): the AWS CLI's login cache, renewed through the
 	// sign-in service.
 	KindLogin Kind = "login"
+	// KindWebIdentity assumes role_arn with AssumeRoleWithWebIdentity and
+	// the token in web_identity_token_file (EKS, GitHub Actions, GitLab):
+	// the profile's keys, else the environment's AWS_ROLE_ARN and
+	// AWS_WEB_IDENTITY_TOKEN_FILE (Resolved.WebIdentity holds them).
+	KindWebIdentity Kind = "web_identity"
+	// KindCredentialSource takes the credentials credential_source names
+	// (Environment, Ec2InstanceMetadata, EcsContainer): only as the Source
+	// of a role, as in botocore.
+	KindCredentialSource Kind = "credential_source"
 )
+
+// The credential_source values botocore's CanonicalNameCredentialSourcer
+// knows.
+const (
+	SourceEnvironment = "Environment"
+	SourceEC2         = "Ec2InstanceMetadata"
+	SourceECS         = "EcsContainer"
+)
+
+// WebIdentity is what AssumeRoleWithWebIdentity needs, from a profile or
+// from the environment.
+type WebIdentity struct {
+	RoleARN     string
+	TokenFile   string
+	SessionName string // "" lets awsenv name the session
+	// FromEnv: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, not the files.
+	FromEnv bool
+}
 
 // Resolved is a profile with its source chain worked out: a role's Source
 // is the profile whose credentials assume it, down to a profile with keys.
@@ -31,6 +58,8 @@ type Resolved struct {
 	Kind    Kind
 	Source  *Resolved // set for KindRole
 	SSO     *SSO      // set for KindSSO
+	// WebIdentity is set for KindWebIdentity.
+	WebIdentity *WebIdentity
 }
 
 // Base is the profile at the end of the chain, the one holding keys (or
@@ -255,8 +284,10 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 		switch {
 		case p.WebIdentityTokenFile != "":
 			// botocore takes a profile with web_identity_token_file for
-			// AssumeRoleWithWebIdentity, whatever else it has.
-			return fail(unsupported(p, "web_identity_token_file (a role assumed with a web identity token, as on EKS or in CI)"))
+			// AssumeRoleWithWebIdentity, whatever else it has (as a source
+			// too: it is not static keys).
+			return "", &resolution{r: &Resolved{Profile: p, Kind: KindWebIdentity, WebIdentity: &WebIdentity{
+				RoleARN: p.RoleARN, TokenFile: p.WebIdentityTokenFile, SessionName: p.RoleSessionName}}}
 		case p.SourceProfile == p.Name && p.AccessKeyID != "":
 			// The AWS CLI allows a profile to be its own source when it
 			// holds the keys too.
@@ -276,8 +307,15 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 			}
 			return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole, Source: base}, depth: 1}
 		case p.CredentialSource != "":
-			return fail(profileError(p, fmt.Sprintf("credential_source = %s is not supported by awsenv", p.CredentialSource),
-				"Use source_profile with a profile that has keys instead."))
+			switch p.CredentialSource {
+			case SourceEnvironment, SourceEC2, SourceECS:
+				// botocore's CanonicalNameCredentialSourcer: the named
+				// provider's credentials assume the role.
+				return "", &resolution{r: &Resolved{Profile: p, Kind: KindRole,
+					Source: &Resolved{Profile: p, Kind: KindCredentialSource}}, depth: 1}
+			}
+			return fail(profileError(p, fmt.Sprintf("credential_source = %s is not one the AWS CLI knows", p.CredentialSource),
+				"Set credential_source to Environment, Ec2InstanceMetadata or EcsContainer (as written, case matters), or use source_profile."))
 		case len(p.SSOKeys) > 0:
 			// botocore's AssumeRoleProvider takes role_arn first and wants
 			// source_profile or credential_source with it.
@@ -296,16 +334,6 @@ func (c *Config) step(p *Profile) (next string, res *resolution) {
 	}
 	r, err := c.keys(p)
 	return "", &resolution{r: r, err: err}
-}
-
-// unsupported is the error for a profile whose credentials come from a
-// source awsenv cannot use yet (what), with what to do meanwhile: the AWS
-// CLI reads the source itself, and `aws configure export-credentials`
-// hands its credentials to awsenv as a credential_process.
-func unsupported(p *Profile, what string) *ProfileError {
-	return profileError(p, "it takes its credentials from "+what+", which awsenv does not support yet",
-		fmt.Sprintf("Meanwhile the AWS CLI and SDKs read it themselves (AWS_PROFILE=%s aws ...); for awsenv, add a profile of its own with credential_process = aws configure export-credentials --profile %s --format process (AWS CLI v2) and use that one.",
-			p.Name, p.Name))
 }
 
 // profileError is a problem with p as written. A profile that uses
@@ -382,6 +410,15 @@ func (c *Config) keys(p *Profile) (*Resolved, error) {
 	case c.indexErr != nil:
 		// Its key may be in the store, but the index cannot say.
 		return nil, c.indexErr
+	case c.Files.WebIdentity.TokenFile != "" && p.CredentialSource == "":
+		// Nothing of its own: botocore's web identity provider reads
+		// AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (CI, EKS).
+		env := c.Files.WebIdentity
+		if env.RoleARN == "" {
+			return nil, profileError(p, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not, and the profile has no credentials of its own",
+				"Set AWS_ROLE_ARN to the role to assume with the token, or unset AWS_WEB_IDENTITY_TOKEN_FILE.")
+		}
+		return &Resolved{Profile: p, Kind: KindWebIdentity, WebIdentity: &env}, nil
 	default:
 		return nil, profileError(p, "no credentials: neither aws_access_key_id nor role_arn",
 			fmt.Sprintf("Add aws_access_key_id and aws_secret_access_key under [%s] in %s (or keep them in the keyring: awsenv keys add %s), or role_arn and source_profile in %s.",

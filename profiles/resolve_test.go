@@ -169,7 +169,7 @@ func TestResolve(t *testing.T) {
 		{name: "orphan", errProfile: "orphan", errWant: []string{`profile "orphan"`, `source_profile "ghost" does not exist`, cfg}},
 		{name: "badsource", errProfile: "badsource", errWant: []string{`source_profile "$(id)" does not exist`, cfg}},
 		{name: "nosource", errProfile: "nosource", errWant: []string{"role_arn without source_profile", cfg}},
-		{name: "ec2", errProfile: "ec2", errWant: []string{"credential_source = Ec2InstanceMetadata is not supported", cfg}},
+		{name: "ec2", kinds: []profiles.Kind{profiles.KindRole, profiles.KindCredentialSource}, chain: []string{"ec2", "ec2"}},
 		{name: "sso", errProfile: "sso", errWant: []string{"IAM Identity Center (SSO) profile but lacks sso_region in [profile sso]", "aws configure sso --profile sso", cfg}},
 		{name: "ssosession", errProfile: "ssosession", errWant: []string{"it has sso_session (IAM Identity Center) but neither sso_account_id nor sso_role_name", "Add sso_account_id and sso_role_name to [profile ssosession]", cfg}},
 		{name: "proc", kinds: []profiles.Kind{profiles.KindUser}, chain: []string{"proc"}},
@@ -218,8 +218,8 @@ func TestResolve(t *testing.T) {
 				t.Errorf("chain %q kinds %q, want %q %q", chain, kinds, tt.chain, tt.kinds)
 			}
 			base := r.Base()
-			if base.Source != nil || base.Profile.Name != tt.chain[len(tt.chain)-1] || (base.Profile.AccessKeyID == "" && !base.Profile.HasCredentialProcess()) {
-				t.Errorf("Base() = %s (%s), want the profile with keys (or a credential_process)", base.Profile.Name, base.Kind)
+			if base.Source != nil || base.Profile.Name != tt.chain[len(tt.chain)-1] || (base.Profile.AccessKeyID == "" && !base.Profile.HasCredentialProcess() && base.Kind != profiles.KindCredentialSource) {
+				t.Errorf("Base() = %s (%s), want the profile with keys (or a credential_process, or a credential_source)", base.Profile.Name, base.Kind)
 			}
 			if got := r.Region(); got != tt.region {
 				t.Errorf("Region() = %q, want %q", got, tt.region)

@@ -44,6 +44,7 @@ func main() {
 		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
 		Authorizer: &sdk.Authorizer{World: world},
 		Signin:     sdk.Signin{World: world},
+		Instance:   sdk.Instance{World: world},
 		Secrets:    sec.serve,
 		Server:     (&credServer{}).serve})
 	stop()

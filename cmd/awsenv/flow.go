@@ -179,6 +179,10 @@ func newFlow(c *cli.Context, d *Deps) (*credflow.Flow, error) {
 		SSO:      client,
 		SSOCache: ssoCache,
 		Signin:   client,
+		// Web identity roles and credential_source (webidentity.go).
+		WebIdentity: client,
+		Instance:    client,
+		Getenv:      d.Getenv,
 		// The AWS CLI's `aws login` cache (login_session profiles).
 		LoginCache: &logincache.Cache{Dir: logincache.Dir(d.Home, d.Getenv)},
 		// Every sign-in ends: the service's expiresIn and interval, bounded.

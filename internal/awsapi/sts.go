@@ -46,3 +46,26 @@ type STS interface {
 	AssumeRole(ctx context.Context, in AssumeRoleInput) (profiles.Credentials, error)
 	GetCallerIdentity(ctx context.Context, t Target, c profiles.Credentials) (Identity, error)
 }
+
+// AssumeRoleWithWebIdentityInput asks for a role's credentials with a web
+// identity token (an OIDC token from EKS, GitHub Actions, GitLab): the
+// call is not signed, the token is the proof.
+type AssumeRoleWithWebIdentityInput struct {
+	Target
+	RoleARN         string          `json:"role_arn"`
+	RoleSessionName string          `json:"role_session_name"`
+	Token           profiles.Secret `json:"token"`
+	Duration        time.Duration   `json:"duration"`
+}
+
+// WebIdentity is sts:AssumeRoleWithWebIdentity.
+type WebIdentity interface {
+	AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleWithWebIdentityInput) (profiles.Credentials, error)
+}
+
+// Web identity errors STS gives (diagnose explains them).
+const (
+	InvalidIdentityToken = "InvalidIdentityToken"
+	ExpiredToken         = "ExpiredTokenException"
+	IDPCommunication     = "IDPCommunicationError"
+)

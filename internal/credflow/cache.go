@@ -157,7 +157,7 @@ type CredentialsError struct {
 func (e *CredentialsError) Error() string {
 	call := map[string]string{sessions.KindMFA: "GetSessionToken with MFA", sessions.KindSession: "GetSessionToken",
 		sessions.KindRole: "AssumeRole", KindSSO: "IAM Identity Center's GetRoleCredentials",
-		KindLogin: "the sign-in service's CreateOAuth2Token"}[e.Kind]
+		KindLogin: "the sign-in service's CreateOAuth2Token", KindWebIdentity: "AssumeRoleWithWebIdentity"}[e.Kind]
 	if call == "" {
 		call = "a " + e.Kind
 	}

@@ -100,6 +100,13 @@ type Flow struct {
 	// PKCE, when set, makes a new sign-in to an sso-session run in the
 	// browser (pkce.go); nil: the device flow.
 	PKCE *PKCE
+	// WebIdentity assumes web identity roles and Instance reads the
+	// instance's or container's credentials (credential_source), both
+	// through the helper; Getenv is awsenv's own environment, which
+	// credential_source reads. See webidentity.go.
+	WebIdentity awsapi.WebIdentity
+	Instance    awsapi.Instance
+	Getenv      func(string) string
 	// Signin renews `aws login` sessions (through the helper); LoginCache
 	// is the AWS CLI's login cache. See login.go.
 	Signin     awsapi.Signin
@@ -166,6 +173,12 @@ func (f *Flow) Get(ctx context.Context, name string, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.Credentials, res.Cached = creds, cached
+	case profiles.KindWebIdentity:
+		s, cached, err := f.webIdentity(ctx, r, opt.Duration, rn)
+		if err != nil {
+			return nil, err
+		}
+		res.Credentials, res.Cached, res.Session = s.Credentials, cached, s
 	case profiles.KindSession:
 		p := r.Profile
 		f.Notef("profile %s holds session credentials (aws_session_token in %s); using them as they are. "+
@@ -238,6 +251,10 @@ func (f *Flow) Peek(name string, opt Options) (*sessions.Session, error) {
 		var d time.Duration
 		key, d = f.roleKey(r, opt.Duration)
 		rn = rn.within(d)
+	case profiles.KindWebIdentity:
+		var d time.Duration
+		key, d = f.webIdentityKey(r, opt.Duration)
+		rn = rn.within(d)
 	default:
 		return nil, nil
 	}
@@ -302,6 +319,11 @@ func checkClientKeys(r *profiles.Resolved) error {
 		}
 		if x.Kind == profiles.KindRole {
 			if _, err := x.Profile.Tags(); err != nil {
+				return err
+			}
+		}
+		if x.Kind == profiles.KindCredentialSource && x.Profile.CredentialSource == "Ec2InstanceMetadata" {
+			if err := x.Profile.IMDSSettings(); err != nil {
 				return err
 			}
 		}

@@ -106,6 +106,33 @@ func (f *Flow) role(ctx context.Context, r *profiles.Resolved, d time.Duration, 
 			}
 			f.Debugf("AssumeRole %s for %s with the `aws login` session of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
 			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindCredentialSource:
+			if in.Credentials, err = f.sourceCredentials(ctx, src.Profile); err != nil {
+				return nil, err
+			}
+			f.Debugf("AssumeRole %s for %s with the credentials of credential_source = %s, for %s", p.RoleARN, p.Name, p.CredentialSource, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+		case src.Kind == profiles.KindWebIdentity:
+			srcSettings, serr := f.Global.Settings(src.Profile)
+			if serr != nil {
+				return nil, serr
+			}
+			sess, cachedSrc, serr := f.webIdentity(ctx, src, 0, renewWith(srcSettings, false))
+			if serr != nil {
+				return nil, serr
+			}
+			in.Credentials = sess.Credentials
+			f.Debugf("AssumeRole %s for %s with the web identity role of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)
+			creds, err = f.STS.AssumeRole(ctx, in)
+			if cachedSrc && brokenSession(err) {
+				wkey, _ := f.webIdentityKey(src, 0)
+				f.dropped(err, src.Profile.Name, wkey)
+				if sess, _, serr = f.webIdentity(ctx, src, 0, renewWith(srcSettings, true)); serr != nil {
+					return nil, serr
+				}
+				in.Credentials = sess.Credentials
+				creds, err = f.STS.AssumeRole(ctx, in)
+			}
 		case src.Kind == profiles.KindSession:
 			in.Credentials = fileCredentials(src.Profile)
 			f.Debugf("AssumeRole %s for %s with the session credentials of %s, for %s", p.RoleARN, p.Name, src.Profile.Name, d)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,8 +97,18 @@ func TestEverySourceValidated(t *testing.T) {
 				src.resp.ExpiresUnix = math.MaxInt64 // 2^63-1, which once crashed the helper
 			}
 		}, func(err error) bool { var se *SourceError; return errors.As(err, &se) && se.Profile == "vault" }},
+		{"AssumeRoleWithWebIdentity", "web", func(r *rig, _ *fakeSource, bad func(*profiles.Credentials)) {
+			r.flow.WebIdentity = &fakeWebIdentity{now: r.flow.Now, tamper: func(c *profiles.Credentials) { *c = goodTemporary(r.now); bad(c) }}
+		}, func(err error) bool { var ce *CredentialsError; return errors.As(err, &ce) && ce.Profile == "web" }},
+		{"credential_source", "ec2src", func(r *rig, _ *fakeSource, bad func(*profiles.Credentials)) {
+			r.flow.Instance = &fakeWebIdentity{now: r.flow.Now, tamper: func(c *profiles.Credentials) { *c = goodTemporary(r.now); bad(c) }}
+		}, func(err error) bool { var ce *CredentialsError; return errors.As(err, &ce) && ce.Profile == "ec2src" }},
 	}
-	config := testConfig + sourceConfig + "\n[profile proc]\ncredential_process = getcreds\n\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = nomfa\n"
+	token := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(token, []byte("tok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := webConfig(token) + sourceConfig + "\n[profile proc]\ncredential_process = getcreds\n\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = nomfa\n"
 	for _, s := range sources {
 		for _, h := range hostile {
 			t.Run(s.name+"/"+h.name, func(t *testing.T) {

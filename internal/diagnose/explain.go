@@ -52,6 +52,9 @@ func Explain(e *awsapi.APIError, f Facts) Explanation {
 		e = &awsapi.APIError{}
 	}
 	c := newCall(e, f)
+	if x, ok := c.webIdentity(); ok {
+		return x
+	}
 	if x, ok := c.sso(); ok {
 		return x
 	}

@@ -22,7 +22,7 @@ func Parse(text string) (*awsapi.APIError, bool) {
 	// A carriage return ends a line too: progress output redraws with it.
 	for line := range strings.Lines(strings.ReplaceAll(text, "\r", "\n")) {
 		line = strings.TrimRight(line, "\n")
-		for _, parse := range []func(string) (*awsapi.APIError, bool){parseCLI, parseSDK, parseCFN, parseNotAuthorized, parseLogin} {
+		for _, parse := range []func(string) (*awsapi.APIError, bool){parseCLI, parseSDK, parseCFN, parseNotAuthorized, parseLogin, parseSource} {
 			if e, ok := parse(line); ok {
 				found = e
 				break

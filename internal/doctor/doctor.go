@@ -127,6 +127,9 @@ func Run(ctx context.Context, in Inputs) *Report {
 		if sso := r.ssoOf(); sso != nil {
 			// The credentials come from IAM Identity Center: check the sign-in.
 			r.ssoToken(sso)
+		} else if x := r.otherSourceOf(); x != nil {
+			// A web identity token or a credential_source.
+			r.otherSource(x)
 		} else if lp := r.loginOf(); lp != nil {
 			// The credentials come from an `aws login` session.
 			r.loginSession(lp)

@@ -47,6 +47,11 @@ type Request struct {
 	SSOStartAuthorization *awsapi.AuthorizeInput `json:"sso_start_authorization,omitempty"`
 	SSOWaitAuthorization  *awsapi.CallbackInput  `json:"sso_wait_authorization,omitempty"`
 
+	// A web identity role (sts:AssumeRoleWithWebIdentity) and the
+	// instance or container credentials of a credential_source (webid.go).
+	AssumeRoleWithWebIdentity *awsapi.AssumeRoleWithWebIdentityInput `json:"assume_role_with_web_identity,omitempty"`
+	InstanceCredentials       *awsapi.InstanceInput                  `json:"instance_credentials,omitempty"`
+
 	// The sign-in service's refresh of an `aws login` session (signin.go).
 	SigninRefresh *awsapi.SigninRefreshInput `json:"signin_refresh,omitempty"`
 

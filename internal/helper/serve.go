@@ -43,6 +43,10 @@ type Handlers struct {
 	Signin      awsapi.Signin
 	Secrets     SecretFunc
 	Server      ServerFunc
+	// Instance answers InstanceCredentials (credential_source); nil
+	// refuses them. STS answers AssumeRoleWithWebIdentity when it is an
+	// awsapi.WebIdentity.
+	Instance awsapi.Instance
 }
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
@@ -152,6 +156,10 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		var cb awsapi.Callback
 		cb, err = h.Authorizer.WaitAuthorization(ctx, *req.SSOWaitAuthorization)
 		resp.SSOCallback = &cb
+	case req.AssumeRoleWithWebIdentity != nil || req.InstanceCredentials != nil:
+		var c profiles.Credentials
+		c, err = serveWebIdentity(awsCtx, req, h)
+		resp.Credentials = &c
 	case req.SigninRefresh != nil && h.Signin == nil:
 		err = errNoSignin
 	case req.SigninRefresh != nil:

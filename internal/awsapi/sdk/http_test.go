@@ -122,6 +122,19 @@ func everyCall(w World, endpoint string) map[string]func(ctx context.Context) er
 		"Logout": func(ctx context.Context) error {
 			return sso.Logout(ctx, awsapi.LogoutInput{Target: t, AccessToken: "token"})
 		},
+		"AssumeRoleWithWebIdentity": func(ctx context.Context) error {
+			_, err := sts.AssumeRoleWithWebIdentity(ctx, awsapi.AssumeRoleWithWebIdentityInput{Target: t,
+				RoleARN: "arn:aws:iam::123456789012:role/ci", RoleSessionName: "ci", Token: "jwt"})
+			return err
+		},
+		"credentials from Ec2InstanceMetadata": func(ctx context.Context) error {
+			_, err := Instance{World: w}.InstanceCredentials(ctx, awsapi.InstanceInput{Source: profiles.SourceEC2, IMDSEndpoint: endpoint})
+			return err
+		},
+		"credentials from EcsContainer": func(ctx context.Context) error {
+			_, err := Instance{World: w}.InstanceCredentials(ctx, awsapi.InstanceInput{Source: profiles.SourceECS, ContainerURL: endpoint + "/creds", AuthToken: "t"})
+			return err
+		},
 		"CreateOAuth2Token": func(ctx context.Context) error {
 			_, err := Signin{World: w}.CreateOAuth2Token(ctx, awsapi.SigninRefreshInput{Target: t, ClientID: "id",
 				RefreshToken: "rt", DPoPKey: testDPoPKey})

@@ -21,8 +21,9 @@ const DefaultRegion = "us-east-1"
 type STS struct{ World }
 
 var (
-	_ awsapi.STS        = STS{}
-	_ awsapi.Federation = STS{}
+	_ awsapi.STS         = STS{}
+	_ awsapi.Federation  = STS{}
+	_ awsapi.WebIdentity = STS{}
 )
 
 func (c STS) client(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (*sts.Client, error) {
@@ -120,6 +121,37 @@ func stsTags(m map[string]string) []types.Tag {
 		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return tags
+}
+
+// AssumeRoleWithWebIdentity calls sts:AssumeRoleWithWebIdentity, unsigned:
+// the web identity token is the proof.
+func (c STS) AssumeRoleWithWebIdentity(ctx context.Context, in awsapi.AssumeRoleWithWebIdentityInput) (profiles.Credentials, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	cl, err := c.client(ctx, in.Target, profiles.Credentials{})
+	if err != nil {
+		return profiles.Credentials{}, err
+	}
+	req := &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn:          aws.String(in.RoleARN),
+		RoleSessionName:  aws.String(in.RoleSessionName),
+		WebIdentityToken: aws.String(in.Token.Reveal()),
+	}
+	if in.Duration > 0 {
+		req.DurationSeconds = aws.Int32(int32(in.Duration / time.Second))
+	}
+	out, err := cl.AssumeRoleWithWebIdentity(ctx, req, func(o *sts.Options) { o.Credentials = aws.AnonymousCredentials{} })
+	if err != nil {
+		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", err)
+	}
+	if out.Credentials == nil {
+		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", errNoCredentials)
+	}
+	creds := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration)
+	if out.AssumedRoleUser != nil {
+		creds.ARN = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	return creds, nil
 }
 
 // GetCallerIdentity calls sts:GetCallerIdentity.
