@@ -6,12 +6,14 @@ package loopback
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -88,6 +90,13 @@ func (l *Listener) RedirectURI() string { return l.redirect }
 // callback takes the first redirect, right or wrong, and answers every
 // later one that the sign-in is over.
 func (l *Listener) callback(w http.ResponseWriter, r *http.Request) {
+	// A page that rebinds its own name to 127.0.0.1 carries that name in
+	// Host: only our own address may end the sign-in.
+	_, port, _ := net.SplitHostPort(l.ln.Addr().String())
+	if h := strings.ToLower(r.Host); h != "127.0.0.1:"+port && h != "localhost:"+port {
+		http.Error(w, "wrong Host header", http.StatusForbidden)
+		return
+	}
 	taken := false
 	var res result
 	l.once.Do(func() {
@@ -96,7 +105,7 @@ func (l *Listener) callback(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method != http.MethodGet:
 			res.err = &CallbackError{}
-		case q.Get("state") == "" || q.Get("state") != l.state:
+		case q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(l.state)) != 1:
 			res.err = ErrState
 		case q.Get("error") == "access_denied":
 			res.err = ErrDenied

@@ -78,3 +78,32 @@ func TestTimeoutAndCancel(t *testing.T) {
 		t.Error("port 70000 accepted")
 	}
 }
+
+// A request naming another host (a page that rebound its name to
+// 127.0.0.1) is refused and does not end the sign-in: the right callback
+// after it still counts.
+func TestRebindingRefused(t *testing.T) {
+	l, err := Listen(0, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodGet, l.RedirectURI()+"?state=s&code=evil", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example" + strings.TrimPrefix(strings.TrimSuffix(l.RedirectURI(), CallbackPath), "http://127.0.0.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a rebound Host: %d, want 403", resp.StatusCode)
+	}
+	if st, _ := get(t, l.RedirectURI()+"?state=s&code=c"); st != 200 {
+		t.Fatalf("the right callback after it: %d", st)
+	}
+	if code, err := l.Wait(context.Background(), time.Second); code != "c" || err != nil {
+		t.Fatalf("Wait = %q, %v; want the right callback's code", code, err)
+	}
+}
