@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -107,18 +108,31 @@ func TestRunEndsWhatTheChildLeft(t *testing.T) {
 		name  string
 		after string
 		spec  func(*childproc.Spec)
-		ctx   func() (context.Context, context.CancelFunc)
+		ctx   func(pidFile string) (context.Context, context.CancelFunc)
 		want  func(error) bool
 	}{
 		{name: "success", after: "echo ok", want: func(err error) bool { return err == nil }},
-		{name: "timeout", after: "sleep 30", spec: func(s *childproc.Spec) { s.Timeout = 300 * time.Millisecond },
+		// 2 s: the child must have started what it leaves behind by then,
+		// also on a loaded machine.
+		{name: "timeout", after: "sleep 30", spec: func(s *childproc.Spec) { s.Timeout = 2 * time.Second },
 			want: func(err error) bool { return errors.Is(err, childproc.ErrTimeout) }},
 		{name: "cancel", after: "sleep 30",
-			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(context.Background(), 300*time.Millisecond)
+			// Cancelled once what it leaves behind has started.
+			ctx: func(pidFile string) (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(context.Background())
+				go func() {
+					for ctx.Err() == nil {
+						if fi, err := os.Stat(pidFile); err == nil && fi.Size() > 0 {
+							cancel()
+							return
+						}
+						time.Sleep(10 * time.Millisecond)
+					}
+				}()
+				return ctx, cancel
 			},
 			want: func(err error) bool {
-				return errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, childproc.ErrTimeout)
+				return errors.Is(err, context.Canceled) && !errors.Is(err, childproc.ErrTimeout)
 			}},
 		{name: "failure", after: "exit 4", want: func(err error) bool { var ee *exec.ExitError; return errors.As(err, &ee) }},
 	} {
@@ -130,7 +144,7 @@ func TestRunEndsWhatTheChildLeft(t *testing.T) {
 			}
 			ctx, cancel := context.Background(), context.CancelFunc(func() {})
 			if tc.ctx != nil {
-				ctx, cancel = tc.ctx()
+				ctx, cancel = tc.ctx(pidFile)
 			}
 			defer cancel()
 			start := time.Now()
