@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -53,19 +54,29 @@ func TestRunEndsWhatTheProcessLeft(t *testing.T) {
 	for _, tc := range []struct {
 		name, then string
 		timeout    time.Duration
-		ctxAfter   time.Duration
+		ctxAfter   time.Duration // > 0: cancel once the left-behind process has started
 		want       func(error) bool
 	}{
 		{"success", okJSON, 10 * time.Second, 0, func(err error) bool { return err == nil }},
-		{"timeout", "sleep 30", 300 * time.Millisecond, 0, func(err error) bool { return errors.Is(err, ErrTimeout) }},
-		{"cancel", "sleep 30", 10 * time.Second, 300 * time.Millisecond, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		// 2 s: what it leaves behind must have started by then, also on a
+		// loaded machine; a cancel waits for that.
+		{"timeout", "sleep 30", 2 * time.Second, 0, func(err error) bool { return errors.Is(err, ErrTimeout) }},
+		{"cancel", "sleep 30", 10 * time.Second, time.Nanosecond, func(err error) bool { return errors.Is(err, context.Canceled) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pidFile := filepath.Join(t.TempDir(), "pid")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if tc.ctxAfter > 0 {
-				time.AfterFunc(tc.ctxAfter, cancel)
+				go func() {
+					for ctx.Err() == nil {
+						if fi, err := os.Stat(pidFile); err == nil && fi.Size() > 0 {
+							cancel()
+							return
+						}
+						time.Sleep(10 * time.Millisecond)
+					}
+				}()
 			}
 			_, err := r.Run(ctx, Request{Argv: []string{"sh", "-c", childproctest.LeaveBehindSh(pidFile) + "; " + tc.then}, Timeout: tc.timeout})
 			if !tc.want(err) {
