@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -22,7 +23,7 @@ import (
 // picker`, which draws on /dev/tty: nothing of it reaches stdout, which
 // the shell evaluates). Without a terminal it is profileArg's error.
 func profileOrPick(c *cli.Context, d *Deps) (string, error) {
-	if c.NArg() > 0 || !isTerminal(d.Stdin) || !hasTerminal(d) {
+	if !canPick(c, d) {
 		return profileArg(c)
 	}
 	cfg, _, err := loadConfig(d)
@@ -55,6 +56,23 @@ func profileOrPick(c *cli.Context, d *Deps) (string, error) {
 	// What to type next time, on stderr (stdout is the shell's).
 	fmt.Fprintf(d.Stderr, "awsenv: picked %s; next time: awsenv %s %s\n", name, c.Command.Name, name)
 	return name, nil
+}
+
+// canPick: no PROFILE argument, and a person at a terminal (stdin is one,
+// and /dev/tty opens) to pick one.
+func canPick(c *cli.Context, d *Deps) bool {
+	return c.NArg() == 0 && isTerminal(d.Stdin) && hasTerminal(d)
+}
+
+// noCurrentProfile: no variable names a current profile, and there is no
+// default one, so a command whose PROFILE is optional (console, login)
+// would fail; on a terminal it picks instead.
+func noCurrentProfile(d *Deps) bool {
+	if len(currentProfiles(d)) > 0 {
+		return false
+	}
+	cfg, _, err := loadConfig(d)
+	return err == nil && !slices.Contains(cfg.Names(), "default")
 }
 
 // pickerRows are list's rows as the picker shows them: for a role, its

@@ -121,3 +121,24 @@ func TestPickerNeedsTerminal(t *testing.T) {
 		}
 	}
 }
+
+// console without a profile (and none current) picks one too.
+func TestPickerConsole(t *testing.T) {
+	t.Parallel()
+	w := pickWorld(t)
+	w.extra = append(w.extra, "AWSENV_FEDERATION_ENDPOINT="+w.fake.URL())
+	o := w.startPicking("console", "--print")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stderr: %s", o.stderr.String())
+		}
+	})
+	expect(t, o.screen, "sandbox")
+	fmt.Fprint(o.ptmx, "stag\r")
+	if code := o.wait(t); code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, o.stderr.String())
+	}
+	if !strings.HasPrefix(o.stdout.String(), "https://") || !strings.Contains(o.stderr.String(), "next time: awsenv console staging") {
+		t.Fatalf("stdout %q, stderr %s", o.stdout.String(), o.stderr.String())
+	}
+}
