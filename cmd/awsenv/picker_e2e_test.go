@@ -138,7 +138,7 @@ func TestPickerConsole(t *testing.T) {
 	if code := o.wait(t); code != 0 {
 		t.Fatalf("exit %d, stderr: %s", code, o.stderr.String())
 	}
-	if !strings.HasPrefix(o.stdout.String(), "https://") || !strings.Contains(o.stderr.String(), "next time: awsenv console staging") {
+	if !strings.Contains(o.stdout.String(), "/federation?Action=login") || !strings.Contains(o.stderr.String(), "next time: awsenv console staging") {
 		t.Fatalf("stdout %q, stderr %s", o.stdout.String(), o.stderr.String())
 	}
 }
