@@ -23,6 +23,9 @@ import (
 var version = "dev"
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "picker" {
+		os.Exit(runPicker(os.Stdin, os.Stdout))
+	}
 	// Before anything runs a program: see helper.DropNoBus.
 	helper.DropNoBus()
 	sec := newSecrets()

@@ -17,7 +17,7 @@ func newExecCommand(d *Deps) *cli.Command {
 		ArgsUsage: "PROFILE -- COMMAND [ARGS...]",
 		Flags:     append([]cli.Flag{yesFlag, serverFlag}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
-			name, err := profileArg(c)
+			name, err := profileOrPick(c, d)
 			if err != nil {
 				return err
 			}

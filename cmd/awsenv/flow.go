@@ -47,6 +47,9 @@ func profileOrCurrent(c *cli.Context, d *Deps) (string, error) {
 	if c.NArg() > 0 {
 		return profileArg(c)
 	}
+	if c.Command.Name == "console" && noCurrentProfile(d) && canPick(c, d) {
+		return profileOrPick(c, d)
+	}
 	name := currentProfile(d)
 	return name, profiles.ValidateName(name)
 }

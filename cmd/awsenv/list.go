@@ -25,6 +25,8 @@ type listedProfile struct {
 	Expires      *time.Time `json:"session_expires,omitempty"`
 	TimeLeft     string     `json:"session_time_left,omitempty"`
 	Problem      string     `json:"problem,omitempty"`
+
+	roleARN string // a role profile's role_arn (the picker shows it)
 }
 
 func newListCommand(d *Deps) *cli.Command {
@@ -48,36 +50,7 @@ func newListCommand(d *Deps) *cli.Command {
 				}
 				return nil
 			}
-			now := d.Now()
-			best := map[string]time.Time{} // latest expiry cached per profile
-			if store, err := openStore(d); err == nil {
-				entries, _ := store.List()
-				for _, e := range entries {
-					if e.Expiration().After(best[e.Profile]) {
-						best[e.Profile] = e.Expiration()
-					}
-				}
-			}
-			var rows []listedProfile
-			for _, name := range cfg.Names() {
-				if profiles.ValidateName(name) != nil {
-					continue // awsenv cannot use it; never print it into a terminal raw
-				}
-				row := listedProfile{Name: name}
-				r, err := cfg.Resolve(name)
-				if err != nil {
-					row.Kind, row.Problem = "invalid", err.Error()
-				} else {
-					row.Kind, row.Region, row.MFASerial = string(r.Kind), r.Region(), r.MFASerial()
-					if sso := r.Base().SSO; sso != nil {
-						row.SSOSession, row.SSOAccountID, row.SSORoleName = sso.Session, sso.AccountID, sso.RoleName
-					}
-				}
-				if exp, ok := best[name]; ok {
-					row.Expires, row.TimeLeft = &exp, timeLeft(exp, now)
-				}
-				rows = append(rows, row)
-			}
+			rows := profileRows(d, cfg)
 			if c.Bool("json") {
 				if rows == nil {
 					rows = []listedProfile{}
@@ -100,6 +73,44 @@ func newListCommand(d *Deps) *cli.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// profileRows are the profiles awsenv can use, with the time left of
+// each one's latest cached session (read from the store's list, without
+// opening a session): what `list` and the picker show.
+func profileRows(d *Deps, cfg *profiles.Config) []listedProfile {
+	now := d.Now()
+	best := map[string]time.Time{} // latest expiry cached per profile
+	if store, err := openStore(d); err == nil {
+		entries, _ := store.List()
+		for _, e := range entries {
+			if e.Expiration().After(best[e.Profile]) {
+				best[e.Profile] = e.Expiration()
+			}
+		}
+	}
+	var rows []listedProfile
+	for _, name := range cfg.Names() {
+		if profiles.ValidateName(name) != nil {
+			continue // awsenv cannot use it; never print it into a terminal raw
+		}
+		row := listedProfile{Name: name}
+		r, err := cfg.Resolve(name)
+		if err != nil {
+			row.Kind, row.Problem = "invalid", err.Error()
+		} else {
+			row.Kind, row.Region, row.MFASerial = string(r.Kind), r.Region(), r.MFASerial()
+			row.roleARN = r.Profile.RoleARN
+			if sso := r.Base().SSO; sso != nil {
+				row.SSOSession, row.SSOAccountID, row.SSORoleName = sso.Session, sso.AccountID, sso.RoleName
+			}
+		}
+		if exp, ok := best[name]; ok {
+			row.Expires, row.TimeLeft = &exp, timeLeft(exp, now)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 func dash(s string) string {

@@ -95,6 +95,12 @@ func ssoTarget(c *cli.Context, d *Deps) (*credflow.Flow, *profiles.Profile, *pro
 	if c.NArg() > 1 || (name != "" && session != "") {
 		return nil, nil, nil, "", usageErrorf("%s takes one profile name or --sso-session NAME, not both. Run `awsenv %s PROFILE` or `awsenv %s --sso-session NAME`.", cmd, cmd, cmd)
 	}
+	if name == "" && session == "" && noCurrentProfile(d) && canPick(c, d) {
+		var err error
+		if name, err = profileOrPick(c, d); err != nil {
+			return nil, nil, nil, "", err
+		}
+	}
 	if name == "" && session == "" {
 		name = currentProfile(d)
 	}

@@ -26,7 +26,7 @@ Only shell code goes to stdout; on any failure stdout stays empty.`,
 			if err != nil {
 				return err
 			}
-			name, err := profileArg(c)
+			name, err := profileOrPick(c, d)
 			if err != nil {
 				return err
 			}

@@ -59,6 +59,15 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		"net/http",
 		module + "/internal/credserver",
 		module + "/internal/loopback",
+		// The picker's terminal UI (bubbletea and what it pulls in:
+		// termenv's terminal probing, lipgloss, terminfo) runs in the
+		// helper (`awsenv-helper picker`): `use PROFILE` never loads it.
+		"github.com/charmbracelet",
+		"github.com/muesli",
+		"github.com/erikgeiser",
+		"github.com/xo/terminfo",
+		"github.com/lucasb-eyer/go-colorful",
+		module + "/internal/picker/tui",
 	}
 	// The network and certificate stacks, by exact name (net/url and
 	// net/netip are light): every call over the network is the helper's
@@ -194,5 +203,14 @@ func forEachSourceLine(t *testing.T, home string, f func(rel string, n int, line
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The picker's UI is the helper's (so the ban above is not vacuous): the
+// front runs `awsenv-helper picker` and reads the chosen name back.
+func TestPickerUIInHelper(t *testing.T) {
+	t.Parallel()
+	if !slices.Contains(goList(t, "-deps", "./cmd/awsenv-helper"), module+"/internal/picker/tui") {
+		t.Fatal("./cmd/awsenv-helper does not link internal/picker/tui: `awsenv-helper picker` is where the picker runs")
 	}
 }
