@@ -176,6 +176,12 @@ func switchName(c *cli.Context, d *Deps) (string, error) {
 	return profileArg(c)
 }
 
+// adHocName reports whether name has the shape of an ad-hoc role's name.
+func adHocName(name string) bool {
+	i := strings.LastIndexByte(name, '@')
+	return i > 0 && strings.Contains(name[:i], "+") && accountID(name[i+1:])
+}
+
 func accountID(s string) bool {
 	if len(s) != 12 {
 		return false
