@@ -64,7 +64,7 @@ func newConsoleCommand(d *Deps) *cli.Command {
 				return err
 			}
 			d.interruptible()
-			if err := browser.OpenWith(c.Context, d.Getenv, d.Stderr, link, browser.Options{Profile: bprofile}); err != nil {
+			if err := browser.Open(c.Context, d.Getenv, d.Stderr, link, browser.Options{Profile: bprofile}); err != nil {
 				// Never fatal: the person can open it by hand. The URL is
 				// a secret for 15 minutes; stderr is their terminal.
 				say(d.Stderr, "could not open a browser (%v); open this URL within 15 minutes (it signs in whoever has it):\n%s", err, link)

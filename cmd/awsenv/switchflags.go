@@ -70,7 +70,7 @@ func adHocArgs(c *cli.Context, d *Deps) (*adHocRole, error) {
 	if err := profiles.ValidateName(a.source); err != nil {
 		return nil, err
 	}
-	if acct, role, ok := strings.Cut(arn, ":"); ok && !strings.HasPrefix(arn, "arn:") {
+	if acct, role, ok := strings.Cut(arn, ":"); ok && awsapi.ParseARN(arn).IsZero() {
 		if !accountID(acct) || role == "" || strings.Contains(role, ":") {
 			return nil, usageErrorf("--role-arn %q is neither a role ARN (arn:aws:iam::123456789012:role/NAME) nor ACCOUNT:ROLE (123456789012:NAME).", arn)
 		}

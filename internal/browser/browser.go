@@ -45,19 +45,6 @@ func Check(addr string) error {
 	return errors.New("awsenv opens only https:// addresses (and http:// ones on this machine) in a browser")
 }
 
-// Open opens addr after Check: with $BROWSER (read with getenv), a
-// colon-separated list of commands tried in turn, in each of which %s
-// stands for the address (else it is added as the last argument); else
-// with open on macOS, else with xdg-open where there is a display. It
-// waits for the opener (xdg-open and a running browser hand the address
-// over and return; ctx ends the wait), whose output goes to stderr made
-// safe and capped. The opener and the browser it starts stay running
-// after awsenv: they are the person's. On error the caller shows the
-// address for the person to open.
-func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string) error {
-	return OpenWith(ctx, getenv, stderr, addr, Options{})
-}
-
 // Options are what a caller may ask of the browser beyond the address.
 type Options struct {
 	// Profile is the browser profile to open the address in: Chrome's and
@@ -68,8 +55,21 @@ type Options struct {
 	Profile string
 }
 
-// OpenWith is Open with options.
-func OpenWith(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string, opt Options) error {
+// Open opens addr after Check: with $BROWSER (read with getenv), a
+// colon-separated list of commands tried in turn, in each of which %s
+// stands for the address (else it is added as the last argument); else
+// with open on macOS, else with xdg-open where there is a display. It
+// waits for the opener (xdg-open and a running browser hand the address
+// over and return; ctx ends the wait), whose output goes to stderr made
+// safe and capped. The opener and the browser it starts stay running
+// after awsenv: they are the person's. On error the caller shows the
+// address for the person to open. Options (at most one) choose the
+// browser profile.
+func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string, options ...Options) error {
+	var opt Options
+	if len(options) > 0 {
+		opt = options[0]
+	}
 	if err := Check(addr); err != nil {
 		return err
 	}

@@ -26,17 +26,17 @@ func TestProfileArgs(t *testing.T) {
 	}
 }
 
-// OpenWith keeps Open's rules: only https (or local http) addresses, and
+// Open with options keeps Open's rules: only https (or local http) addresses, and
 // no browser profile a browser would read as an option.
-func TestOpenWithRefuses(t *testing.T) {
+func TestOpenOptionsRefused(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"BROWSER": "/bin/true"}[k] }
 	for _, c := range []struct{ addr, profile string }{
 		{"http://example.com/", "Work"},
 		{"https://example.com/", "--remote-debugging-port=9222"},
 		{"https://example.com/", "a\x1bb"},
 	} {
-		if err := OpenWith(context.Background(), getenv, io.Discard, c.addr, Options{Profile: c.profile}); err == nil {
-			t.Errorf("OpenWith(%q, profile %q) opened it", c.addr, c.profile)
+		if err := Open(context.Background(), getenv, io.Discard, c.addr, Options{Profile: c.profile}); err == nil {
+			t.Errorf("Open(%q, profile %q) opened it", c.addr, c.profile)
 		}
 	}
 }
