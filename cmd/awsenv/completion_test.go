@@ -42,3 +42,41 @@ func TestCompletionListsEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// The flags of issue 20's switches are completed by every shell.
+func TestCompletionListsSwitchFlags(t *testing.T) {
+	t.Parallel()
+	flags := map[string][]string{
+		"use":     {"region", "role-arn", "source", "external-id", "session-name"},
+		"exec":    {"region"},
+		"console": {"region", "service", "browser-profile"},
+	}
+	for _, c := range newApp(&Deps{}).Commands {
+		for _, f := range flags[c.Name] {
+			found := false
+			for _, cf := range c.Flags {
+				found = found || cf.Names()[0] == f
+			}
+			if !found {
+				t.Errorf("%s has no --%s", c.Name, f)
+			}
+		}
+	}
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		src, err := shellinit.Raw(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fs := range flags {
+			for _, f := range fs {
+				want := "--" + f
+				if sh == "fish" {
+					want = "-l " + f + " "
+				}
+				if !strings.Contains(src, want) {
+					t.Errorf("%s does not complete --%s", sh, f)
+				}
+			}
+		}
+	}
+}

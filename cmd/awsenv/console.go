@@ -39,18 +39,23 @@ func newConsoleCommand(d *Deps) *cli.Command {
 		Description: `Role (and IAM Identity Center, credential_process) credentials sign in through AWS's
    federation endpoint; an IAM user's through GetFederationToken with its long-term keys.
    The URL signs anyone in who has it for 15 minutes: --print writes it on stdout only.`,
-		Flags: append(credentialFlags(),
-			&cli.BoolFlag{Name: "print", Usage: "print the sign-in URL on stdout instead of opening a browser"}),
+		Flags: append(credentialFlags(), regionFlag(),
+			&cli.BoolFlag{Name: "print", Usage: "print the sign-in URL on stdout instead of opening a browser"},
+			&cli.StringFlag{Name: "service", Usage: "open the console of service `NAME` (s3, ec2, ...) or a console path starting with /"},
+			&cli.StringFlag{Name: "browser-profile", Usage: "open the URL in the Chrome, Chromium or Firefox profile `NAME` ($BROWSER must name that browser; default: the profile's awsenv_browser_profile)"}),
 		Action: func(c *cli.Context) error {
 			name, err := profileOrCurrent(c, d)
 			if err != nil {
+				return err
+			}
+			if _, err := consolePath(c.String("service")); err != nil {
 				return err
 			}
 			opt, err := credentialOptions(c)
 			if err != nil {
 				return err
 			}
-			link, err := consoleURL(c, d, name, opt)
+			link, bprofile, err := consoleURL(c, d, name, opt)
 			if err != nil {
 				return err
 			}
@@ -59,7 +64,7 @@ func newConsoleCommand(d *Deps) *cli.Command {
 				return err
 			}
 			d.interruptible()
-			if err := browser.Open(c.Context, d.Getenv, d.Stderr, link); err != nil {
+			if err := browser.Open(c.Context, d.Getenv, d.Stderr, link, browser.Options{Profile: bprofile}); err != nil {
 				// Never fatal: the person can open it by hand. The URL is
 				// a secret for 15 minutes; stderr is their terminal.
 				say(d.Stderr, "could not open a browser (%v); open this URL within 15 minutes (it signs in whoever has it):\n%s", err, link)
@@ -69,16 +74,25 @@ func newConsoleCommand(d *Deps) *cli.Command {
 	}
 }
 
-// consoleURL makes the sign-in URL of profile name.
-func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (string, error) {
+// consoleURL makes the sign-in URL of profile name, and names the browser
+// profile to open it in (--browser-profile, else awsenv_browser_profile).
+func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (link, bprofile string, err error) {
 	f, err := newFlowFor(c, d, name)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	r, err := f.Config.Resolve(name)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
+	bprofile = firstNonEmpty(c.String("browser-profile"), r.Profile.Awsenv["browser_profile"])
+	link, err = signinURL(c, d, f, r, name, opt)
+	return link, bprofile, err
+}
+
+// signinURL is the federation login URL of r, whose Destination is the
+// console page --service asks for (the console home by default).
+func signinURL(c *cli.Context, d *Deps, f *credflow.Flow, r *profiles.Resolved, name string, opt credflow.Options) (string, error) {
 	client := d.Helper()
 	signin, destination := consoleEndpoints(partitionOf(r))
 	if e := d.Getenv(federationEndpoint); e != "" {
@@ -111,11 +125,48 @@ func consoleURL(c *cli.Context, d *Deps, name string, opt credflow.Options) (str
 	if err != nil {
 		return "", consoleError(name, r, err)
 	}
-	if region := r.Region(); region != "" {
-		destination += "?region=" + url.QueryEscape(region)
+	path, _ := consolePath(c.String("service")) // checked by the command
+	page, frag, hasFrag := strings.Cut(path, "#")
+	if region := r.Region(); region != "" && !strings.Contains(page, "region=") {
+		sep := "?"
+		if strings.Contains(page, "?") {
+			sep = "&"
+		}
+		page += sep + "region=" + url.QueryEscape(region)
+	}
+	destination += page
+	if hasFrag {
+		destination += "#" + frag
 	}
 	q := url.Values{"Action": {"login"}, "Issuer": {consoleIssuer}, "Destination": {destination}, "SigninToken": {token}}
 	return awsapi.FederationURL(signin) + "?" + q.Encode(), nil
+}
+
+// consolePath is the console page --service names, after the console's
+// root: a service's home (s3 -> s3/home), or a path starting with / as
+// given (its query too). The Destination stays on the partition's console:
+// a path cannot name another host.
+func consolePath(service string) (string, error) {
+	if service == "" {
+		return "", nil
+	}
+	if path, ok := strings.CutPrefix(service, "/"); ok {
+		for i := 0; i < len(path); i++ {
+			if c := path[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+				return "", usageErrorf("--service %q holds a space, a control character, a backslash or a byte that is not ASCII. Give a console path such as /cloudwatch/home#logs.", service)
+			}
+		}
+		if strings.HasPrefix(path, "/") {
+			return "", usageErrorf("--service %q starts with //, which names another host. Give a console path such as /s3/buckets.", service)
+		}
+		return path, nil
+	}
+	for i := 0; i < len(service); i++ {
+		if c := service[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return "", usageErrorf("--service %q is not a service name (lower-case letters, digits and -, such as s3, ec2 or cloudwatch), nor a console path starting with /.", service)
+		}
+	}
+	return service + "/home", nil
 }
 
 // federationCredentials are an IAM user's GetFederationToken credentials,

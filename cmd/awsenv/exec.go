@@ -15,7 +15,7 @@ func newExecCommand(d *Deps) *cli.Command {
 		Name:      "exec",
 		Usage:     "run a command with PROFILE's temporary credentials in its environment",
 		ArgsUsage: "PROFILE -- COMMAND [ARGS...]",
-		Flags:     append([]cli.Flag{yesFlag, serverFlag}, credentialFlags()...),
+		Flags:     append([]cli.Flag{yesFlag, serverFlag, regionFlag()}, credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			name, err := profileOrPick(c, d)
 			if err != nil {

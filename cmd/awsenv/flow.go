@@ -140,6 +140,9 @@ func newFlowFor(c *cli.Context, d *Deps, name string) (*credflow.Flow, error) {
 		return nil, err
 	}
 	f.Processes.Asking = name
+	if err := applySwitchFlags(c, d, f.Config, name); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

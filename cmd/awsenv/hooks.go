@@ -184,6 +184,9 @@ func unsetHooks(c *cli.Context, d *Deps) {
 	}
 	r, err := cfg.Resolve(name)
 	if err != nil {
+		if _, gerr := cfg.Get(name); gerr != nil && adHocName(name) {
+			return // an ad-hoc role (use --role-arn): no profile to tell
+		}
 		note(err)
 		return
 	}

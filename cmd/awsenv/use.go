@@ -15,18 +15,20 @@ func newUseCommand(d *Deps) *cli.Command {
 	return &cli.Command{
 		Name:      "use",
 		Usage:     "print shell code that exports temporary credentials for PROFILE",
-		ArgsUsage: "PROFILE",
+		ArgsUsage: "PROFILE | --role-arn ARN|ACCOUNT:ROLE [--source PROFILE]",
 		Description: `Run it through eval so it changes the current shell:
    eval "$(awsenv use prod)"          (bash, zsh, sh)
    awsenv use prod --shell fish | source
-Only shell code goes to stdout; on any failure stdout stays empty.`,
-		Flags: append([]cli.Flag{shellFlag(), yesFlag, timeoutFlag}, credentialFlags()...),
+Only shell code goes to stdout; on any failure stdout stays empty.
+   --role-arn assumes a role on top of --source (default: the current profile) without a
+   profile for it, cached like any role; AWSENV_PROFILE is then SOURCE+ROLE@ACCOUNT.`,
+		Flags: append(append([]cli.Flag{shellFlag(), yesFlag, timeoutFlag, regionFlag()}, adHocFlags()...), credentialFlags()...),
 		Action: func(c *cli.Context) error {
 			sh, err := pickShell(c, d)
 			if err != nil {
 				return err
 			}
-			name, err := profileOrPick(c, d)
+			name, err := switchName(c, d)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/url"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -44,6 +45,16 @@ func Check(addr string) error {
 	return errors.New("awsenv opens only https:// addresses (and http:// ones on this machine) in a browser")
 }
 
+// Options are what a caller may ask of the browser beyond the address.
+type Options struct {
+	// Profile is the browser profile to open the address in: Chrome's and
+	// Chromium's --profile-directory=NAME, Firefox's -P NAME. Only an
+	// opener that is one of those browsers takes it (open and xdg-open
+	// cannot pass it on); with another, a note says so and the address
+	// opens as without it.
+	Profile string
+}
+
 // Open opens addr after Check: with $BROWSER (read with getenv), a
 // colon-separated list of commands tried in turn, in each of which %s
 // stands for the address (else it is added as the last argument); else
@@ -52,9 +63,17 @@ func Check(addr string) error {
 // over and return; ctx ends the wait), whose output goes to stderr made
 // safe and capped. The opener and the browser it starts stay running
 // after awsenv: they are the person's. On error the caller shows the
-// address for the person to open.
-func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string) error {
+// address for the person to open. Options (at most one) choose the
+// browser profile.
+func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, addr string, options ...Options) error {
+	var opt Options
+	if len(options) > 0 {
+		opt = options[0]
+	}
 	if err := Check(addr); err != nil {
+		return err
+	}
+	if err := checkProfile(opt.Profile); err != nil {
 		return err
 	}
 	commands, err := openers(getenv)
@@ -62,6 +81,14 @@ func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, add
 		return err
 	}
 	for _, words := range commands {
+		if opt.Profile != "" {
+			extra := profileArgs(words[0], opt.Profile)
+			if extra == nil {
+				fmt.Fprintf(stderr, "awsenv: %s is not Chrome, Chromium or Firefox, so the browser profile %s is not passed to it. Set $BROWSER to one of those to choose a profile.\n",
+					words[0], opt.Profile)
+			}
+			words = append(append(words[:1:1], extra...), words[1:]...)
+		}
 		argv := make([]string, 0, len(words)+1)
 		replaced := false
 		for _, w := range words {
@@ -78,6 +105,34 @@ func Open(ctx context.Context, getenv func(string) string, stderr io.Writer, add
 		}
 	}
 	return err
+}
+
+// profileArgs are the arguments that choose browser profile name for the
+// opener cmd, by the program's name; nil for a program that is none of
+// the browsers that take one.
+func profileArgs(cmd, name string) []string {
+	base := strings.ToLower(filepath.Base(cmd))
+	switch {
+	case strings.Contains(base, "chrome"), strings.Contains(base, "chromium"):
+		return []string{"--profile-directory=" + name}
+	case strings.Contains(base, "firefox"):
+		return []string{"-P", name}
+	}
+	return nil
+}
+
+// checkProfile refuses a browser profile name that a browser could read
+// as an option, or that holds control characters.
+func checkProfile(name string) error {
+	if strings.HasPrefix(name, "-") {
+		return errors.New("the browser profile name starts with '-'")
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < ' ' || c == 0x7f {
+			return errors.New("the browser profile name holds a control character")
+		}
+	}
+	return nil
 }
 
 // CanOpen reports whether a sign-in that must come back to this machine

@@ -216,8 +216,8 @@ function __awsenv_complete {
     else
         case $prev in
         --shell) words='sh bash zsh fish powershell' ;;
-        --mfa-code | --duration | --format | --wait) \builtin return 0 ;;
-        --profile) words=$(\command __AWSENV_EXE__ list --names 2>/dev/null) ;;
+        --mfa-code | --duration | --format | --wait | --region | --role-arn | --external-id | --session-name | --service | --browser-profile) \builtin return 0 ;;
+        --profile | --source) words=$(\command __AWSENV_EXE__ list --names 2>/dev/null) ;;
         *)
             case $sub in
             use | credential-process | exec | console)
@@ -229,9 +229,11 @@ function __awsenv_complete {
                 elif [[ $cur == -* ]]; then
                     words='--mfa-code --duration --refresh --no-input --debug'
                     if [[ $sub == use ]]; then
-                        words+=' --shell'
+                        words+=' --shell --region --role-arn --source --external-id --session-name'
                     elif [[ $sub == console ]]; then
-                        words+=' --print'
+                        words+=' --print --region --service --browser-profile'
+                    elif [[ $sub == exec ]]; then
+                        words+=' --region'
                     fi
                 else
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)

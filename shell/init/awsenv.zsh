@@ -198,15 +198,16 @@ function __awsenv_candidates {
     fi
     case $prev in
     (--shell) reply=(sh bash zsh fish powershell); \builtin return ;;
-    (--mfa-code | --duration | --format | --wait) \builtin return ;;
-    (--profile) reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"}); \builtin return ;;
+    (--mfa-code | --duration | --format | --wait | --region | --role-arn | --external-id | --session-name | --service | --browser-profile) \builtin return ;;
+    (--profile | --source) reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"}); \builtin return ;;
     esac
     case $sub in
     (use | credential-process | exec | console)
         if [[ $cur == -* ]]; then
             reply=(--mfa-code --duration --refresh --no-input --debug)
-            [[ $sub == use ]] && reply+=(--shell)
-            [[ $sub == console ]] && reply+=(--print)
+            [[ $sub == use ]] && reply+=(--shell --region --role-arn --source --external-id --session-name)
+            [[ $sub == console ]] && reply+=(--print --region --service --browser-profile)
+            [[ $sub == exec ]] && reply+=(--region)
         else
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi

@@ -53,6 +53,7 @@ type Server struct {
 	devices  map[string]*mfaDevice // virtual MFA devices by serial number
 	usedOTP  map[otpUse]bool       // TOTP windows already accepted, per device
 	calls    map[string]int        // requests per Action
+	regions  map[string][]string   // the signing region of each request, per Action
 
 	assumeRequests []AssumeRoleRequest // what each AssumeRole sent (sts_tags.go)
 
@@ -278,6 +279,14 @@ func (s *Server) Calls(action string) int {
 	return s.calls[action]
 }
 
+// SignedRegions are the regions the signed requests for action were
+// signed for (their credential scope), oldest first.
+func (s *Server) SignedRegions(action string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.regions[action]...)
+}
+
 // ResetCalls sets every counter of Calls back to zero.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
@@ -385,6 +394,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		s.mu.Lock()
 		s.calls[q.action]++
+		if a, aerr := parseAuthorization(r.Header.Get("Authorization")); aerr == nil {
+			if s.regions == nil {
+				s.regions = map[string][]string{}
+			}
+			s.regions[q.action] = append(s.regions[q.action], a.region)
+		}
 		before = s.hooksFor(q.action, Before)
 		s.mu.Unlock()
 	}
