@@ -159,3 +159,38 @@ func TestSSOPopulateKilled(t *testing.T) {
 		t.Fatalf("after the kill: %s\n%s", r, w.config())
 	}
 }
+
+// TestSSOPopulateThousandAccounts is the measure: 1,000 accounts
+// with 3 roles each, listed and written, then a re-run. It prints the
+// times (never asserts them: the machine is shared).
+func TestSSOPopulateThousandAccounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 accounts: not in -short")
+	}
+	t.Parallel()
+	w, _ := populateWorld(t, 1000, "Admin", "ReadOnly", "Billing")
+	start := time.Now()
+	r := w.run("sso", "populate")
+	first := time.Since(start)
+	if r.code != 0 {
+		t.Fatalf("populate: %s", r)
+	}
+	cfg := w.config()
+	if n := strings.Count(cfg, "awsenv_generated"); n != 3000 || !strings.HasPrefix(cfg, populateOwn) {
+		t.Fatalf("%d profiles generated", n)
+	}
+	start = time.Now()
+	r = w.run("sso", "populate")
+	again := time.Since(start)
+	if r.code != 0 || w.config() != cfg {
+		t.Fatalf("re-run: %s", r)
+	}
+	start = time.Now()
+	r = w.run("use", "Team-999-prod.Billing")
+	use := time.Since(start)
+	if r.code != 0 {
+		t.Fatalf("use: %s", r)
+	}
+	t.Logf("1,000 accounts x 3 roles: populate %v, re-run %v, use (cold, one GetRoleCredentials) %v; config %d bytes",
+		first.Round(time.Millisecond), again.Round(time.Millisecond), use.Round(time.Millisecond), len(cfg))
+}
