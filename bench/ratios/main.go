@@ -38,6 +38,7 @@ import (
 	"github.com/awsenv/awsenv/bench/internal/rss"
 	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
+	"github.com/awsenv/awsenv/profiles"
 )
 
 const (
@@ -156,6 +157,13 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	// keyring; the same in plain text (encryption off); and sealed with
 	// the key asked of the helper at each run, as where there is no kernel
 	// keyring (macOS).
+	generated, err := newHome(filepath.Join(dir, label, "generated"), 0, fakeSTS())
+	if err != nil {
+		return nil, err
+	}
+	if err := addGenerated(filepath.Join(generated.dir, "home", ".aws", "config")); err != nil {
+		return nil, err
+	}
 	plain, err := newHome(filepath.Join(dir, label, "plain"), 0, fakeSTS())
 	if err != nil {
 		return nil, err
@@ -166,7 +174,7 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 		return nil, err
 	}
 	viaHelper.env = append(viaHelper.env, "AWSENV_SESSION_KEY_CACHE=off")
-	for _, h := range []*home{small, big, huge, plain, viaHelper} {
+	for _, h := range []*home{small, big, huge, generated, plain, viaHelper} {
 		cleanups = append(cleanups, func() {
 			sessionkey.Kernel{}.Forget(sessionkey.Name("", filepath.Join(h.dir, "state", "awsenv", "sessions")))
 		})
@@ -188,6 +196,8 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 		{name: label + ": use prod, cached, 2 profiles, key through the helper", argv: []string{awsenv, "use", "prod"}, env: viaHelper.env, count: true,
 			note: "sealed, no kernel keyring cache (as on macOS)"},
 		{name: label + ": use prod, cached, 2,000 profiles", argv: []string{awsenv, "use", "prod"}, env: big.env},
+		{name: label + ": use prod, cached, 3,000 generated SSO profiles", argv: []string{awsenv, "use", "prod"}, env: generated.env,
+			note: "1,000 accounts x 3 roles as `awsenv sso populate` writes them"},
 		{name: label + ": list, 2,000 profiles", argv: []string{awsenv, "list"}, env: big.env},
 		{name: label + ": use prod, cached, 10 MB config", argv: []string{awsenv, "use", "prod"}, env: huge.env,
 			note: fmt.Sprintf("%.1f MB, %d profiles", float64(info.Size())/1e6, hugeProfiles+2)},
@@ -453,4 +463,35 @@ func median(ss []sample, f func(sample) time.Duration) time.Duration {
 	}
 	slices.SortFunc(v, func(a, b time.Duration) int { return cmp.Compare(a, b) })
 	return v[len(v)/2]
+}
+
+// addGenerated adds what `awsenv sso populate` writes for 1,000 accounts
+// with 3 roles each (profiles.PlanPopulate, the command's own edit) and
+// their sso-session.
+func addGenerated(config string) error {
+	f, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString("\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	var gen []profiles.Generated
+	for i := range 1000 {
+		for _, role := range []string{"Admin", "ReadOnly", "Billing"} {
+			id := fmt.Sprintf("%012d", 200000000000+i)
+			gen = append(gen, profiles.Generated{Name: fmt.Sprintf("Team-%d-prod.%s", i, role),
+				Keys: [][2]string{{"sso_session", "corp"}, {"sso_account_id", id}, {"sso_role_name", role}, {"region", "eu-west-1"}}})
+		}
+	}
+	p, err := profiles.PlanPopulate(config, gen, "sso-session corp", false)
+	if err != nil {
+		return err
+	}
+	_, err = p.Write(profiles.PopulateWriteOptions{Now: time.Now})
+	return err
 }

@@ -51,6 +51,7 @@ func newApp(d *Deps) *cli.App {
 			newListCommand(d),
 			newLoginCommand(d),
 			newLogoutCommand(d),
+			newSSOCommand(d),
 			newSessionsCommand(d),
 			newPluginsCommand(d),
 			newVersionCommand(d),

@@ -563,7 +563,7 @@ c awsenv use ''
 c awsenv use --shell ''
 c awsenv sessions clear ''
 `)
-	wantOutput(t, "zsh", r, "use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version help\nalice long prod\nsh bash zsh fish powershell\nalice long prod\n", "")
+	wantOutput(t, "zsh", r, "use unset exec credential-process console list login logout sso sessions plugins init prompt doctor keys rotate explain version help\nalice long prod\nsh bash zsh fish powershell\nalice long prod\n", "")
 
 	r = w.shell("fish", w.initScript(t, "fish")+`
 complete -C 'awsenv us' | string replace -r '\t.*' ''

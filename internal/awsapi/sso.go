@@ -25,6 +25,9 @@ type LogoutInput struct {
 type SSOPortal interface {
 	GetRoleCredentials(ctx context.Context, in RoleInput) (profiles.Credentials, error)
 	Logout(ctx context.Context, in LogoutInput) error
+	// ListAccess lists every account and role the token may use (see
+	// ListAccess).
+	ListAccess(ctx context.Context, in AccessInput) ([]AccountRole, error)
 }
 
 // SSO is IAM Identity Center as awsenv uses it: the sign-in and the
@@ -32,4 +35,29 @@ type SSOPortal interface {
 type SSO interface {
 	SSOOIDC
 	SSOPortal
+}
+
+// AccessInput asks the portal for every account and role an access token
+// may use (ListAccounts and ListAccountRoles, all pages).
+type AccessInput struct {
+	Target
+	AccessToken profiles.Secret `json:"access_token"`
+}
+
+// AccountRole is one account and permission set a signed-in person may
+// use: what `awsenv sso populate` writes a profile for.
+type AccountRole struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name"`
+	RoleName    string `json:"role_name"`
+}
+
+// SSOLister is the portal's two listing calls, one page each; ListAccess
+// walks them.
+type SSOLister interface {
+	// ListAccountsPage returns one page of accounts and the next page's
+	// token ("" after the last).
+	ListAccountsPage(ctx context.Context, in AccessInput, next string) (accounts []AccountRole, nextToken string, err error)
+	// ListAccountRolesPage returns one page of an account's roles.
+	ListAccountRolesPage(ctx context.Context, in AccessInput, accountID, next string) (roles []string, nextToken string, err error)
 }

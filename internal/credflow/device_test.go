@@ -125,3 +125,7 @@ func TestDeviceLimits(t *testing.T) {
 		t.Errorf("Expiry with a 3s cap = %s, want the cap over the default", got)
 	}
 }
+
+func (s *pendingSSO) ListAccess(context.Context, awsapi.AccessInput) ([]awsapi.AccountRole, error) {
+	return nil, errors.New("not signed in")
+}

@@ -43,6 +43,7 @@ type Request struct {
 	SSOCreateToken              *awsapi.CreateTokenInput    `json:"sso_create_token,omitempty"`
 	SSOGetRoleCredentials       *awsapi.RoleInput           `json:"sso_get_role_credentials,omitempty"`
 	SSOLogout                   *awsapi.LogoutInput         `json:"sso_logout,omitempty"`
+	SSOListAccess               *awsapi.AccessInput         `json:"sso_list_access,omitempty"`
 	// The loopback part of a PKCE sign-in (Handlers.Authorizer).
 	SSOStartAuthorization *awsapi.AuthorizeInput `json:"sso_start_authorization,omitempty"`
 	SSOWaitAuthorization  *awsapi.CallbackInput  `json:"sso_wait_authorization,omitempty"`
@@ -78,7 +79,7 @@ func (r *Request) isAuthorize() bool {
 // isSSO reports whether r asks for an Identity Center call.
 func (r *Request) isSSO() bool {
 	return r.SSORegisterClient != nil || r.SSOStartDeviceAuthorization != nil || r.SSOCreateToken != nil ||
-		r.SSOGetRoleCredentials != nil || r.SSOLogout != nil
+		r.SSOGetRoleCredentials != nil || r.SSOLogout != nil || r.SSOListAccess != nil
 }
 
 // isIAM reports whether r asks for an IAM call.
@@ -94,6 +95,13 @@ type IAMInput struct {
 	UserName string `json:"user_name,omitempty"`
 	KeyID    string `json:"key_id,omitempty"`
 	Status   string `json:"status,omitempty"`
+}
+
+// AccessList is ListAccess's answer. A pointer in Response, so that an
+// empty list is told apart from another call's answer (a --prune would
+// otherwise read it as no access at all).
+type AccessList struct {
+	Pairs []awsapi.AccountRole `json:"pairs"`
 }
 
 // ListInput asks for every MFA provider, built in or found.
@@ -209,6 +217,7 @@ type Response struct {
 	SSOAuthorization *awsapi.Authorization `json:"sso_authorization,omitempty"`
 	SSOCallback      *awsapi.Callback      `json:"sso_callback,omitempty"`
 	SSOLoggedOut     bool                  `json:"sso_logged_out,omitempty"`
+	SSOAccess        *AccessList           `json:"sso_access,omitempty"`
 
 	// SigninToken is CreateOAuth2Token's answer, the secrets in clear: the
 	// pipe is private. Never logged.

@@ -32,6 +32,10 @@ func serveSSO(ctx context.Context, req Request, c awsapi.SSO, resp *Response) er
 		creds, err := c.GetRoleCredentials(ctx, *req.SSOGetRoleCredentials)
 		resp.Credentials = &creds
 		return err
+	case req.SSOListAccess != nil:
+		list, err := c.ListAccess(ctx, *req.SSOListAccess)
+		resp.SSOAccess = &AccessList{Pairs: list}
+		return err
 	default:
 		err := c.Logout(ctx, *req.SSOLogout)
 		resp.SSOLoggedOut = err == nil
@@ -125,4 +129,17 @@ func (c *Client) WaitAuthorization(ctx context.Context, in awsapi.CallbackInput)
 		return awsapi.Callback{}, errMismatch
 	}
 	return *resp.SSOCallback, nil
+}
+
+// ListAccess asks the helper for every account and role of a token
+// (sso:ListAccounts and sso:ListAccountRoles, all pages).
+func (c *Client) ListAccess(ctx context.Context, in awsapi.AccessInput) ([]awsapi.AccountRole, error) {
+	resp, err := c.call(ctx, Request{SSOListAccess: &in})
+	if err != nil {
+		return nil, awsapi.Typed(err)
+	}
+	if resp.SSOAccess == nil {
+		return nil, errMismatch
+	}
+	return resp.SSOAccess.Pairs, nil
 }

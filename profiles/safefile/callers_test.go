@@ -63,6 +63,19 @@ var writers = []struct {
 			profiles.ReplaceOptions{Now: func() time.Time { return time.Unix(int64(v), 0) }})
 		return err
 	}},
+	{"profiles.Populate.Write (sso populate)", func(t *testing.T, dir string, v int) error {
+		path := filepath.Join(dir, "config")
+		if v == 1 {
+			must(t, os.MkdirAll(dir, 0o700))
+			return os.WriteFile(path, []byte("# mine\n[profile mine]\nregion = eu-west-1\n"), 0o600)
+		}
+		p, err := profiles.PlanPopulate(path, []profiles.Generated{{Name: "g" + strconv.Itoa(v), Keys: [][2]string{{"sso_session", "corp"}}}}, "sso-session corp", true)
+		if err != nil {
+			return err
+		}
+		_, err = p.Write(profiles.PopulateWriteOptions{Now: func() time.Time { return time.Unix(int64(v), 0) }})
+		return err
+	}},
 }
 
 func openStore(t *testing.T, dir string) *sessions.Store {

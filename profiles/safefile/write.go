@@ -55,8 +55,9 @@ const (
 //
 // Every file awsenv replaces goes through here: sessions, rotate records
 // and last codes (profiles/sessions), the SSO token cache and client
-// registrations (profiles/ssocache), and the credentials file a rotation
-// edits (profiles.ReplaceKey).
+// registrations (profiles/ssocache), the credentials file a rotation
+// edits (profiles.ReplaceKey), and the config file `sso populate` edits
+// (profiles.Populate.Write).
 func WriteAtomic(path string, data []byte, opts WriteOptions) error {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	tmp, err := os.CreateTemp(dir, "."+base+".awsenv-*.tmp")

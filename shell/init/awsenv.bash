@@ -212,7 +212,7 @@ function __awsenv_complete {
     fi
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        words='use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version help'
+        words='use unset exec credential-process console list login logout sso sessions plugins init prompt doctor keys rotate explain version help'
     else
         case $prev in
         --shell) words='sh bash zsh fish powershell' ;;
@@ -266,6 +266,7 @@ function __awsenv_complete {
             list) words='--json --names' ;;
             prompt) words='--format' ;;
             plugins) words='list --json' ;;
+            sso) if ((COMP_CWORD == 2)); then words='populate'; else words='--sso-session --region --prefix --name --prune --dry-run'; fi ;;
             sessions)
                 if ((COMP_CWORD == 2)); then
                     words='list clear'
@@ -273,7 +274,7 @@ function __awsenv_complete {
                     words=$(\command __AWSENV_EXE__ list --names 2>/dev/null)
                 fi
                 ;;
-            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version' ;;
+            help) ((COMP_CWORD == 2)) && words='use unset exec credential-process console list login logout sso sessions plugins init prompt doctor keys rotate explain version' ;;
             esac
             ;;
         esac

@@ -201,6 +201,7 @@ builtin complete -c awsenv -n __fish_use_subcommand -a console -d 'open the AWS 
 builtin complete -c awsenv -n __fish_use_subcommand -a list -d 'show your profiles'
 builtin complete -c awsenv -n __fish_use_subcommand -a login -d 'sign in to IAM Identity Center (SSO)'
 builtin complete -c awsenv -n __fish_use_subcommand -a logout -d 'sign out of IAM Identity Center (SSO)'
+builtin complete -c awsenv -n __fish_use_subcommand -a sso -d 'IAM Identity Center tools: sso populate writes a profile per account and role'
 builtin complete -c awsenv -n __fish_use_subcommand -a sessions -d 'list or clear cached sessions'
 builtin complete -c awsenv -n __fish_use_subcommand -a plugins -d 'list the MFA providers'
 builtin complete -c awsenv -n __fish_use_subcommand -a init -d 'print the shell integration'
@@ -244,4 +245,6 @@ builtin complete -c awsenv -n '__fish_seen_subcommand_from prompt' -l format -x 
 builtin complete -c awsenv -n '__fish_seen_subcommand_from plugins' -a list
 builtin complete -c awsenv -n '__fish_seen_subcommand_from plugins' -l json -d 'print JSON'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from sessions; and not __fish_seen_subcommand_from list clear' -a 'list clear'
+builtin complete -c awsenv -n '__fish_seen_subcommand_from sso; and not __fish_seen_subcommand_from populate' -a populate
+builtin complete -c awsenv -n '__fish_seen_subcommand_from populate' -a '--sso-session --region --prefix --name --prune --dry-run'
 builtin complete -c awsenv -n '__fish_seen_subcommand_from clear' -a '(__awsenv_profiles)'

@@ -193,7 +193,7 @@ function __awsenv_candidates {
     \builtin local cur="${argv[cword]-}" prev="${argv[cword-1]-}" sub="${argv[2]-}"
     reply=()
     if (( cword <= 2 )); then
-        reply=(use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version help)
+        reply=(use unset exec credential-process console list login logout sso sessions plugins init prompt doctor keys rotate explain version help)
         \builtin return
     fi
     case $prev in
@@ -237,6 +237,7 @@ function __awsenv_candidates {
     (list) reply=(--json --names) ;;
     (prompt) reply=(--format) ;;
     (plugins) reply=(list --json) ;;
+    (sso) if (( cword == 3 )); then reply=(populate); else reply=(--sso-session --region --prefix --name --prune --dry-run); fi ;;
     (sessions)
         if (( cword == 3 )); then
             reply=(list clear)
@@ -244,7 +245,7 @@ function __awsenv_candidates {
             reply=(${(f)"$(\command __AWSENV_EXE__ list --names 2>/dev/null)"})
         fi
         ;;
-    (help) (( cword == 3 )) && reply=(use unset exec credential-process console list login logout sessions plugins init prompt doctor keys rotate explain version) ;;
+    (help) (( cword == 3 )) && reply=(use unset exec credential-process console list login logout sso sessions plugins init prompt doctor keys rotate explain version) ;;
     esac
     \builtin return 0
 }

@@ -87,3 +87,55 @@ func (c SSO) Logout(ctx context.Context, in awsapi.LogoutInput) error {
 	}
 	return nil
 }
+
+// ListAccess lists every account and role of a token: awsapi.ListAccess
+// over the pages below, several accounts at once.
+func (c SSO) ListAccess(ctx context.Context, in awsapi.AccessInput) ([]awsapi.AccountRole, error) {
+	return awsapi.ListAccess(ctx, c, in)
+}
+
+// ListAccountsPage calls the portal's ListAccounts for one page.
+func (c SSO) ListAccountsPage(ctx context.Context, in awsapi.AccessInput, next string) ([]awsapi.AccountRole, string, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	cl, err := c.portal(ctx, in.Target)
+	if err != nil {
+		return nil, "", err
+	}
+	q := &sso.ListAccountsInput{AccessToken: aws.String(in.AccessToken.Reveal()), MaxResults: aws.Int32(100)}
+	if next != "" {
+		q.NextToken = aws.String(next)
+	}
+	out, err := cl.ListAccounts(ctx, q)
+	if err != nil {
+		return nil, "", convert("ListAccounts", err)
+	}
+	accounts := make([]awsapi.AccountRole, 0, len(out.AccountList))
+	for _, a := range out.AccountList {
+		accounts = append(accounts, awsapi.AccountRole{AccountID: aws.ToString(a.AccountId), AccountName: aws.ToString(a.AccountName)})
+	}
+	return accounts, aws.ToString(out.NextToken), nil
+}
+
+// ListAccountRolesPage calls the portal's ListAccountRoles for one page.
+func (c SSO) ListAccountRolesPage(ctx context.Context, in awsapi.AccessInput, account, next string) ([]string, string, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	cl, err := c.portal(ctx, in.Target)
+	if err != nil {
+		return nil, "", err
+	}
+	q := &sso.ListAccountRolesInput{AccessToken: aws.String(in.AccessToken.Reveal()), AccountId: aws.String(account), MaxResults: aws.Int32(100)}
+	if next != "" {
+		q.NextToken = aws.String(next)
+	}
+	out, err := cl.ListAccountRoles(ctx, q)
+	if err != nil {
+		return nil, "", convert("ListAccountRoles", err)
+	}
+	roles := make([]string, 0, len(out.RoleList))
+	for _, r := range out.RoleList {
+		roles = append(roles, aws.ToString(r.RoleName))
+	}
+	return roles, aws.ToString(out.NextToken), nil
+}

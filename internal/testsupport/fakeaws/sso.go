@@ -82,6 +82,7 @@ type ssoState struct {
 	authorizeAs   *SSOUser             // SetAuthorizeUser: approves every /authorize
 	authorizeDeny bool                 // DenyAuthorizations: every /authorize is denied
 	authorizeLog  []Authorization
+	pageCap       int // SetSSOPageSize: the most a list page holds, whatever max_result asks
 }
 
 func newSSOState() ssoState {
@@ -191,6 +192,15 @@ func (s *Server) SetSSOAccount(account, name, email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sso.accounts[account] = &ssoAccount{id: account, name: name, email: email}
+}
+
+// SetSSOPageSize makes ListAccounts and ListAccountRoles answer at most n
+// items a page, whatever max_result asks (0: as asked), so that a client
+// asking for 100 still has to follow nextToken.
+func (s *Server) SetSSOPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sso.pageCap = n
 }
 
 // SetSSOLifetimes changes the lifetimes of what is issued from now on; zero
@@ -402,7 +412,7 @@ func (s *Server) listAccounts(t *accessToken, query map[string][]string) (any, *
 		}
 	}
 	slices.Sort(ids)
-	from, to, next, err := page(len(ids), query)
+	from, to, next, err := page(len(ids), query, s.sso.pageCap)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +436,7 @@ func (s *Server) listAccountRoles(t *accessToken, query map[string][]string) (an
 		}
 	}
 	slices.Sort(roles)
-	from, to, next, err := page(len(roles), query)
+	from, to, next, err := page(len(roles), query, s.sso.pageCap)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +455,7 @@ const (
 	pageTokenPrefix = "fakeaws-page:"
 )
 
-func page(n int, query map[string][]string) (from, to int, next *string, err *apiError) {
+func page(n int, query map[string][]string, limit int) (from, to int, next *string, err *apiError) {
 	size := defaultPageSize
 	if v := first(query["max_result"]); v != "" {
 		m, perr := strconv.Atoi(v)
@@ -453,6 +463,9 @@ func page(n int, query map[string][]string) (from, to int, next *string, err *ap
 			return 0, 0, nil, errSSOInvalidRequest("1 validation error detected: Value '%s' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", v, maxPageSize)
 		}
 		size = m
+	}
+	if limit > 0 {
+		size = min(size, limit)
 	}
 	if v := first(query["next_token"]); v != "" {
 		raw, derr := base64.RawURLEncoding.DecodeString(v)
