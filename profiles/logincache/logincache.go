@@ -33,8 +33,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 )
@@ -360,7 +358,7 @@ func jsonString(s string) json.RawMessage {
 type Held struct {
 	c                *Cache
 	profile, session string
-	lock             *flock.Flock
+	unlock           func()
 }
 
 // Lock takes the lock for session, waiting while another holds it, until
@@ -372,31 +370,22 @@ func (c *Cache) Lock(ctx context.Context, profile, session string) (*Held, error
 		return nil, fmt.Errorf("create `aws login` token directory %s: %w. Check that its parent is writable by you.", c.Dir, err)
 	}
 	path := c.lockPath(session)
-	f, _, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
+	unlock, err := safefile.Lock(ctx, path, nil)
 	var notReg *safefile.NotRegularError
-	if errors.As(err, &notReg) {
+	switch {
+	case err == nil:
+		return &Held{c: c, profile: profile, session: session, unlock: unlock}, nil
+	case errors.As(err, &notReg):
 		return nil, fmt.Errorf("lock `aws login` token: %w. %s", err, notReg.Fix("; awsenv makes the lock file again"))
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("lock `aws login` token %s: %w. Another awsenv may be renewing it; try again.", path, ctx.Err())
 	}
-	if err != nil {
-		return nil, fmt.Errorf("lock `aws login` token: open %s: %w. Check that %s is writable by you.", path, err, c.Dir)
-	}
-	f.Close()
-	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(safefile.LockFlags))
-	ok, err := l.TryLockContext(ctx, 25*time.Millisecond)
-	if err != nil || !ok {
-		l.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lock `aws login` token %s: %w. Another awsenv may be renewing it; try again.", path, ctx.Err())
-		}
-		return nil, fmt.Errorf("lock `aws login` token: flock %s: %w. Check the file system that holds %s.", path, err, c.Dir)
-	}
-	return &Held{c: c, profile: profile, session: session, lock: l}, nil
+	return nil, fmt.Errorf("lock `aws login` token: %s: %w. Check that %s is writable by you, on a file system that takes locks.", path, err, c.Dir)
 }
 
 // Unlock releases the lock.
 func (h *Held) Unlock() {
-	_ = h.lock.Unlock()
-	h.lock.Close()
+	h.unlock()
 }
 
 // Load reads the token, as Cache.Load.

@@ -22,8 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 )
@@ -282,45 +280,23 @@ func writeAtomic(path string, data []byte) error {
 // someone holds.
 func (s *Store) Lock(ctx context.Context, key Key, onWait func()) (unlock func(), err error) {
 	path := filepath.Join(s.Dir, strings.TrimSuffix(key.file(), ".json")+".lock")
-	f, fi, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
+	unlock, err = safefile.Lock(ctx, path, onWait)
 	var notReg *safefile.NotRegularError
-	if errors.As(err, &notReg) {
+	var pe *safefile.PrivateError
+	switch {
+	case err == nil:
+		return unlock, nil
+	case errors.As(err, &notReg):
 		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it is " + notReg.What + ", not a lock file", Fix: notReg.Fix("; awsenv makes the lock file again")}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock session %s: open %s: %w. Check that %s is writable by you.", key.Profile, path, err, s.Dir)
-	}
-	f.Close()
-	if err := checkInfo(path, fi, false); err != nil {
+	case errors.As(err, &pe):
 		return nil, err
-	}
-	// gofrs/flock opens the file again: with O_NONBLOCK and O_NOFOLLOW, so
-	// that what replaced it meanwhile can neither hang nor redirect it, and
-	// what it locked is checked once more below.
-	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(safefile.LockFlags))
-	ok, err := l.TryLock()
-	if err == nil && !ok {
-		if onWait != nil {
-			onWait()
-		}
-		ok, err = l.TryLockContext(ctx, 25*time.Millisecond)
-	}
-	if err != nil || !ok {
-		l.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, ctx.Err())
-		}
-		return nil, fmt.Errorf("lock session %s: flock %s: %w. Check the file system that holds %s.", key.Profile, path, err, s.Dir)
-	}
-	if locked, err := l.Stat(); err != nil || !locked.Mode().IsRegular() {
-		l.Close()
-		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: "it was replaced by something that is not a lock file while awsenv opened it",
+	case errors.Is(err, safefile.ErrReplaced):
+		return nil, &UnsafeError{Path: path, Reason: safefile.WrongKind, Why: err.Error(),
 			Fix: "Run: rm " + safefile.Quote(path) + "; awsenv makes the lock file again."}
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("lock session %s: %w. Another awsenv may be waiting for an MFA code; finish or stop it and try again.", key.Profile, ctx.Err())
 	}
-	return func() {
-		_ = l.Unlock()
-		l.Close()
-	}, nil
+	return nil, fmt.Errorf("lock session %s: %s: %w. Check that %s is writable by you, on a file system that takes locks.", key.Profile, path, err, s.Dir)
 }
 
 // Entry is a cached session as listed, with its file. A sealed one holds

@@ -33,8 +33,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/awsenv/awsenv/profiles"
 	"github.com/awsenv/awsenv/profiles/safefile"
 )
@@ -315,9 +313,9 @@ func encode(t *Token) ([]byte, error) {
 // Held is the lock on one token file, held while a token is checked and
 // renewed: two awsenv (or an awsenv's goroutines) never renew it at once.
 type Held struct {
-	c    *Cache
-	key  string
-	lock *flock.Flock
+	c      *Cache
+	key    string
+	unlock func()
 }
 
 // Lock makes the directory (0700) and takes the lock for key, waiting while
@@ -333,31 +331,22 @@ func (c *Cache) Lock(ctx context.Context, key string) (*Held, error) {
 		return nil, err
 	}
 	path := c.lockPath(key)
-	f, _, err := safefile.Open(path, safefile.NoFollow|safefile.Create)
+	unlock, err := safefile.Lock(ctx, path, nil)
 	var notReg *safefile.NotRegularError
-	if errors.As(err, &notReg) {
+	switch {
+	case err == nil:
+		return &Held{c: c, key: key, unlock: unlock}, nil
+	case errors.As(err, &notReg):
 		return nil, fmt.Errorf("lock IAM Identity Center token: %w. %s", err, notReg.Fix("; awsenv makes the lock file again"))
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("lock IAM Identity Center token %s: %w. Another awsenv may be signing in; finish or stop it and try again.", path, ctx.Err())
 	}
-	if err != nil {
-		return nil, fmt.Errorf("lock IAM Identity Center token: open %s: %w. Check that %s is writable by you.", path, err, c.Dir)
-	}
-	f.Close()
-	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(safefile.LockFlags))
-	ok, err := l.TryLockContext(ctx, 25*time.Millisecond)
-	if err != nil || !ok {
-		l.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lock IAM Identity Center token %s: %w. Another awsenv may be signing in; finish or stop it and try again.", path, ctx.Err())
-		}
-		return nil, fmt.Errorf("lock IAM Identity Center token: flock %s: %w. Check the file system that holds %s.", path, err, c.Dir)
-	}
-	return &Held{c: c, key: key, lock: l}, nil
+	return nil, fmt.Errorf("lock IAM Identity Center token: %s: %w. Check that %s is writable by you, on a file system that takes locks.", path, err, c.Dir)
 }
 
 // Unlock releases the lock.
 func (h *Held) Unlock() {
-	_ = h.lock.Unlock()
-	h.lock.Close()
+	h.unlock()
 }
 
 // Load reads the token, as Cache.Load.
