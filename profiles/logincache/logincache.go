@@ -279,7 +279,7 @@ func encode(t *Token) ([]byte, error) {
 	at := []field{}
 	for _, kv := range [][2]string{{"accessKeyId", t.AccessKeyID}, {"secretAccessKey", t.SecretAccessKey.Reveal()},
 		{"sessionToken", t.SessionToken.Reveal()}, {"accountId", t.AccountID}, {"expiresAt", t.ExpiresAt.UTC().Format(TimeFormat)}} {
-		at = append(at, field{kv[0], jsonString(kv[1])})
+		at = append(at, field{kv[0], pyJSON(kv[1])})
 	}
 	fields := append([]field(nil), t.fields...)
 	set := func(name string, raw json.RawMessage) {
@@ -292,9 +292,9 @@ func encode(t *Token) ([]byte, error) {
 		fields = append(fields, field{name, raw})
 	}
 	set("accessToken", object(at))
-	set("refreshToken", jsonString(t.RefreshToken.Reveal()))
-	set("clientId", jsonString(t.ClientID))
-	set("dpopKey", jsonString(t.DPoPKey.Reveal()))
+	set("refreshToken", pyJSON(t.RefreshToken.Reveal()))
+	set("clientId", pyJSON(t.ClientID))
+	set("dpopKey", pyJSON(t.DPoPKey.Reveal()))
 	for _, f := range fields {
 		if !json.Valid(f.raw) {
 			return nil, fmt.Errorf("field %s is not JSON", f.name)
@@ -310,45 +310,11 @@ func object(fields []field) json.RawMessage {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.Write(jsonString(f.name))
+		b.Write(pyJSON(f.name))
 		b.WriteString(": ")
 		b.Write(f.raw)
 	}
 	b.WriteByte('}')
-	return b.Bytes()
-}
-
-// jsonString is s as Python's json.dumps writes it: non-ASCII as \uXXXX.
-func jsonString(s string) json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r >= 0x80:
-			if r > 0xffff {
-				r -= 0x10000
-				fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
 	return b.Bytes()
 }
 
@@ -404,3 +370,6 @@ func (h *Held) Save(t *Token) error {
 	}
 	return nil
 }
+
+// pyJSON is s as botocore writes it (profiles.PyJSONString), as raw JSON.
+func pyJSON(s string) json.RawMessage { return json.RawMessage(profiles.PyJSONString(s)) }

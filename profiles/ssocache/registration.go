@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"time"
-	"unicode/utf16"
 
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -48,7 +47,7 @@ func RegistrationKeyFor(startURL, region, session string, scopes, grantTypes []s
 	if grantTypes != nil {
 		b.WriteString(`"grantTypes": ` + pyList(grantTypes) + `, `)
 	}
-	b.WriteString(`"region": ` + pyString(region) + `, "scopes": `)
+	b.WriteString(`"region": ` + profiles.PyJSONString(region) + `, "scopes": `)
 	if scopes == nil {
 		b.WriteString("null")
 	} else {
@@ -58,9 +57,9 @@ func RegistrationKeyFor(startURL, region, session string, scopes, grantTypes []s
 	if session == "" {
 		b.WriteString("null")
 	} else {
-		b.WriteString(pyString(session))
+		b.WriteString(profiles.PyJSONString(session))
 	}
-	b.WriteString(`, "startUrl": ` + pyString(startURL) + `, "tool": "botocore"}`)
+	b.WriteString(`, "startUrl": ` + profiles.PyJSONString(startURL) + `, "tool": "botocore"}`)
 	sum := sha1.Sum(b.Bytes())
 	return hex.EncodeToString(sum[:])
 }
@@ -73,45 +72,9 @@ func pyList(l []string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(pyString(s))
+		b.WriteString(profiles.PyJSONString(s))
 	}
 	b.WriteByte(']')
-	return b.String()
-}
-
-// pyString is s as Python's json.dumps writes it (ensure_ascii): ASCII
-// only, other characters as \uXXXX (surrogate pairs beyond the BMP).
-func pyString(s string) string {
-	var b bytes.Buffer
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case r < 0x80:
-			b.WriteRune(r)
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	b.WriteByte('"')
 	return b.String()
 }
 
