@@ -116,7 +116,10 @@ func (b *skewBox) get() (time.Duration, bool) {
 // without the profile choice (AWS_PROFILE, AWS_DEFAULT_PROFILE). The helper
 // signs every call with the credentials its request names, for the profile
 // it names, and neither it nor the providers and plugins it runs have any
-// business with the others.
+// business with the others. Where there is no D-Bus session bus, it gets
+// the address that says so (busEnv): the keyring library it links asks
+// for the bus as it initialises, and would otherwise launch a D-Bus daemon
+// that outlives it, whichever of the helper's commands runs.
 func Environ(env []string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
@@ -128,7 +131,7 @@ func Environ(env []string) []string {
 		}
 		out = append(out, kv)
 	}
-	return out
+	return busEnv(out)
 }
 
 // start runs the helper. The caller holds c.mu.
@@ -140,7 +143,7 @@ func (c *Client) start() (*process, error) {
 	if env == nil {
 		env = Environ(os.Environ())
 	}
-	env = busEnv(env)
+	env = busEnv(env) // a caller's own Env too
 	// The helper dies with awsenv, even with kill -9: it must never be left
 	// reading the terminal for an MFA code nobody is waiting for. It gets
 	// more stderr than one program's cap: it passes on the (capped) output
