@@ -140,7 +140,7 @@ func ReplaceKey(path string, kind FileKind, profile, id string, secret Secret, o
 				return refuse("interrupted before replacing it", "Run the command again.", err)
 			}
 		}
-		if now, _, err := safefile.ReadFile(f.target, 0, MaxAWSFileSize); err != nil || !bytes.Equal(now, f.data) {
+		if same, err := unchanged(f.target, f.data); !same {
 			return refuse("it changed while awsenv was editing it", "Check the file, then run the command again.", err)
 		}
 		return nil
@@ -174,6 +174,15 @@ func CheckReplaceKey(path string, kind FileKind, profile, oldKeyID string) error
 	}
 	_, _, err := planFile(path, kind, profile, oldKeyID)
 	return err
+}
+
+// unchanged reports whether the file at target still holds data, what an
+// edit was made from: the writers of the shared files check it last, just
+// before the rename, so no one's change in between is lost. err is a read
+// that failed.
+func unchanged(target string, data []byte) (bool, error) {
+	now, _, err := safefile.ReadFile(target, 0, MaxAWSFileSize)
+	return err == nil && bytes.Equal(now, data), err
 }
 
 // writeBackup copies data to PATH.awsenv-backup-TIME beside path (the name

@@ -169,7 +169,7 @@ func moveWrite(f *keyFile, kind FileKind, profile string, out []byte, id string,
 				return refuse("interrupted before replacing it", "Run the command again.", err)
 			}
 		}
-		if now, _, err := safefile.ReadFile(f.target, 0, MaxAWSFileSize); err != nil || !bytes.Equal(now, f.data) {
+		if same, err := unchanged(f.target, f.data); !same {
 			return refuse("it changed while awsenv was editing it", "Check the file, then run the command again.", err)
 		}
 		return nil

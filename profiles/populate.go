@@ -384,11 +384,11 @@ func (p *Populate) Write(opts PopulateWriteOptions) (backup string, err error) {
 				return refuse("cannot write the backup", fmt.Sprintf("Check that %s is writable by you and has free space.", filepath.Dir(p.Path)), err)
 			}
 		}
-		now, _, rerr := safefile.ReadFile(p.target, 0, MaxAWSFileSize)
+		same, rerr := unchanged(p.target, p.Old)
 		switch {
 		case p.info == nil && !errors.Is(rerr, fs.ErrNotExist):
 			return refuse("it appeared while awsenv was writing it", "Check the file, then run the command again.", rerr)
-		case p.info != nil && (rerr != nil || !bytes.Equal(now, p.Old)):
+		case p.info != nil && !same:
 			return refuse("it changed while awsenv was editing it", "Check the file, then run the command again.", rerr)
 		}
 		if opts.BeforeRename != nil {
