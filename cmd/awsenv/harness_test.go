@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -47,7 +48,18 @@ func TestMain(m *testing.M) {
 	moreParallel()
 	code := m.Run()
 	os.RemoveAll(dir)
+	removeHookBin()
 	os.Exit(code)
+}
+
+// hookBinDir is the directory of the test build with pause points
+// (keyring_e2e_test.go), once built, for TestMain to remove.
+var hookBinDir atomic.Value
+
+func removeHookBin() {
+	if dir, ok := hookBinDir.Load().(string); ok {
+		os.RemoveAll(dir)
+	}
 }
 
 // moreParallel runs up to 4 tests per CPU at once unless -parallel was

@@ -185,6 +185,7 @@ var hookBin = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	hookBinDir.Store(dir)
 	cmd := testproc.Command("go", "build", "-tags", "urfave_cli_no_docs awsenv_testhooks", "-o", filepath.Join(dir, "awsenv"), "github.com/awsenv/awsenv/cmd/awsenv")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -25,7 +25,8 @@ func chromiumProfile(t *testing.T) string {
 	dir, err := os.MkdirTemp("", "awsenv-chromium-")
 	must(t, err)
 	t.Cleanup(func() {
-		_ = exec.Command("pkill", "-KILL", "-f", "--user-data-dir="+dir).Run()
+		// "--": the pattern itself starts with a dash.
+		_ = exec.Command("pkill", "-KILL", "-f", "--", "--user-data-dir="+dir).Run()
 		for i := 0; i < 50; i++ {
 			if os.RemoveAll(dir) == nil {
 				return
