@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install awsenv: build it from this checkout with the Go toolchain (or take
-# prebuilt binaries from AWSENV_BIN), put awsenv and its helper awsenv-helper
+# prebuilt binaries from AWSENV_BIN), put awsenv and its helpers awsenv-helper and awsenv-helper-full
 # into $PREFIX/bin (default ~/.local/bin), and add awsenv's shell integration
 # (`awsenv init SHELL`) to your shell's rc file, between the marker lines
 # "# >>> awsenv >>>" and "# <<< awsenv <<<". Run ./install.sh --help for the
@@ -14,7 +14,7 @@ set -euo pipefail
 export LC_ALL=C
 
 me=install.sh
-binaries=(awsenv awsenv-helper)
+binaries=(awsenv awsenv-helper awsenv-helper-full)
 begin_marker='# >>> awsenv >>>'
 end_marker='# <<< awsenv <<<'
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +28,7 @@ usage() {
 Usage: ./install.sh [--shell bash|zsh|fish|powershell] [--no-modify-rc]
        ./install.sh --uninstall [--shell bash|zsh|fish] [--no-modify-rc]
 
-Builds awsenv and awsenv-helper from this checkout with the Go toolchain (Go
+Builds awsenv and its two helpers from this checkout with the Go toolchain (Go
 1.26 or later), installs them into $PREFIX/bin, and adds awsenv's shell
 integration to your shell's rc file:
 
@@ -61,14 +61,14 @@ Options:
                    basename of $SHELL; for a shell it does not know, install.sh
                    prints the line to add by hand and changes no rc file.
   --no-modify-rc   install (or uninstall) the binaries only; leave rc files alone.
-  --uninstall      remove awsenv and awsenv-helper from $PREFIX/bin and the
+  --uninstall      remove awsenv and its helpers from $PREFIX/bin and the
                    awsenv block from the bash, zsh and fish rc files (only
                    from NAME's with --shell NAME).
   -h, --help       this text.
 
 Environment:
   PREFIX       install into $PREFIX/bin (default: ~/.local, so ~/.local/bin).
-  AWSENV_BIN   a directory with prebuilt awsenv and awsenv-helper to install
+  AWSENV_BIN   a directory with prebuilt awsenv, awsenv-helper and awsenv-helper-full
                instead of building (build them with: go build -o DIR/ ./cmd/...).
   SHELL, ZDOTDIR, XDG_CONFIG_HOME   choose the shell and find its rc file.
   XDG_STATE_HOME   where --uninstall looks for awsenv's cached sessions (it
@@ -472,7 +472,7 @@ work=$(mktemp -d)
 
 if [ -n "${AWSENV_BIN:-}" ]; then
   for b in "${binaries[@]}"; do
-    [ -x "$AWSENV_BIN/$b" ] || die "AWSENV_BIN=$AWSENV_BIN has no executable $b; build both with: go build -o DIR/ ./cmd/..."
+    [ -x "$AWSENV_BIN/$b" ] || die "AWSENV_BIN=$AWSENV_BIN has no executable $b; build them with: go build -o DIR/ ./cmd/..."
     cp -- "$AWSENV_BIN/$b" "$work/$b"
   done
 else
@@ -480,7 +480,7 @@ else
   version=$(git -C "$here" describe --tags --always --dirty 2>/dev/null || echo dev)
   say "building awsenv $version with $(go version | cut -d' ' -f3)"
   (cd "$here" && CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs \
-     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-helper) >&2 \
+     -ldflags "-s -w -X main.version=$version" -o "$work/" ./cmd/awsenv ./cmd/awsenv-helper ./cmd/awsenv-helper-full) >&2 \
     || die "go build failed; see the errors above."
 fi
 

@@ -9,8 +9,23 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
+
+// Builtins are the MFA providers built into awsenv, in the order `awsenv
+// plugins list` shows them. Both helpers answer them in their own process;
+// awsenv sends a code request for any other name to the full helper, which
+// runs third-party plugins.
+var Builtins = []string{"prompt", "ykman", "op", "process"}
+
+// IsBuiltin reports whether name is one of Builtins.
+func IsBuiltin(name string) bool { return slices.Contains(Builtins, name) }
+
+// DefaultCodeTimeout bounds one code request when the profile sets no
+// awsenv_mfa_timeout: a person may be finding their key or phone.
+const DefaultCodeTimeout = 2 * time.Minute
 
 // Request is what a provider is told when awsenv needs a code.
 type Request struct {

@@ -84,7 +84,7 @@ func run(rounds int, before string) error {
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "bin")
 	build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags", "-s -w", "-o", bin+"/",
-		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/bench/empty",
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/cmd/awsenv-helper-full", "github.com/awsenv/awsenv/bench/empty",
 		"github.com/awsenv/awsenv/cmd/awsenv/testdata/hookplugin")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr

@@ -1,59 +1,44 @@
-// Command awsenv-helper is awsenv's helper: it reads JSON requests on
-// stdin, one a line, makes each STS or IAM call with the AWS SDK or gets an
-// MFA code from a provider, or runs a hook or credential-source plugin, and
-// writes each answer on stdout, until stdin ends. awsenv starts it at most
-// once a run, only when it needs a new session, so the SDK's start-up cost
-// is paid only then. It is not meant to be run by hand.
+// Command awsenv-helper is awsenv's helper for the paths people run most:
+// it makes the STS calls (GetSessionToken, AssumeRole, GetCallerIdentity)
+// with the AWS SDK and asks the MFA providers built into awsenv for codes.
+// It links STS alone of the SDK's services, and neither gRPC, go-plugin,
+// the keyring nor a terminal UI, so that a new session or a role renewed
+// every hour pays little more than an empty Go program's start. Everything
+// else is awsenv-helper-full's (README "Design: two binaries"). It reads
+// JSON requests on stdin, one a line, and writes each answer on stdout,
+// until stdin ends. It is not meant to be run by hand.
 package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/internal/helper"
+	"github.com/awsenv/awsenv/plugins"
+	"github.com/awsenv/awsenv/plugins/builtin"
 	"github.com/awsenv/awsenv/plugins/childproc"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "picker" {
-		os.Exit(runPicker(os.Stdin, os.Stdout))
-	}
-	// Before anything runs a program: see helper.DropNoBus.
-	helper.DropNoBus()
-	sec := newSecrets()
-	// Ctrl-C reaches the helper too (it shares awsenv's process group), but
-	// awsenv decides what an interrupt stops: it kills the helper when it
-	// gives up, and lets it finish when it must (a key rotation half done).
-	// Caught, not ignored, so plugins started from here still get Ctrl-C.
-	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
-	// What a provider leaves running (a plugin's background job, daemon or
-	// setsid child; one of mfa_process's) becomes the helper's child when
-	// its parent ends, and is ended after each provider call and here at
-	// the end (Linux; see README "Processes").
-	_ = childproc.BecomeSubreaper()
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	// The one place the AWS clients get the real world.
+	// The one place the STS client gets the real world.
 	world := sdk.World{Getenv: os.Getenv, Now: time.Now, Network: sdk.DefaultNetwork}
-	err := helper.Serve(ctx, os.Stdin, os.Stdout, helper.Handlers{
-		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
-		Authorizer: &sdk.Authorizer{World: world},
-		Signin:     sdk.Signin{World: world},
-		Instance:   sdk.Instance{World: world},
-		Secrets:    sec.serve,
-		Server:     (&credServer{}).serve})
-	stop()
-	childproc.EndOrphans(orphanWait)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "awsenv-helper: %v. This helper is run by awsenv; run awsenv instead.\n", err)
-		os.Exit(2)
+	os.Exit(helper.Main("awsenv-helper", helper.Handlers{STS: sdk.STS{World: world}, MFA: builtinCode}))
+}
+
+// builtinCode answers a code request with a built-in provider; awsenv
+// sends the others to awsenv-helper-full.
+func builtinCode(ctx context.Context, in helper.MFAInput) (string, error) {
+	// The provider is done with when this returns: nothing it started may
+	// stay behind.
+	defer childproc.EndOrphans(helper.OrphanWait)
+	p, ok := builtin.New(in.Provider, os.Stderr)
+	if !ok {
+		return "", &plugins.Error{Provider: in.Provider, Problem: "awsenv-helper runs only the built-in providers (" +
+			strings.Join(plugins.Builtins, ", ") + "); awsenv-helper-full runs plugins",
+			Fix: "Make sure awsenv, awsenv-helper and awsenv-helper-full come from the same install (./install.sh)."}
 	}
+	return builtin.Code(ctx, p, in.Request, in.Timeout)
 }

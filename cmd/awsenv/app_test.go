@@ -95,7 +95,7 @@ func TestInstallScript(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh: %v\n%s", err, out)
 	}
-	for _, b := range []string{"awsenv", "awsenv-helper"} {
+	for _, b := range []string{"awsenv", "awsenv-helper", "awsenv-helper-full"} {
 		if fi, err := os.Stat(filepath.Join(prefix, "bin", b)); err != nil || fi.Mode().Perm() != 0o755 {
 			t.Fatalf("%s not installed 0755: %v", b, err)
 		}

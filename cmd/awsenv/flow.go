@@ -254,7 +254,8 @@ func hasTerminal(d *Deps) bool {
 }
 
 // helperPath finds awsenv-helper: $AWSENV_HELPER, else beside this
-// binary (where install.sh puts it), else on PATH.
+// binary (where install.sh puts it), else on PATH. awsenv-helper-full
+// is beside it (fullHelperPath).
 func helperPath(d *Deps) string {
 	if p := d.Getenv("AWSENV_HELPER"); p != "" {
 		return p
@@ -268,6 +269,10 @@ func helperPath(d *Deps) string {
 	}
 	return beside // the error then names where it was expected
 }
+
+// fullHelperPath is awsenv-helper-full, beside awsenv-helper; the helper
+// client derives it alike (helper.Client.FullPath).
+func fullHelperPath(d *Deps) string { return helperPath(d) + "-full" }
 
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {

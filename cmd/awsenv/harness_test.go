@@ -2,7 +2,7 @@
 
 package main
 
-// The end-to-end tests build the real awsenv and awsenv-helper binaries once
+// The end-to-end tests build the real awsenv, awsenv-helper and awsenv-helper-full binaries once
 // and drive them as a person would: through eval in real shells, against
 // the in-repo STS double (internal/testsupport/fakeaws) or moto_server on 127.0.0.1.
 
@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	build := testproc.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", dir+string(os.PathSeparator),
-		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper")
+		"github.com/awsenv/awsenv/cmd/awsenv", "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/cmd/awsenv-helper-full")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := testproc.Run(build); err != nil {
 		fmt.Fprintln(os.Stderr, "build awsenv:", err)

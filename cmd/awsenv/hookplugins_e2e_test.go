@@ -304,9 +304,9 @@ func TestHookPluginProcessesOnCachedPath(t *testing.T) {
 		want          []string
 	}{
 		{"cacheable", "awsenv_hook_h_preuse = unimplemented\nawsenv_hook_h_cacheable = true\n", []string{"awsenv"}},
-		{"not-cacheable", "awsenv_hook_h_preuse = unimplemented\n", []string{"awsenv", "awsenv-helper", "awsenv-plugin-h"}},
-		{"guard-cacheable", "awsenv_hook_h_cacheable = true\n", []string{"awsenv", "awsenv-helper", "awsenv-plugin-h"}},
-		{"guard-not-cacheable", "", []string{"awsenv", "awsenv-helper", "awsenv-plugin-h", "awsenv-plugin-h"}},
+		{"not-cacheable", "awsenv_hook_h_preuse = unimplemented\n", []string{"awsenv", "awsenv-helper-full", "awsenv-plugin-h"}},
+		{"guard-cacheable", "awsenv_hook_h_cacheable = true\n", []string{"awsenv", "awsenv-helper-full", "awsenv-plugin-h"}},
+		{"guard-not-cacheable", "", []string{"awsenv", "awsenv-helper-full", "awsenv-plugin-h", "awsenv-plugin-h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

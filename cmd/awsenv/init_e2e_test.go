@@ -329,7 +329,7 @@ func TestInitBinaryPathWithSpacesAndQuotes(t *testing.T) {
 	w := newWorld(t)
 	dir := filepath.Join(w.dir, `my bin's "dir" $HOME`)
 	must(t, os.MkdirAll(dir, 0o755))
-	for _, b := range []string{"awsenv", "awsenv-helper"} {
+	for _, b := range []string{"awsenv", "awsenv-helper", "awsenv-helper-full"} {
 		data, err := os.ReadFile(filepath.Join(binDir, b))
 		must(t, err)
 		must(t, os.WriteFile(filepath.Join(dir, b), data, 0o755))

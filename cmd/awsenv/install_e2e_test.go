@@ -101,7 +101,7 @@ func (in *installer) backups(rel string) []string {
 
 func (in *installer) binariesInstalled(want bool) {
 	in.t.Helper()
-	for _, b := range []string{"awsenv", "awsenv-helper"} {
+	for _, b := range []string{"awsenv", "awsenv-helper", "awsenv-helper-full"} {
 		fi, err := os.Stat(filepath.Join(in.bindir(), b))
 		switch {
 		case want && (err != nil || fi.Mode().Perm() != 0o755):
@@ -381,7 +381,7 @@ func TestInstallRCLinesRunInShells(t *testing.T) {
 	script := `#!/bin/sh
 if [ "$2" = fish ]; then echo "set -g STUB_ARGS '$*'"; else echo "STUB_ARGS='$*'"; fi
 `
-	for _, b := range []string{"awsenv", "awsenv-helper"} {
+	for _, b := range []string{"awsenv", "awsenv-helper", "awsenv-helper-full"} {
 		must(t, os.WriteFile(filepath.Join(stub, b), []byte(script), 0o755))
 	}
 	for _, c := range []struct{ shell, rc, check string }{

@@ -66,13 +66,13 @@ func keyringWorld(t *testing.T) (w *world, id, secret string) {
 	return w, id, secret
 }
 
-// storedKey asks awsenv-helper itself (its SecretGet request) for a
+// storedKey asks awsenv-helper-full itself (its SecretGet request) for a
 // profile's item in the file keyring.
 func (w *world) storedKey(profile string) (id, secret string, ok bool) {
 	w.t.Helper()
 	req := fmt.Sprintf(`{"secret_get":{"store":{"backend":"file","file_dir":%q},"key":"profile:%s"}}`+"\n",
 		filepath.Join(w.dir, "data", "awsenv", "keyring"), profile)
-	cmd := testproc.Command(filepath.Join(binDir, "awsenv-helper"))
+	cmd := testproc.Command(filepath.Join(binDir, "awsenv-helper-full"))
 	// As awsenv starts it without a session bus (helper.NoBusAddress): the
 	// keyring library would run dbus-launch otherwise.
 	cmd.Env = w.env("DBUS_SESSION_BUS_ADDRESS=" + helper.NoBusAddress)
@@ -80,7 +80,7 @@ func (w *world) storedKey(profile string) (id, secret string, ok bool) {
 	setNoTTY(cmd)
 	out, err := cmd.Output()
 	if err != nil {
-		w.t.Fatalf("awsenv-helper: %v", err)
+		w.t.Fatalf("awsenv-helper-full: %v", err)
 	}
 	var resp struct {
 		Secret *struct {
@@ -192,9 +192,11 @@ var hookBin = sync.OnceValues(func() (string, error) {
 	if err := testproc.Run(cmd); err != nil {
 		return "", fmt.Errorf("%v\n%s", err, out.String())
 	}
-	// The helper beside it, as install.sh puts it.
-	if err := os.Link(filepath.Join(binDir, "awsenv-helper"), filepath.Join(dir, "awsenv-helper")); err != nil {
-		return "", err
+	// The helpers beside it, as install.sh puts them.
+	for _, b := range []string{"awsenv-helper", "awsenv-helper-full"} {
+		if err := os.Link(filepath.Join(binDir, b), filepath.Join(dir, b)); err != nil {
+			return "", err
+		}
 	}
 	return dir, nil
 })

@@ -38,16 +38,17 @@ func profileOrPick(c *cli.Context, d *Deps) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	res, err := childproc.Run(c.Context, childproc.Spec{Argv: []string{helperPath(d), "picker"},
+	full := fullHelperPath(d)
+	res, err := childproc.Run(c.Context, childproc.Spec{Argv: []string{full, "picker"},
 		Env: helper.Environ(d.Environ()), Stdin: bytes.NewReader(in), Stderr: d.Stderr,
-		Name: "awsenv-helper", Debug: d.debugEnv, MaxStdout: 4096})
+		Name: "awsenv-helper-full", Debug: d.debugEnv, MaxStdout: 4096})
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.ExitCode() == picker.ExitAborted:
 		return "", &userError{code: exitSignal, msg: "no profile chosen; nothing was changed."}
 	case err != nil:
 		return "", fmt.Errorf("run the profile picker (%s picker): %w. Pass the profile name instead: awsenv %s PROFILE.",
-			helperPath(d), err, c.Command.Name)
+			full, err, c.Command.Name)
 	}
 	name := strings.TrimSpace(string(res.Stdout))
 	if err := profiles.ValidateName(name); err != nil {

@@ -76,8 +76,11 @@ func count(progs []string, name string) int {
 }
 
 // A cold role profile needs two STS calls and, with a provider, a code:
-// one awsenv-helper serves them all, and a built-in provider runs inside
-// it. Counted with strace, not timed.
+// one helper serves them all, and a built-in provider runs inside it.
+// Once the session store has its data key (in the kernel keyring), that
+// helper is awsenv-helper, which links STS alone; the run that makes the
+// store's data key needs awsenv-helper-full (the secret store), which then
+// serves the whole run. Counted with strace, not timed.
 func TestColdRoleProcessCount(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -85,10 +88,34 @@ func TestColdRoleProcessCount(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("cold use prod: %s", r)
 	}
-	if len(progs) != 2 || progs[0] != "awsenv" || progs[1] != "awsenv-helper" {
-		t.Fatalf("cold use prod with --mfa-code ran %v, want [awsenv awsenv-helper]", progs)
+	if len(progs) != 2 || progs[0] != "awsenv" || progs[1] != "awsenv-helper-full" {
+		t.Fatalf("the first cold use prod (a new data key) ran %v, want [awsenv awsenv-helper-full]", progs)
 	}
 	if g, a := w.fake.Calls("GetSessionToken"), w.fake.Calls("AssumeRole"); g != 1 || a != 1 {
+		t.Fatalf("STS calls: %d GetSessionToken, %d AssumeRole", g, a)
+	}
+
+	// A role renewed on a valid MFA session: AssumeRole alone.
+	if r := w.run("sessions", "clear", "prod"); r.code != 0 {
+		t.Fatalf("sessions clear prod: %s", r)
+	}
+	progs, r = w.execs("use", "prod")
+	if r.code != 0 || strings.Join(progs, " ") != "awsenv awsenv-helper" {
+		t.Fatalf("cold role renewal ran %v, want [awsenv awsenv-helper]: %s", progs, r)
+	}
+	if g, a := w.fake.Calls("GetSessionToken"), w.fake.Calls("AssumeRole"); g != 1 || a != 2 {
+		t.Fatalf("STS calls after the renewal: %d GetSessionToken, %d AssumeRole", g, a)
+	}
+
+	// Cold again, both sessions gone: the code and both calls.
+	if r := w.run("sessions", "clear"); r.code != 0 {
+		t.Fatalf("sessions clear: %s", r)
+	}
+	progs, r = w.execs("use", "prod", "--mfa-code", w.code())
+	if r.code != 0 || strings.Join(progs, " ") != "awsenv awsenv-helper" {
+		t.Fatalf("cold use prod with --mfa-code ran %v, want [awsenv awsenv-helper]: %s", progs, r)
+	}
+	if g, a := w.fake.Calls("GetSessionToken"), w.fake.Calls("AssumeRole"); g != 2 || a != 3 {
 		t.Fatalf("STS calls: %d GetSessionToken, %d AssumeRole", g, a)
 	}
 
@@ -104,9 +131,9 @@ func TestColdRoleProcessCount(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("cold use prod with mfa_process: %s", r)
 	}
-	if count(progs, "awsenv-helper") != 1 || count(progs, "awsenv") != 1 || count(progs, "oathtool") != 1 ||
+	if count(progs, "awsenv-helper-full") != 1 || count(progs, "awsenv") != 1 || count(progs, "oathtool") != 1 ||
 		len(progs) != 3+count(progs, "sh") || count(progs, "sh") > 1 {
-		t.Fatalf("cold use prod with mfa_process ran %v, want awsenv, one awsenv-helper, sh and oathtool", progs)
+		t.Fatalf("cold use prod with mfa_process (a new data key) ran %v, want awsenv, one awsenv-helper-full, sh and oathtool", progs)
 	}
 	t.Logf("cold role use: %d execs with --mfa-code, %d with mfa_process (%v)", 2, len(progs), progs)
 

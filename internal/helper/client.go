@@ -29,17 +29,23 @@ const helperStderrLimit = 1 << 20
 // closes before it is killed.
 const closeWait = 5 * time.Second
 
-// Client sends requests to one awsenv-helper process, started on the first
+// Client sends requests to awsenv's helpers: awsenv-helper for the STS
+// calls and the built-in MFA providers (Request.lean), awsenv-helper-full
+// for everything else, and for those too once it runs, so that a run that
+// needs the full helper starts only it. Each is started on its first
 // request and kept for the next ones until Close. Requests are served one
 // at a time; Client is safe for concurrent use.
 type Client struct {
-	Path   string    // the awsenv-helper binary
-	Env    []string  // its environment (nil: Environ(awsenv's own))
-	Stderr io.Writer // where its complaints go, made safe for a terminal (termsafe)
+	Path string // the awsenv-helper binary
+	// FullPath is the awsenv-helper-full binary; "" means Path's with
+	// "-full" added (install.sh puts them side by side).
+	FullPath string
+	Env      []string  // their environment (nil: Environ(awsenv's own))
+	Stderr   io.Writer // where their complaints go, made safe for a terminal (termsafe)
 	// Debug shows a crashed helper's whole trace; without it the trace is
 	// cut down to one line.
 	Debug bool
-	// OnStart, if set, is called before the helper is started: awsenv
+	// OnStart, if set, is called before a helper is started: awsenv
 	// switches its Ctrl-C handling on then.
 	OnStart func()
 
@@ -54,10 +60,16 @@ type Client struct {
 	skew skewBox
 
 	mu     sync.Mutex
-	proc   *process // the running helper; nil before the first request, after Close, or after it died
-	starts int
-	pid    atomic.Int64 // proc's pid, readable while a request holds mu
+	procs  [2]*process // the running helpers (leanHelper, fullHelper); nil before the first request, after Close, or after one died
+	starts [2]int
+	pids   [2]atomic.Int64 // procs' pids, readable while a request holds mu
 }
+
+// The two helpers, as indexes of Client.procs.
+const (
+	leanHelper = iota
+	fullHelper
+)
 
 var (
 	_ awsapi.STS               = (*Client)(nil)
@@ -80,12 +92,43 @@ type process struct {
 // ended, a crash summarised).
 func (p *process) wait() error { return p.child.Wait() }
 
-// Starts is how many helper processes c has started (for tests and
-// --debug: a run should need at most one).
+// Starts is how many helper processes c has started, of both kinds (for
+// tests and --debug: a run needs at most one of each).
 func (c *Client) Starts() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.starts
+	return c.starts[leanHelper] + c.starts[fullHelper]
+}
+
+// FullStarts is how many of them were awsenv-helper-full.
+func (c *Client) FullStarts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.starts[fullHelper]
+}
+
+// path is the binary of helper which.
+func (c *Client) path(which int) string {
+	if which == leanHelper {
+		return c.Path
+	}
+	return cmp.Or(c.FullPath, c.Path+"-full")
+}
+
+// name is helper which's name in messages.
+func name(which int) string {
+	if which == leanHelper {
+		return "awsenv-helper"
+	}
+	return "awsenv-helper-full"
+}
+
+// helperFor picks the helper that answers req; the caller holds c.mu.
+func (c *Client) helperFor(req *Request) int {
+	if req.lean() && c.procs[fullHelper] == nil {
+		return leanHelper
+	}
+	return fullHelper
 }
 
 // ClockSkew returns the last clock skew (AWS's clock minus this machine's)
@@ -134,8 +177,8 @@ func Environ(env []string) []string {
 	return busEnv(out)
 }
 
-// start runs the helper. The caller holds c.mu.
-func (c *Client) start() (*process, error) {
+// start runs helper which. The caller holds c.mu.
+func (c *Client) start(which int) (*process, error) {
 	if c.OnStart != nil {
 		c.OnStart()
 	}
@@ -148,49 +191,57 @@ func (c *Client) start() (*process, error) {
 	// reading the terminal for an MFA code nobody is waiting for. It gets
 	// more stderr than one program's cap: it passes on the (capped) output
 	// of every provider it runs.
-	child, err := childproc.Launch(childproc.Spec{Argv: []string{c.Path}, Env: env,
-		Stderr: c.Stderr, Name: "awsenv-helper", Debug: c.Debug, StderrLimit: helperStderrLimit},
+	child, err := childproc.Launch(childproc.Spec{Argv: []string{c.path(which)}, Env: env,
+		Stderr: c.Stderr, Name: name(which), Debug: c.Debug, StderrLimit: helperStderrLimit},
 		childproc.Pipes{Stdin: true, Stdout: true})
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, exec.ErrDot) || errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("run the helper %s: %w. Install awsenv-helper next to awsenv (./install.sh does).", c.Path, err)
+			return nil, fmt.Errorf("run the helper %s: %w. Install %s next to awsenv (./install.sh does).", c.path(which), err, name(which))
 		}
-		return nil, fmt.Errorf("run the helper %s: %w. Reinstall awsenv with ./install.sh.", c.Path, err)
+		return nil, fmt.Errorf("run the helper %s: %w. Reinstall awsenv with ./install.sh.", c.path(which), err)
 	}
-	c.starts++
-	c.pid.Store(int64(child.Pid()))
+	c.starts[which]++
+	c.pids[which].Store(int64(child.Pid()))
 	return &process{child: child, in: child.Stdin, out: bufio.NewReader(child.Stdout)}, nil
 }
 
-// Close ends the helper: its stdin closes, it finishes and exits; one
+// Close ends the helpers: their stdin closes, they finish and exit; one
 // that does not within closeWait is killed. Close may be called more than
 // once, and the next request starts a new helper.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := c.proc
-	c.proc = nil
-	if p == nil {
-		return nil
+	var running []*process
+	for i, p := range c.procs {
+		if p != nil {
+			running = append(running, p)
+			p.in.Close()
+		}
+		c.procs[i] = nil
+		c.pids[i].Store(0)
 	}
-	c.pid.Store(0)
-	p.in.Close()
-	done := make(chan error, 1)
-	go func() { done <- p.wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(closeWait):
-		p.child.Kill()
-		return <-done
+	var errs []error
+	deadline := time.After(closeWait)
+	for _, p := range running {
+		done := make(chan error, 1)
+		go func() { done <- p.wait() }()
+		select {
+		case err := <-done:
+			errs = append(errs, err)
+		case <-deadline:
+			p.child.Kill()
+			errs = append(errs, <-done)
+		}
 	}
+	return errors.Join(errs...)
 }
 
-// kill stops a helper that is in the middle of a request. The caller holds
+// kill stops helper which in the middle of a request. The caller holds
 // c.mu.
-func (c *Client) kill(p *process) error {
-	c.proc = nil
-	c.pid.Store(0)
+func (c *Client) kill(which int) error {
+	p := c.procs[which]
+	c.procs[which] = nil
+	c.pids[which].Store(0)
 	p.child.Kill()
 	return p.wait()
 }
@@ -205,12 +256,13 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := c.proc
+	which := c.helperFor(&req)
+	p := c.procs[which]
 	if p == nil {
-		if p, err = c.start(); err != nil {
+		if p, err = c.start(which); err != nil {
 			return nil, err
 		}
-		c.proc = p
+		c.procs[which] = p
 	}
 	type answer struct {
 		line []byte
@@ -231,24 +283,24 @@ func (c *Client) call(ctx context.Context, req Request) (*Response, error) {
 	case <-ctx.Done():
 		// The request is abandoned: the helper (and any provider it runs)
 		// goes with it, and the next request starts a new one.
-		c.kill(p)
+		c.kill(which)
 		<-got
 		return nil, ctx.Err()
 	}
 	if a.err != nil {
-		werr := c.kill(p)
+		werr := c.kill(which)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if werr == nil {
 			werr = a.err
 		}
-		return nil, fmt.Errorf("the helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.Path, werr)
+		return nil, fmt.Errorf("the helper %s failed: %w. Reinstall awsenv with ./install.sh.", c.path(which), werr)
 	}
 	var resp Response
 	if err := json.Unmarshal(a.line, &resp); err != nil {
-		c.kill(p)
-		return nil, fmt.Errorf("the helper %s answered something awsenv cannot read: %w. Make sure awsenv and awsenv-helper come from the same install.", c.Path, err)
+		c.kill(which)
+		return nil, fmt.Errorf("the helper %s answered something awsenv cannot read: %w. Make sure awsenv and its helpers come from the same install.", c.path(which), err)
 	}
 	if resp.ClockSkew != nil {
 		c.skew.set(*resp.ClockSkew)

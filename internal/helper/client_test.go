@@ -3,6 +3,7 @@
 package helper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -11,11 +12,15 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/testsupport/testproc"
 	"github.com/awsenv/awsenv/plugins"
 )
 
-// helperPID is the pid of the helper c keeps, 0 when none runs.
-func helperPID(c *Client) int { return int(c.pid.Load()) }
+// helperPID is the pid of the awsenv-helper c keeps, 0 when none runs.
+func helperPID(c *Client) int { return int(c.pids[leanHelper].Load()) }
+
+// fullPID is the pid of the awsenv-helper-full c keeps, 0 when none runs.
+func fullPID(c *Client) int { return int(c.pids[fullHelper].Load()) }
 
 // gone reports whether no process has pid (a zombie would still answer
 // signal 0, but the client reaps what it kills).
@@ -117,5 +122,69 @@ func TestDeadHelperIsReplaced(t *testing.T) {
 	}
 	if code, err := c.MFACode(ctx, req); err != nil || code != "123456" || c.Starts() != 2 {
 		t.Fatalf("request after the death: %q, %v, %d starts", code, err, c.Starts())
+	}
+}
+
+// awsenv-helper answers the STS calls and the built-in providers without
+// awsenv-helper-full; the full helper answers the rest, and once it runs,
+// those too, so that a run starts one helper of each kind at most and
+// only one when it needs the full one first.
+func TestEachRequestGoesToItsHelper(t *testing.T) {
+	t.Parallel()
+	_, url, alice := fakeWithAlice(t)
+	ctx := context.Background()
+	code := MFAInput{Provider: "process", Request: plugins.Request{Profile: "alice", Options: map[string]string{"command": "echo 123456"}}}
+
+	lean, stderr := newClient(t, url)
+	lean.FullPath = "/nonexistent/awsenv-helper-full"
+	if _, err := lean.GetCallerIdentity(ctx, awsapi.Target{}, alice); err != nil {
+		t.Fatalf("GetCallerIdentity through awsenv-helper: %v\nstderr: %s", err, stderr)
+	}
+	if c, err := lean.MFACode(ctx, code); err != nil || c != "123456" {
+		t.Fatalf("a built-in provider through awsenv-helper: %q, %v", c, err)
+	}
+	if lean.Starts() != 1 || lean.FullStarts() != 0 || helperPID(lean) == 0 {
+		t.Fatalf("%d starts, %d of the full helper, want one awsenv-helper", lean.Starts(), lean.FullStarts())
+	}
+	_, err := lean.ListPlugins(ctx, ListInput{})
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/awsenv-helper-full") || !strings.Contains(err.Error(), "Install awsenv-helper-full next to awsenv") {
+		t.Fatalf("plugins list needs the full helper: %v", err)
+	}
+
+	full, stderr := newClient(t, url)
+	full.FullPath, full.Path = full.Path+"-full", "/nonexistent/awsenv-helper"
+	if _, err := full.ListPlugins(ctx, ListInput{}); err != nil {
+		t.Fatalf("plugins list through awsenv-helper-full: %v\nstderr: %s", err, stderr)
+	}
+	if _, err := full.GetCallerIdentity(ctx, awsapi.Target{}, alice); err != nil {
+		t.Fatalf("GetCallerIdentity once the full helper runs: %v", err)
+	}
+	if c, err := full.MFACode(ctx, code); err != nil || c != "123456" {
+		t.Fatalf("a built-in provider once the full helper runs: %q, %v", c, err)
+	}
+	if full.Starts() != 1 || full.FullStarts() != 1 || fullPID(full) == 0 || helperPID(full) != 0 {
+		t.Fatalf("%d starts, %d of the full helper, want only awsenv-helper-full", full.Starts(), full.FullStarts())
+	}
+	pid := fullPID(full)
+	if err := full.Close(); err != nil || !gone(pid) {
+		t.Fatalf("close: %v, the full helper gone: %v", err, gone(pid))
+	}
+}
+
+// awsenv-helper refuses what only the full helper serves, saying so: a
+// mixed install, not awsenv, would send it one.
+func TestLeanHelperRefusesTheRest(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cmd := testproc.Command(helperBin)
+	cmd.Stdin = strings.NewReader(`{"list_plugins":{}}` + "\n" + `{"mfa_code":{"provider":"thirdparty"}}` + "\n" + `{"secret_list":{}}` + "\n")
+	cmd.Stdout = &out
+	if err := testproc.Run(cmd); err != nil {
+		t.Fatalf("awsenv-helper: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "awsenv-helper-full does") ||
+		!strings.Contains(lines[1], "runs only the built-in providers") || !strings.Contains(lines[2], "no secret store") {
+		t.Fatalf("awsenv-helper answered:\n%s", out.String())
 	}
 }

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	}
 	helperBin = filepath.Join(dir, "awsenv-helper")
 	pluginBin = dir
-	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/awsenv/awsenv/cmd/awsenv-helper",
+	build := testproc.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/awsenv/awsenv/cmd/awsenv-helper", "github.com/awsenv/awsenv/cmd/awsenv-helper-full",
 		"github.com/awsenv/awsenv/plugins/rpc/testdata/multi", "github.com/awsenv/awsenv/plugins/rpc/testdata/raw")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := testproc.Run(build); err != nil {

@@ -66,6 +66,14 @@ type Request struct {
 	SecretList   *SecretInput `json:"secret_list,omitempty"`
 }
 
+// lean reports whether awsenv-helper answers r: the STS calls of a new
+// session and the built-in MFA providers, the paths people run most.
+// awsenv-helper-full answers every request.
+func (r *Request) lean() bool {
+	return r.GetSessionToken != nil || r.AssumeRole != nil || r.GetCallerIdentity != nil ||
+		r.MFACode != nil && plugins.IsBuiltin(r.MFACode.Provider)
+}
+
 // isSecret reports whether r asks the secret store.
 func (r *Request) isSecret() bool {
 	return r.SecretGet != nil || r.SecretSet != nil || r.SecretRemove != nil || r.SecretList != nil

@@ -51,7 +51,7 @@ type Handlers struct {
 
 // errNoPlugins answers hook and credentials requests when Handlers has no
 // function for them.
-var errNoPlugins = errors.New("this awsenv-helper runs no hooks or credential sources. Reinstall awsenv with ./install.sh.")
+var errNoPlugins = errors.New("this awsenv-helper runs no plugins: awsenv-helper-full does. Reinstall awsenv with ./install.sh.")
 
 // errNoSSO answers Identity Center requests when Handlers has no SSO
 // client.
@@ -180,8 +180,12 @@ func serveOne(ctx context.Context, req Request, h Handlers) (*Response, error) {
 		if info, err = h.Server(ctx, *req.CredentialServer); err == nil {
 			resp.Server = &info
 		}
+	case req.MFACode != nil && h.MFA == nil:
+		err = errNoPlugins
 	case req.MFACode != nil:
 		resp.Code, err = h.MFA(ctx, *req.MFACode)
+	case req.ListPlugins != nil && h.List == nil:
+		err = errNoPlugins
 	case req.ListPlugins != nil:
 		resp.Plugins = h.List(ctx, *req.ListPlugins)
 	case req.Hook != nil && h.Hook == nil, req.SourceCredentials != nil && h.Credentials == nil:

@@ -118,8 +118,8 @@ func TestSDKOnlyInHelper(t *testing.T) {
 			continue
 		}
 		for _, imp := range strings.Split(imports, ",") {
-			if imp == sdkPkg && pkg != module+"/cmd/awsenv-helper" {
-				t.Errorf("%s imports %s: only cmd/awsenv-helper may; use internal/awsapi's interfaces", pkg, imp)
+			if imp == sdkPkg && pkg != module+"/cmd/awsenv-helper" && pkg != module+"/cmd/awsenv-helper-full" {
+				t.Errorf("%s imports %s: only the helpers (cmd/awsenv-helper, cmd/awsenv-helper-full) may; use internal/awsapi's interfaces", pkg, imp)
 			}
 			for _, s := range sdk {
 				if (imp == s || strings.HasPrefix(imp, s+"/")) && pkg != sdkPkg {
@@ -163,8 +163,8 @@ func TestSecretStoreOnlyInHelper(t *testing.T) {
 	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
 		pkg, imports, _ := strings.Cut(line, "|")
 		for _, imp := range strings.Split(imports, ",") {
-			if imp == store && pkg != module+"/cmd/awsenv-helper" {
-				t.Errorf("%s imports %s: only cmd/awsenv-helper may; use the helper's SecretGet/SecretSet requests", pkg, imp)
+			if imp == store && pkg != module+"/cmd/awsenv-helper-full" {
+				t.Errorf("%s imports %s: only cmd/awsenv-helper-full may; use the helper's SecretGet/SecretSet requests", pkg, imp)
 			}
 			if (imp == "github.com/99designs/keyring" || strings.HasPrefix(imp, "github.com/godbus/")) && pkg != store {
 				t.Errorf("%s imports %s: the keyring library is used only in internal/secretstore", pkg, imp)
@@ -206,11 +206,42 @@ func forEachSourceLine(t *testing.T, home string, f func(rel string, n int, line
 	}
 }
 
-// The picker's UI is the helper's (so the ban above is not vacuous): the
-// front runs `awsenv-helper picker` and reads the chosen name back.
+// The picker's UI is the full helper's (so the bans above are not
+// vacuous): the front runs `awsenv-helper-full picker` and reads the
+// chosen name back.
 func TestPickerUIInHelper(t *testing.T) {
 	t.Parallel()
-	if !slices.Contains(goList(t, "-deps", "./cmd/awsenv-helper"), module+"/internal/picker/tui") {
-		t.Fatal("./cmd/awsenv-helper does not link internal/picker/tui: `awsenv-helper picker` is where the picker runs")
+	if !slices.Contains(goList(t, "-deps", "./cmd/awsenv-helper-full"), module+"/internal/picker/tui") {
+		t.Fatal("./cmd/awsenv-helper-full does not link internal/picker/tui: `awsenv-helper-full picker` is where the picker runs")
+	}
+}
+
+// awsenv-helper is the process every new session and every hourly role
+// renewal starts: it links neither gRPC, go-plugin and protobuf (third-
+// party plugins), the keyring library and D-Bus (the secret store), nor
+// the picker's terminal UI, whose package initialisation would cost each
+// of those starts; awsenv-helper-full links them (README, "Design: two
+// binaries").
+func TestLeanHelperLinksOnlyWhatItServes(t *testing.T) {
+	t.Parallel()
+	banned := []string{
+		"google.golang.org/grpc",
+		"github.com/hashicorp/go-plugin",
+		"google.golang.org/protobuf",
+		"github.com/99designs/keyring",
+		"github.com/godbus/dbus",
+		"github.com/charmbracelet",
+		"github.com/muesli",
+		module + "/plugins/rpc",
+		module + "/internal/secretstore",
+		module + "/internal/picker",
+		module + "/internal/credserver",
+	}
+	for _, dep := range goList(t, "-deps", "./cmd/awsenv-helper") {
+		for _, b := range banned {
+			if dep == b || strings.HasPrefix(dep, b+"/") {
+				t.Errorf("./cmd/awsenv-helper links %s (through %s): serve that request in awsenv-helper-full", b, dep)
+			}
+		}
 	}
 }

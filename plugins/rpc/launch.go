@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/awsenv/awsenv/plugins"
 	"github.com/awsenv/awsenv/plugins/termsafe"
 )
 
@@ -21,7 +22,7 @@ import (
 // Defaults for LaunchConfig's timeouts.
 const (
 	DefaultStartTimeout = 10 * time.Second
-	DefaultCallTimeout  = 2 * time.Minute
+	DefaultCallTimeout  = plugins.DefaultCodeTimeout
 )
 
 // Plugin is a running plugin process, ready for Code. Close it. A Plugin

@@ -18,7 +18,7 @@ import (
 func hookCall(ctx context.Context, in helper.HookInput) (helper.HookResult, error) {
 	// The plugin is done with when this returns: nothing it started may
 	// stay behind.
-	defer childproc.EndOrphans(orphanWait)
+	defer childproc.EndOrphans(helper.OrphanWait)
 	cleanSocketDirs()
 	var res helper.HookResult
 	bad := func(problem string) error {
@@ -62,7 +62,7 @@ func hookCall(ctx context.Context, in helper.HookInput) (helper.HookResult, erro
 // GetCredentials call. The answer holds a secret: it goes back to awsenv
 // over the private pipe and nowhere else.
 func sourceCredentials(ctx context.Context, in helper.CredentialsInput) (plugins.CredentialsResponse, error) {
-	defer childproc.EndOrphans(orphanWait)
+	defer childproc.EndOrphans(helper.OrphanWait)
 	cleanSocketDirs()
 	cfg, err := launchConfig(in.Plugin, rpc.ServiceCredentials, in.Debug)
 	if err != nil {

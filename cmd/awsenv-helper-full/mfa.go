@@ -1,53 +1,21 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/adrg/xdg"
 
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/plugins"
-	"github.com/awsenv/awsenv/plugins/builtin/op"
-	"github.com/awsenv/awsenv/plugins/builtin/process"
-	"github.com/awsenv/awsenv/plugins/builtin/prompt"
-	"github.com/awsenv/awsenv/plugins/builtin/ykman"
+	"github.com/awsenv/awsenv/plugins/builtin"
 	"github.com/awsenv/awsenv/plugins/childproc"
 	"github.com/awsenv/awsenv/plugins/discovery"
 	"github.com/awsenv/awsenv/plugins/rpc"
 )
-
-// orphanWait bounds the time spent ending what providers left running.
-const orphanWait = 2 * time.Second
-
-// builtinNames are the providers this binary serves itself, in the order
-// `awsenv plugins list` shows them.
-var builtinNames = []string{"prompt", "ykman", "op", "process"}
-
-// builtin returns the provider built into awsenv under name. It answers in
-// this process; its stderr is the helper's, which awsenv shows, made safe.
-func builtin(name string) (plugins.Provider, bool) {
-	var p plugins.Provider
-	switch name {
-	case "prompt":
-		p = prompt.New()
-	case "process":
-		p = &process.Provider{Stderr: os.Stderr}
-	case "ykman":
-		p = &ykman.Provider{Stderr: os.Stderr}
-	case "op":
-		p = &op.Provider{Stderr: os.Stderr}
-	default:
-		return nil, false
-	}
-	return p, true
-}
 
 // pluginDirs are where third-party plugins live, most personal first.
 func pluginDirs() []string {
@@ -80,7 +48,7 @@ func launchConfig(name, service string, debug bool) (rpc.LaunchConfig, error) {
 		switch {
 		case errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe) && service == rpc.ServiceMFA:
 			return cfg, &plugins.Error{Provider: name,
-				Problem: "no such MFA provider: it is not built in (" + strings.Join(builtinNames, ", ") + ")",
+				Problem: "no such MFA provider: it is not built in (" + strings.Join(plugins.Builtins, ", ") + ")",
 				Err:     pe.Err, Fix: pe.Fix}
 		case errors.Is(err, discovery.ErrNotFound) && errors.As(err, &pe):
 			fix, _, _ := strings.Cut(pe.Fix, ", or set awsenv_mfa_provider")
@@ -120,10 +88,10 @@ func mfaCode() helper.MFAFunc {
 	return func(ctx context.Context, in helper.MFAInput) (string, error) {
 		// The provider is done with when this returns: nothing it started
 		// may stay behind.
-		defer childproc.EndOrphans(orphanWait)
+		defer childproc.EndOrphans(helper.OrphanWait)
 		cleanSocketDirs()
-		if p, ok := builtin(in.Provider); ok {
-			return builtinCode(ctx, p, in)
+		if p, ok := builtin.New(in.Provider, os.Stderr); ok {
+			return builtin.Code(ctx, p, in.Request, in.Timeout)
 		}
 		cfg, err := launchConfig(in.Provider, rpc.ServiceMFA, in.Debug)
 		if err != nil {
@@ -143,45 +111,14 @@ func cleanSocketDirs() {
 	}
 }
 
-// builtinCode asks a built-in provider for a code within the request's
-// timeout, with the same checks and messages a plugin's answer gets. The
-// built-ins are awsenv's own code: they need no process of their own.
-func builtinCode(ctx context.Context, p plugins.Provider, in helper.MFAInput) (string, error) {
-	timeout := cmp.Or(in.Timeout, rpc.DefaultCallTimeout)
-	callCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	code, err := p.Code(callCtx, in.Request)
-	fail := func(problem, fix string, err error) error {
-		return &plugins.Error{Provider: p.Name(), Problem: problem, Fix: fix, Err: err}
-	}
-	var pe *plugins.Error
-	switch {
-	case ctx.Err() != nil:
-		return "", fail("stopped before the provider gave a code", "Run the command again.", ctx.Err())
-	case err != nil && errors.Is(callCtx.Err(), context.DeadlineExceeded):
-		return "", fail(fmt.Sprintf("no code after %s", timeout),
-			"If it waits for you (a key to touch, a request to approve), answer it sooner, or raise awsenv_mfa_timeout.", nil)
-	case errors.As(err, &pe):
-		return "", err
-	case err != nil:
-		return "", fail("it gave no code", "Run the command again with --debug to see why.", err)
-	}
-	code = strings.TrimSpace(code)
-	if !plugins.ValidCode(code) {
-		return "", fail(fmt.Sprintf("it answered with something that is not a 6-digit code (%d characters)", len(code)),
-			"Check the provider's settings (the awsenv_mfa_* keys of the profile).", nil)
-	}
-	return code, nil
-}
-
 // listPlugins describes every provider: the built-ins, and each plugin
 // found, started once to ask its Info, which also proves it speaks the
 // protocol.
 func listPlugins(ctx context.Context, in helper.ListInput) []helper.PluginInfo {
-	defer childproc.EndOrphans(orphanWait)
+	defer childproc.EndOrphans(helper.OrphanWait)
 	var out []helper.PluginInfo
 	self, _ := os.Executable()
-	for _, name := range builtinNames {
+	for _, name := range plugins.Builtins {
 		// Built-ins are served in this process: nothing to start.
 		out = append(out, helper.PluginInfo{Name: name, Kind: "built-in", Path: self,
 			Protocol: rpc.ProtocolVersion, Version: version, Services: []string{rpc.ShortName(rpc.ServiceMFA)}, Status: "ok"})
