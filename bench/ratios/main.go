@@ -15,6 +15,9 @@
 // The cached `use` is measured with sessions sealed (the data key in the
 // kernel keyring), in plain text (encryption off), and sealed with the key
 // asked of the helper at each run (as without a kernel keyring).
+// The helpers' bare starts and a role renewed on a valid MFA session are
+// measured too, and the package initialisation of the front and the
+// helpers is printed after the table (GODEBUG=inittrace=1).
 // The cached path with hook plugins uses the end-to-end tests' plugin
 // (cmd/awsenv/testdata/hookplugin), built into the run's temporary
 // directory and installed as awsenv-plugin-h.
@@ -36,6 +39,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/bench/internal/rss"
+	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/internal/sessionkey"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/profiles"
@@ -71,6 +75,7 @@ type scenario struct {
 	reset func() // before each run, untimed (the cold path empties the cache)
 	note  string
 	count bool // count its processes with strace for the note
+	inits bool // print its package initialisation costs (GODEBUG=inittrace=1)
 }
 
 // sample is one run's cost.
@@ -132,7 +137,72 @@ func run(rounds int, before string) error {
 	}
 	tw.Flush()
 	fmt.Printf("(%d runs each, interleaved; %s)\n", rounds, time.Now().Format(time.RFC3339))
+	for _, s := range all {
+		if s.inits {
+			printInits(s, 11)
+		}
+	}
 	return nil
+}
+
+// printInits runs s n times with GODEBUG=inittrace=1 and prints the
+// median of its packages' initialisation (clock time summed over every
+// package, as the runtime reports it) and the costliest packages, each by
+// its median. The runtime's own time before the first package and the
+// page faults between packages are not in the sum.
+func printInits(s scenario, n int) {
+	perPkg := map[string][]time.Duration{}
+	var totals []sample
+	count := 0
+	for range n {
+		if s.reset != nil {
+			s.reset()
+		}
+		cmd := exec.Command(s.argv[0], s.argv[1:]...)
+		cmd.Env = append(slices.Clone(s.env), "GODEBUG=inittrace=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "ratios: %s with inittrace: %v\n", s.name, err)
+			return
+		}
+		var total time.Duration
+		count = 0
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			// init PKG @0.52 ms, 0.011 ms clock, 624 bytes, 8 allocs
+			f := strings.Fields(line)
+			if len(f) < 7 || f[0] != "init" || f[6] != "clock," {
+				continue
+			}
+			v, err := strconv.ParseFloat(f[4], 64)
+			if err != nil {
+				continue
+			}
+			d := time.Duration(v * float64(time.Millisecond))
+			perPkg[f[1]] = append(perPkg[f[1]], d)
+			total += d
+			count++
+		}
+		totals = append(totals, sample{wall: total})
+	}
+	type cost struct {
+		pkg string
+		d   time.Duration
+	}
+	var costs []cost
+	for pkg, ds := range perPkg {
+		ss := make([]sample, len(ds))
+		for i, d := range ds {
+			ss[i] = sample{wall: d}
+		}
+		costs = append(costs, cost{pkg, median(ss, func(x sample) time.Duration { return x.wall })})
+	}
+	slices.SortFunc(costs, func(a, b cost) int { return cmp.Compare(b.d, a.d) })
+	fmt.Printf("\npackage init of %s: %d packages, %.3f ms (median of %d runs); costliest:\n", s.name, count,
+		float64(median(totals, func(x sample) time.Duration { return x.wall }))/float64(time.Millisecond), n)
+	for _, c := range costs[:min(8, len(costs))] {
+		fmt.Printf("  %.3f ms  %s\n", float64(c.d)/float64(time.Millisecond), c.pkg)
+	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
@@ -189,7 +259,7 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	ss := []scenario{
 		{name: label + ": version", argv: []string{awsenv, "version"}, env: small.env},
 		{name: label + ": prompt", argv: []string{awsenv, "prompt"}, env: prompt},
-		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true,
+		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true, inits: true,
 			note: "sealed, key in the kernel keyring"},
 		{name: label + ": use prod, cached, 2 profiles, encryption off", argv: []string{awsenv, "use", "prod"}, env: plain.env, count: true,
 			note: "plain text"},
@@ -207,6 +277,7 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 		fmt.Fprintf(os.Stderr, "ratios: no hook plugins for %s: %v\n", label, err)
 	}
 	ss = append(ss, hooks...)
+	ss = append(ss, helperScenarios(label, bin, small.env)...)
 	cold, err := coldScenarios(filepath.Join(dir, label, "cold"), label, awsenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ratios: no cold path for %s: %v\n", label, err)
@@ -377,14 +448,60 @@ func coldScenarios(dir, label, awsenv string) ([]scenario, error) {
 	clear := func(h *home) func() {
 		return func() { os.RemoveAll(filepath.Join(h.dir, "state")) }
 	}
+	renew, err := newHome(dir+"-renewal", 0, url)
+	if err != nil {
+		return nil, err
+	}
+	fill := exec.Command(awsenv, "use", "prod", "--mfa-code", "123456")
+	fill.Env = renew.env
+	if out, err := fill.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("fill the cache of %s: %v\n%s", renew.dir, err, out)
+	}
+	// The role's session goes; alice's MFA session stays: what happens
+	// every hour for every role (and at each refresh of one).
+	clearRole := func() {
+		c := exec.Command(awsenv, "sessions", "clear", "prod")
+		c.Env = renew.env
+		if out, err := c.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "ratios: sessions clear prod: %v\n%s", err, out)
+			os.Exit(1)
+		}
+	}
 	ss := []scenario{
 		{name: label + ": use prod, cold, moto_server, --mfa-code", argv: []string{awsenv, "use", "prod", "--mfa-code", "123456"}, env: h.env, reset: clear(h)},
 		{name: label + ": use prod, cold, moto_server, mfa_process", argv: []string{awsenv, "use", "prod"}, env: proc.env, reset: clear(proc)},
+		{name: label + ": use prod, cold renewal (MFA session valid), moto_server", argv: []string{awsenv, "use", "prod"}, env: renew.env, reset: clearRole,
+			note: "AssumeRole alone"},
 	}
 	for i := range ss {
 		ss[i].count = true
 	}
 	return ss, nil
+}
+
+// helperScenarios are the helpers' bare starts: started with stdin at
+// its end, as awsenv starts one and then needs nothing (the start-up every
+// cold path pays). Older builds had awsenv-helper alone, which was then
+// what awsenv-helper-full is now.
+func helperScenarios(label, bin string, env []string) []scenario {
+	var ss []scenario
+	for _, h := range []struct{ file, note string }{
+		{"awsenv-helper", "STS and the built-in providers"},
+		{"awsenv-helper-full", "plugins, keyring, picker, other services"},
+	} {
+		path := filepath.Join(bin, h.file)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(bin, "awsenv-helper-full")); err != nil {
+			h.note = "the one helper of builds before the split"
+		}
+		// As awsenv starts them: the keyring library of the full helper
+		// would otherwise launch a D-Bus daemon as it initialises.
+		e := append(slices.Clone(env), "DBUS_SESSION_BUS_ADDRESS="+helper.NoBusAddress)
+		ss = append(ss, scenario{name: label + ": " + h.file + ", bare start", argv: []string{path}, env: e, note: h.note, inits: true})
+	}
+	return ss
 }
 
 // execCount runs s once under strace and says how many programs it ran,
@@ -415,7 +532,7 @@ func execCount(s scenario) string {
 	}
 	helpers := 0
 	for _, p := range progs {
-		if p == "awsenv-helper" {
+		if strings.HasPrefix(p, "awsenv-helper") {
 			helpers++
 		}
 	}
