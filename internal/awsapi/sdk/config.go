@@ -1,23 +1,29 @@
-// Package sdk holds awsenv's AWS clients built on aws-sdk-go-v2, one file
-// per service (sts.go, iam.go, sso.go for the Identity Center portal,
-// signin.go for `aws login` sessions,
-// ssooidc.go, federation.go for the console's sign-in token), each
-// implementing an interface of internal/awsapi, and what they share: the
-// configuration of one call (config.go), the network's deadlines and CA
-// bundle (http.go), the clock skew measurement (skew.go) and the turning
-// of SDK errors into awsapi's (errors.go).
+// Package sdk is the core of awsenv's AWS clients built on aws-sdk-go-v2:
+// the STS client (sts.go, federation.go for the console's sign-in token),
+// implementing interfaces of internal/awsapi, and what every client
+// shares: the configuration of one call (config.go, clientsettings.go),
+// the network's deadlines and CA bundle (http.go), the clock skew
+// measurement (skew.go) and the turning of SDK errors into awsapi's
+// (errors.go). The other services' clients build on it in subpackages:
+// iamclient, ssoclient (the Identity Center portal, its OIDC sign-in and
+// the PKCE authorization), signinclient (`aws login` sessions) and
+// instanceclient (the instance metadata service and container endpoint).
 //
-// Only cmd/awsenv-helper and tests import it (internal/layout checks):
-// the front binary stays free of the SDK.
+// The core links the SDK's STS client alone, not the SDK's config package
+// (whose credential providers import sso, ssooidc and signin) nor the
+// other services (internal/layout checks): every cold path of awsenv
+// starts the helper for an STS call, and each service package costs the
+// helper's start its endpoint tables and schemas.
+//
+// Only cmd/awsenv-helper and tests import these packages (internal/layout
+// checks): the front binary stays free of the SDK.
 //
 // The world comes in as a World value, set once by cmd/awsenv-helper:
-// awsenv's own reads of the environment (AWS_ENDPOINT_URL*,
-// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, AWS_CA_BUNDLE) go through its
-// Getenv, the clock through its Now. The SDK's configuration loader still
-// reads its own settings from the process environment (AWS_REGION,
-// AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_USE_FIPS_ENDPOINT, ...), as does
-// net/http for proxies (HTTPS_PROXY, NO_PROXY): that is the SDK's and Go's
-// behaviour, and the same as the AWS CLI's.
+// every read of the environment that shapes a call (the region, retries,
+// endpoint variants, AWS_ENDPOINT_URL*, AWS_CA_BUNDLE, ...; see Load) goes
+// through its Getenv, the clock through its Now. Only net/http reads its
+// own settings from the process environment, for proxies (HTTPS_PROXY,
+// NO_PROXY): that is Go's behaviour, and the same as the AWS CLI's.
 package sdk
 
 import (
