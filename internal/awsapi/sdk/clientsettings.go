@@ -46,9 +46,18 @@ func (s configSource) GetUseDualStackEndpoint(context.Context) (aws.DualStackEnd
 // over use_dualstack_endpoint, AWS_MAX_ATTEMPTS over max_attempts,
 // AWS_RETRY_MODE over retry_mode, and, from the environment alone,
 // AWS_SDK_UA_APP_ID, AWS_DISABLE_CLOCK_SKEW_CORRECTION and
-// AWS_AUTH_SCHEME_PREFERENCE. The values are read as the SDK's loader
-// reads them: untrimmed, true and false in any case, the retry modes in
-// lower case.
+// AWS_AUTH_SCHEME_PREFERENCE (STS may sign with SigV4a). The values are
+// read as the SDK's loader reads them: untrimmed, true and false in any
+// case, the retry modes in lower case.
+//
+// Left out, as no call of awsenv's changes with them:
+// AWS_DEFAULTS_MODE (it sets the HTTP client's timeouts, which the frozen
+// client ignores, and the standard retry mode every mode has; auto would
+// ask the instance metadata service), the request compression and
+// checksum settings and AWS_ACCOUNT_ID_ENDPOINT_MODE (no STS, IAM,
+// Identity Center or sign-in operation uses them), and the S3, endpoint
+// discovery, IMDS and credential variables (other services; the call's
+// credentials are given).
 func (w World) clientSettings(t awsapi.Target) (settings, error) {
 	var s settings
 	fips, err := w.boolVar("AWS_USE_FIPS_ENDPOINT", t.Endpoints.FIPS)
@@ -71,7 +80,9 @@ func (w World) clientSettings(t awsapi.Target) (settings, error) {
 			s.source.dualStack = aws.DualStackEndpointStateEnabled
 		}
 	}
-	s.maxAttempts = t.Retries.MaxAttempts
+	if n := t.Retries.MaxAttempts; n > 0 {
+		s.maxAttempts = n
+	}
 	if v := w.getenv("AWS_MAX_ATTEMPTS"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
