@@ -79,6 +79,12 @@ func TestLoadEnvironmentOverProfile(t *testing.T) {
 			resolved{Region: "eu-west-1", RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
 		{"AWS_DEFAULT_REGION", env{"AWS_DEFAULT_REGION": "eu-west-2"}, awsapi.Target{},
 			resolved{Region: "eu-west-2", RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
+		{"the environment's endpoint", env{"AWS_ENDPOINT_URL": "http://env"}, awsapi.Target{},
+			resolved{BaseEndpoint: "http://env", RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
+		// As in botocore; the SDK's loader kept AWS_ENDPOINT_URL then.
+		{"no endpoint under the profile's ignore_configured_endpoint_urls", env{"AWS_ENDPOINT_URL": "http://env", "AWS_ENDPOINT_URL_STS": "http://env-sts"},
+			awsapi.Target{Endpoints: awsapi.Endpoints{Ignore: true}},
+			resolved{RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
 		{"the call's region over both", env{"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-2"}, awsapi.Target{Region: "ap-south-1"},
 			resolved{Region: "ap-south-1", RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
 	} {
