@@ -1,3 +1,6 @@
+// Package instanceclient is awsapi.Instance: credentials from the instance
+// metadata service or the container endpoint, with package sdk's HTTP
+// client.
 package instanceclient
 
 import (

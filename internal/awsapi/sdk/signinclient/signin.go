@@ -1,3 +1,6 @@
+// Package signinclient is awsapi.Signin (`aws login` sessions) with the
+// SDK's signin client, configured by package sdk (World.Load), and the
+// DPoP proof its refreshes carry (dpop.go).
 package signinclient
 
 import (

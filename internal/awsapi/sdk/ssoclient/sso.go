@@ -1,3 +1,6 @@
+// Package ssoclient is awsapi.SSO and awsapi.Authorizer (IAM Identity
+// Center: the portal, the OIDC sign-in, the PKCE authorization) with the
+// SDK's sso and ssooidc clients, configured by package sdk (World.Load).
 package ssoclient
 
 import (
