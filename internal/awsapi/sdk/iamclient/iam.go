@@ -1,5 +1,5 @@
 // Package iamclient is awsapi.IAM with the SDK's IAM client, configured
-// by package sdk (World.Load): only the full helper links it.
+// by package sdk (World.Load), which links no IAM itself.
 package iamclient
 
 import (
