@@ -16,6 +16,10 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi/sdk"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk/iamclient"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk/instanceclient"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk/signinclient"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk/ssoclient"
 	"github.com/awsenv/awsenv/internal/helper"
 )
 
@@ -30,11 +34,11 @@ func main() {
 	// The one place the AWS clients get the real world.
 	world := sdk.World{Getenv: os.Getenv, Now: time.Now, Network: sdk.DefaultNetwork}
 	os.Exit(helper.Main("awsenv-helper-full", helper.Handlers{
-		STS: sdk.STS{World: world}, IAM: sdk.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
-		Hook: hookCall, Credentials: sourceCredentials, SSO: sdk.SSO{World: world},
-		Authorizer: &sdk.Authorizer{World: world},
-		Signin:     sdk.Signin{World: world},
-		Instance:   sdk.Instance{World: world},
+		STS: sdk.STS{World: world}, IAM: iamclient.IAM{World: world}, MFA: mfaCode(), List: listPlugins,
+		Hook: hookCall, Credentials: sourceCredentials, SSO: ssoclient.SSO{World: world},
+		Authorizer: &ssoclient.Authorizer{World: world},
+		Signin:     signinclient.Signin{World: world},
+		Instance:   instanceclient.Instance{World: world},
 		Secrets:    sec.serve,
 		Server:     (&credServer{}).serve}))
 }

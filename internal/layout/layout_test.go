@@ -104,13 +104,15 @@ func TestTestSupportOnlyInTests(t *testing.T) {
 	}
 }
 
-// The AWS SDK lives in internal/awsapi/sdk, and only awsenv-helper uses
-// that package: everything else talks to AWS through internal/awsapi's
-// interfaces, which link no SDK (README, "Design: two binaries"). Tests
-// and test support may use either.
+// The AWS SDK lives in internal/awsapi/sdk (the core: World, STS) and its
+// subpackages (one a service family), and only awsenv-helper uses them:
+// everything else talks to AWS through internal/awsapi's interfaces, which
+// link no SDK (README, "Design: two binaries"). The subpackages build on
+// the core. Tests and test support may use either.
 func TestSDKOnlyInHelper(t *testing.T) {
 	t.Parallel()
 	sdkPkg := module + "/internal/awsapi/sdk"
+	inSDK := func(pkg string) bool { return pkg == sdkPkg || strings.HasPrefix(pkg, sdkPkg+"/") }
 	sdk := []string{"github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go"}
 	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
 		pkg, imports, _ := strings.Cut(line, "|")
@@ -118,13 +120,47 @@ func TestSDKOnlyInHelper(t *testing.T) {
 			continue
 		}
 		for _, imp := range strings.Split(imports, ",") {
-			if imp == sdkPkg && pkg != module+"/cmd/awsenv-helper" && pkg != module+"/cmd/awsenv-helper-full" {
+			helpers := pkg == module+"/cmd/awsenv-helper" || pkg == module+"/cmd/awsenv-helper-full"
+			if inSDK(imp) && !helpers && !(imp == sdkPkg && inSDK(pkg)) {
 				t.Errorf("%s imports %s: only the helpers (cmd/awsenv-helper, cmd/awsenv-helper-full) may; use internal/awsapi's interfaces", pkg, imp)
 			}
 			for _, s := range sdk {
-				if (imp == s || strings.HasPrefix(imp, s+"/")) && pkg != sdkPkg {
-					t.Errorf("%s imports %s: the SDK is used only in internal/awsapi/sdk; add the call there", pkg, imp)
+				if (imp == s || strings.HasPrefix(imp, s+"/")) && !inSDK(pkg) {
+					t.Errorf("%s imports %s: the SDK is used only in internal/awsapi/sdk and its subpackages; add the call there", pkg, imp)
 				}
+			}
+		}
+	}
+}
+
+// The core of the AWS clients, internal/awsapi/sdk, links the STS client
+// alone: every cold path of awsenv starts the helper for an STS call, and
+// the other services' packages (and the SDK's config package, which
+// imports sso, ssooidc and signin for its credential providers) compile
+// endpoint tables and schemas as they initialise. Their clients live in
+// the subpackages.
+func TestSDKCoreLinksSTSOnly(t *testing.T) {
+	t.Parallel()
+	banned := []string{
+		"github.com/aws/aws-sdk-go-v2/config",
+		"github.com/aws/aws-sdk-go-v2/service/iam",
+		"github.com/aws/aws-sdk-go-v2/service/sso",
+		"github.com/aws/aws-sdk-go-v2/service/ssooidc",
+		"github.com/aws/aws-sdk-go-v2/service/signin",
+		"github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
+		// The credential providers: the core signs with the call's
+		// credentials (package credentials' static provider).
+		"github.com/aws/aws-sdk-go-v2/credentials/",
+		module + "/internal/awsapi/sdk/",
+	}
+	deps := goList(t, "-deps", "./internal/awsapi/sdk")
+	if !slices.Contains(deps, "github.com/aws/aws-sdk-go-v2/service/sts") {
+		t.Fatalf("go list -deps ./internal/awsapi/sdk has no service/sts: is the test looking at the right package?")
+	}
+	for _, dep := range deps {
+		for _, b := range banned {
+			if dep == b || strings.HasPrefix(dep, strings.TrimSuffix(b, "/")+"/") {
+				t.Errorf("internal/awsapi/sdk links %s: keep that service's client in a subpackage (iamclient, ssoclient, signinclient, instanceclient) and build aws.Config without the SDK's config package", dep)
 			}
 		}
 	}
@@ -217,11 +253,11 @@ func TestPickerUIInHelper(t *testing.T) {
 }
 
 // awsenv-helper is the process every new session and every hourly role
-// renewal starts: it links neither gRPC, go-plugin and protobuf (third-
-// party plugins), the keyring library and D-Bus (the secret store), nor
-// the picker's terminal UI, whose package initialisation would cost each
-// of those starts; awsenv-helper-full links them (README, "Design: two
-// binaries").
+// renewal starts: it links no SDK service but STS, and neither gRPC,
+// go-plugin and protobuf (third-party plugins), the keyring library and
+// D-Bus (the secret store), nor the picker's terminal UI, whose package
+// initialisation would cost each of those starts; awsenv-helper-full links
+// them (README, "Design: a front and two helpers").
 func TestLeanHelperLinksOnlyWhatItServes(t *testing.T) {
 	t.Parallel()
 	banned := []string{
@@ -236,10 +272,21 @@ func TestLeanHelperLinksOnlyWhatItServes(t *testing.T) {
 		module + "/internal/secretstore",
 		module + "/internal/picker",
 		module + "/internal/credserver",
+		module + "/internal/loopback",
+		// Of the SDK, STS alone: the other services' packages compile
+		// their endpoint tables and schemas as they initialise, and the
+		// SDK's config loader links them all.
+		"github.com/aws/aws-sdk-go-v2/config",
+		"github.com/aws/aws-sdk-go-v2/service/iam",
+		"github.com/aws/aws-sdk-go-v2/service/sso",
+		"github.com/aws/aws-sdk-go-v2/service/ssooidc",
+		"github.com/aws/aws-sdk-go-v2/service/signin",
+		"github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
+		module + "/internal/awsapi/sdk/",
 	}
 	for _, dep := range goList(t, "-deps", "./cmd/awsenv-helper") {
 		for _, b := range banned {
-			if dep == b || strings.HasPrefix(dep, b+"/") {
+			if dep == b || strings.HasPrefix(dep, strings.TrimSuffix(b, "/")+"/") {
 				t.Errorf("./cmd/awsenv-helper links %s (through %s): serve that request in awsenv-helper-full", b, dep)
 			}
 		}

@@ -17,8 +17,10 @@ func ptr(b bool) *bool { return &b }
 
 // The profile's use_fips_endpoint, use_dualstack_endpoint, max_attempts
 // and retry_mode reach the SDK's clients; each environment variable, when
-// set, wins (the SDK's loader reads it from the process environment, so
-// the test sets it there too, and cannot run in parallel).
+// set, wins. (The SDK's loader once read the variables from the process
+// environment, so the test sets them there too, and cannot run in
+// parallel; TestLoadIgnoresTheProcessEnvironment shows they no longer
+// count.)
 func TestLoadProfileClientSettings(t *testing.T) {
 	sdkFiles(t, t.TempDir())
 	for _, n := range []string{"AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_STS_REGIONAL_ENDPOINTS"} {

@@ -1,34 +1,40 @@
-// Package sdk holds awsenv's AWS clients built on aws-sdk-go-v2, one file
-// per service (sts.go, iam.go, sso.go for the Identity Center portal,
-// signin.go for `aws login` sessions,
-// ssooidc.go, federation.go for the console's sign-in token), each
-// implementing an interface of internal/awsapi, and what they share: the
-// configuration of one call (config.go), the network's deadlines and CA
-// bundle (http.go), the clock skew measurement (skew.go) and the turning
-// of SDK errors into awsapi's (errors.go).
+// Package sdk is the core of awsenv's AWS clients built on aws-sdk-go-v2:
+// the STS client (sts.go, federation.go for the console's sign-in token),
+// implementing interfaces of internal/awsapi, and what every client
+// shares: the configuration of one call (config.go, clientsettings.go),
+// the network's deadlines and CA bundle (http.go), the clock skew
+// measurement (skew.go) and the turning of SDK errors into awsapi's
+// (errors.go). The other services' clients build on it in subpackages:
+// iamclient, ssoclient (the Identity Center portal, its OIDC sign-in and
+// the PKCE authorization), signinclient (`aws login` sessions) and
+// instanceclient (the instance metadata service and container endpoint).
 //
-// Only cmd/awsenv-helper and tests import it (internal/layout checks):
-// the front binary stays free of the SDK.
+// The core links the SDK's STS client alone, not the SDK's config package
+// (whose credential providers import sso, ssooidc and signin) nor the
+// other services (internal/layout checks): every cold path of awsenv
+// starts the helper for an STS call, and each service package costs the
+// helper's start its endpoint tables and schemas.
+//
+// Only cmd/awsenv-helper and tests import these packages (internal/layout
+// checks): the front binary stays free of the SDK.
 //
 // The world comes in as a World value, set once by cmd/awsenv-helper:
-// awsenv's own reads of the environment (AWS_ENDPOINT_URL*,
-// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, AWS_CA_BUNDLE) go through its
-// Getenv, the clock through its Now. The SDK's configuration loader still
-// reads its own settings from the process environment (AWS_REGION,
-// AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_USE_FIPS_ENDPOINT, ...), as does
-// net/http for proxies (HTTPS_PROXY, NO_PROXY): that is the SDK's and Go's
-// behaviour, and the same as the AWS CLI's.
+// every read of the environment that shapes a call (the region, retries,
+// endpoint variants, AWS_ENDPOINT_URL*, AWS_CA_BUNDLE, ...; see Load) goes
+// through its Getenv, the clock through its Now. Only net/http reads its
+// own settings from the process environment, for proxies (HTTPS_PROXY,
+// NO_PROXY): that is Go's behaviour, and the same as the AWS CLI's.
 package sdk
 
 import (
-	"bytes"
 	"context"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
@@ -56,7 +62,8 @@ func (w World) getenv(name string) string {
 	return w.Getenv(name)
 }
 
-func (w World) now() time.Time {
+// Time is the world's clock: Now, else time.Now.
+func (w World) Time() time.Time {
 	if w.Now == nil {
 		return time.Now()
 	}
@@ -65,47 +72,63 @@ func (w World) now() time.Time {
 
 // Load returns the SDK configuration for one call of service (the SDK's
 // service id: "STS", "IAM", "SSO", "SSO OIDC"; also named in errors)
-// signed with c. The SDK never reads the user's AWS files: awsenv has read
-// them already, as the AWS CLI does, and the SDK's own reader is stricter
-// (and has panicked on a lone quote in a profile no one uses). The
-// endpoint comes from Endpoint, the HTTP client (deadlines and CA bundle)
-// from http.go. t.Region wins over the environment's; it may be empty.
+// signed with c, built here rather than by the SDK's config package,
+// whose credential providers (sso, ssooidc, signin, imds) would cost every
+// start of the helper their initialisation. The SDK never reads the
+// user's AWS files: awsenv has read them already, as the AWS CLI does, and
+// the SDK's own reader is stricter (and has panicked on a lone quote in a
+// profile no one uses). The endpoint comes from Endpoint, the HTTP client
+// (deadlines and CA bundle) from http.go, the rest of the client settings
+// from clientsettings.go. t.Region wins over the environment's; it may be
+// empty.
 func (w World) Load(ctx context.Context, service string, t awsapi.Target, c profiles.Credentials) (aws.Config, error) {
-	hc, pem, err := w.sdkHTTPClient("configure "+service, t)
+	op := "configure " + service
+	hc, err := w.SDKHTTPClient(op, t)
 	if err != nil {
 		return aws.Config{}, err
 	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			c.AccessKeyID, c.SecretAccessKey.Reveal(), c.SessionToken.Reveal())),
-		config.WithAPIOptions([]func(*middleware.Stack) error{MeasureClockSkew(w.now)}),
-		// No files; the helper starts without AWS_PROFILE, which would make
-		// the SDK look for that profile in them.
-		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
-		config.WithHTTPClient(hc),
-	}
-	if pem != nil {
-		// Given to the loader, so it does not read the process's own
-		// AWS_CA_BUNDLE over awsenv's choice.
-		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
-	}
-	if t.Region != "" {
-		opts = append(opts, config.WithRegion(t.Region))
-	}
-	opts = append(opts, w.profileClientOptions(t)...)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	s, err := w.clientSettings(t)
 	if err != nil {
-		return aws.Config{}, &awsapi.TransportError{Operation: "configure " + service, Message: err.Error()}
+		return aws.Config{}, &awsapi.TransportError{Operation: op, Message: err.Error()}
 	}
-	// The loader applies a CA bundle to a copy of hc (the process's
-	// AWS_CA_BUNDLE when awsenv chose none); hc, with the bundle awsenv
-	// chose through Getenv, stands, frozen so that the SDK's defaults
-	// modes cannot change its deadlines.
-	cfg.HTTPClient = hc.Freeze()
+	cfg := aws.Config{
+		Region: w.region(t),
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+			c.AccessKeyID, c.SecretAccessKey.Reveal(), c.SessionToken.Reveal())),
+		// Frozen, so that the SDK's defaults modes cannot change its
+		// deadlines.
+		HTTPClient:                 hc.Freeze(),
+		APIOptions:                 []func(*middleware.Stack) error{MeasureClockSkew(w.Time)},
+		ConfigSources:              []any{s.source},
+		RetryMaxAttempts:           s.maxAttempts,
+		RetryMode:                  s.retryMode,
+		AppID:                      s.appID,
+		DisableClockSkewCorrection: s.noSkewCorrection,
+		AuthSchemePreference:       s.authSchemes,
+		// What the SDK's loader sets when nothing is configured.
+		Logger:                      logging.NewStandardLogger(os.Stderr),
+		DefaultsMode:                aws.DefaultsModeLegacy,
+		RequestMinCompressSizeBytes: 10240,
+		AccountIDEndpointMode:       aws.AccountIDEndpointModePreferred,
+		RequestChecksumCalculation:  aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation:  aws.ResponseChecksumValidationWhenSupported,
+		RestrictFilePermissions:     aws.RestrictFilePermissionsUserReadWrite,
+	}
 	if url := Endpoint(service, t.Endpoints, w.getenv); url != "" {
 		cfg.BaseEndpoint = aws.String(url)
 	}
 	return cfg, nil
+}
+
+// region is t.Region, else AWS_REGION, else AWS_DEFAULT_REGION, as the
+// SDK's loader orders them.
+func (w World) region(t awsapi.Target) string {
+	for _, r := range []string{t.Region, w.getenv("AWS_REGION"), w.getenv("AWS_DEFAULT_REGION")} {
+		if r != "" {
+			return r
+		}
+	}
+	return ""
 }
 
 // Endpoint is the endpoint a call of service goes to, by the SDKs'

@@ -17,11 +17,11 @@ type env map[string]string
 
 func (e env) world() World { return World{Getenv: func(k string) string { return e[k] }} }
 
-// sdkFiles points the SDK's own variables for the AWS files (read from the
-// process environment, not through World) at dir, and clears the region
-// and profile it would read there: for the tests that prove the SDK reads
-// no files even when the environment names them. Such tests cannot run in
-// parallel.
+// sdkFiles points the SDK's own variables for the AWS files (which its
+// config package would read from the process environment) at dir, and
+// clears the region and profile it would read there: for the tests that
+// prove the SDK reads no files even when the environment names them. Such
+// tests cannot run in parallel.
 func sdkFiles(t *testing.T, dir string) {
 	t.Helper()
 	t.Setenv("HOME", dir)

@@ -9,8 +9,8 @@ import (
 	"github.com/awsenv/awsenv/internal/awsapi"
 )
 
-// errNoCredentials is an answer without credentials in it.
-var errNoCredentials = errors.New("the answer held no credentials")
+// ErrNoCredentials is an answer without credentials in it.
+var ErrNoCredentials = errors.New("the answer held no credentials")
 
 // Convert turns an SDK error from operation op into AWS's code and message
 // (*awsapi.APIError), without the SDK's layers of operation and retry

@@ -20,7 +20,7 @@ import (
 
 // GetFederationToken calls sts:GetFederationToken.
 func (c STS) GetFederationToken(ctx context.Context, in awsapi.GetFederationTokenInput) (profiles.Credentials, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, in.Target, in.Credentials)
 	if err != nil {
@@ -50,7 +50,7 @@ const maxSigninAnswer = 64 << 10
 // credentials, so no error quotes it.
 func (c STS) SigninToken(ctx context.Context, in awsapi.SigninTokenInput) (string, error) {
 	const op = "getSigninToken"
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	session, err := json.Marshal(map[string]string{
 		"sessionId":    in.Credentials.AccessKeyID,

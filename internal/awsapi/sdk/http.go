@@ -55,8 +55,9 @@ func (w World) network() Network {
 	return n
 }
 
-// call bounds one call (every client method starts with it).
-func (w World) call(ctx context.Context) (context.Context, context.CancelFunc) {
+// Bound bounds one call by the Network's Call deadline (every client
+// method starts with it).
+func (w World) Bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, w.network().Call)
 }
 
@@ -78,43 +79,43 @@ func (n Network) configure(tr *http.Transport, roots *x509.CertPool) {
 // roots is the certificate pool calls for t trust: AWS_CA_BUNDLE's (read
 // through Getenv), else the profile's ca_bundle, else nil for the
 // system's, as the SDKs order them. op names the call in errors.
-func (w World) roots(op string, t awsapi.Target) (*x509.CertPool, []byte, error) {
+func (w World) roots(op string, t awsapi.Target) (*x509.CertPool, error) {
 	path, what, fix := w.getenv("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", "Point AWS_CA_BUNDLE at a PEM file, or unset it."
 	if path == "" {
 		path, what, fix = t.Endpoints.CABundle, "the ca_bundle of profile "+t.Profile, "Fix the path in ca_bundle, or remove it to use the system's certificates."
 	}
 	if path == "" {
-		return nil, nil, nil
+		return nil, nil
 	}
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("read %s: %v. %s", what, err, fix)}
+		return nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("read %s: %v. %s", what, err, fix)}
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s (%s) holds no PEM certificate. %s", what, path, fix)}
+		return nil, &awsapi.TransportError{Operation: op, Message: fmt.Sprintf("%s (%s) holds no PEM certificate. %s", what, path, fix)}
 	}
-	return pool, pem, nil
+	return pool, nil
 }
 
-// sdkHTTPClient is the HTTP client of an SDK call for t: the SDK's own
+// SDKHTTPClient is the HTTP client of an SDK call for t: the SDK's own
 // (it follows only 307 and 308 redirects, as AWS's protocols expect) with
-// the Network's deadlines and the trusted certificates of roots, whose
-// PEM it also returns (nil for the system's).
-func (w World) sdkHTTPClient(op string, t awsapi.Target) (*awshttp.BuildableClient, []byte, error) {
-	pool, pem, err := w.roots(op, t)
+// the Network's deadlines and the trusted certificates of roots. op names
+// the call in errors.
+func (w World) SDKHTTPClient(op string, t awsapi.Target) (*awshttp.BuildableClient, error) {
+	pool, err := w.roots(op, t)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n := w.network()
-	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { n.configure(tr, pool) }), pem, nil
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { n.configure(tr, pool) }), nil
 }
 
 // plainHTTPClient is the HTTP client of awsenv's own calls (the
 // federation endpoint): Go's default transport with the Network's
 // deadlines and the trusted certificates of roots.
 func (w World) plainHTTPClient(op string, t awsapi.Target) (*http.Client, error) {
-	pool, _, err := w.roots(op, t)
+	pool, err := w.roots(op, t)
 	if err != nil {
 		return nil, err
 	}

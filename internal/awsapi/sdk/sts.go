@@ -48,7 +48,7 @@ func (c STS) client(ctx context.Context, t awsapi.Target, creds profiles.Credent
 
 // GetSessionToken calls sts:GetSessionToken.
 func (c STS) GetSessionToken(ctx context.Context, in awsapi.GetSessionTokenInput) (profiles.Credentials, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, in.Target, in.Credentials)
 	if err != nil {
@@ -71,7 +71,7 @@ func (c STS) GetSessionToken(ctx context.Context, in awsapi.GetSessionTokenInput
 
 // AssumeRole calls sts:AssumeRole.
 func (c STS) AssumeRole(ctx context.Context, in awsapi.AssumeRoleInput) (profiles.Credentials, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, in.Target, in.Credentials)
 	if err != nil {
@@ -126,7 +126,7 @@ func stsTags(m map[string]string) []types.Tag {
 // AssumeRoleWithWebIdentity calls sts:AssumeRoleWithWebIdentity, unsigned:
 // the web identity token is the proof.
 func (c STS) AssumeRoleWithWebIdentity(ctx context.Context, in awsapi.AssumeRoleWithWebIdentityInput) (profiles.Credentials, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, in.Target, profiles.Credentials{})
 	if err != nil {
@@ -145,7 +145,7 @@ func (c STS) AssumeRoleWithWebIdentity(ctx context.Context, in awsapi.AssumeRole
 		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", err)
 	}
 	if out.Credentials == nil {
-		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", errNoCredentials)
+		return profiles.Credentials{}, Convert("AssumeRoleWithWebIdentity", ErrNoCredentials)
 	}
 	creds := fromSTS(out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken, out.Credentials.Expiration)
 	if out.AssumedRoleUser != nil {
@@ -156,7 +156,7 @@ func (c STS) AssumeRoleWithWebIdentity(ctx context.Context, in awsapi.AssumeRole
 
 // GetCallerIdentity calls sts:GetCallerIdentity.
 func (c STS) GetCallerIdentity(ctx context.Context, t awsapi.Target, creds profiles.Credentials) (awsapi.Identity, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, t, creds)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/awsapi/sdk"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk/signinclient"
 )
 
 // The double's sign-in service refuses what the real one would: a proof
@@ -41,7 +41,7 @@ func TestSigninVerifiesDPoP(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	proof := func(k *ecdsa.PrivateKey, u string, at time.Time) string {
-		p, err := sdk.DPoPProof(k, u, at)
+		p, err := signinclient.DPoPProof(k, u, at)
 		if err != nil {
 			t.Fatal(err)
 		}

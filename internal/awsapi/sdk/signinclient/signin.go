@@ -1,4 +1,7 @@
-package sdk
+// Package signinclient is awsapi.Signin (`aws login` sessions) with the
+// SDK's signin client, configured by package sdk (World.Load), and the
+// DPoP proof its refreshes carry (dpop.go).
+package signinclient
 
 import (
 	"context"
@@ -14,6 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -24,7 +28,7 @@ const serviceSignin = "Signin"
 // Signin is awsapi.Signin with the SDK's signin client. CreateOAuth2Token
 // is unsigned (the refresh token and the DPoP proof authenticate it), as
 // botocore and the SDK's logincreds make it.
-type Signin struct{ World }
+type Signin struct{ sdk.World }
 
 var _ awsapi.Signin = Signin{}
 
@@ -37,7 +41,7 @@ func (c Signin) CreateOAuth2Token(ctx context.Context, in awsapi.SigninRefreshIn
 	if err != nil {
 		return awsapi.SigninToken{}, fmt.Errorf("%s: %w", op, err)
 	}
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cfg, err := c.Load(ctx, serviceSignin, in.Target, profiles.Credentials{})
 	if err != nil {
@@ -48,14 +52,14 @@ func (c Signin) CreateOAuth2Token(ctx context.Context, in awsapi.SigninRefreshIn
 	out, err := cl.CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
 		ClientId: aws.String(in.ClientID), GrantType: aws.String("refresh_token"), RefreshToken: aws.String(in.RefreshToken.Reveal()),
 	}}, signin.WithAPIOptions(func(st *middleware.Stack) error {
-		return st.Finalize.Add(&dpopProof{key: key, now: c.now}, middleware.After)
+		return st.Finalize.Add(&dpopProof{key: key, now: c.Time}, middleware.After)
 	}))
 	if err != nil {
 		return awsapi.SigninToken{}, signinError(op, err)
 	}
 	t := out.TokenOutput
 	if t == nil || t.AccessToken == nil || t.ExpiresIn == nil {
-		return awsapi.SigninToken{}, Convert(op, errNoCredentials)
+		return awsapi.SigninToken{}, sdk.Convert(op, sdk.ErrNoCredentials)
 	}
 	return awsapi.SigninToken{
 		Credentials: profiles.Credentials{AccessKeyID: aws.ToString(t.AccessToken.AccessKeyId),
@@ -70,7 +74,7 @@ func (c Signin) CreateOAuth2Token(ctx context.Context, in awsapi.SigninRefreshIn
 // (TOKEN_EXPIRED, USER_CREDENTIALS_CHANGED, INSUFFICIENT_PERMISSIONS) as
 // the code: that member, not the exception's name, says what to do.
 func signinError(op string, err error) error {
-	conv := Convert(op, err)
+	conv := sdk.Convert(op, err)
 	var ad *types.AccessDeniedException
 	var api *awsapi.APIError
 	if errors.As(err, &ad) && ad.Error_ != "" && errors.As(conv, &api) {

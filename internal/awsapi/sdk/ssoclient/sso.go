@@ -1,4 +1,7 @@
-package sdk
+// Package ssoclient is awsapi.SSO and awsapi.Authorizer (IAM Identity
+// Center: the portal, the OIDC sign-in, the PKCE authorization) with the
+// SDK's sso and ssooidc clients, configured by package sdk (World.Load).
+package ssoclient
 
 import (
 	"context"
@@ -8,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/profiles"
 )
 
@@ -23,7 +27,7 @@ const (
 // call is unsigned, as the SDK makes them: OIDC calls carry the client's
 // id and secret in their bodies, portal calls the access token in the
 // x-amz-sso_bearer_token header.
-type SSO struct{ World }
+type SSO struct{ sdk.World }
 
 var _ awsapi.SSO = SSO{}
 
@@ -46,13 +50,13 @@ func (c SSO) portal(ctx context.Context, t awsapi.Target) (*sso.Client, error) {
 
 // convert is Convert with Identity Center's answers typed.
 func convert(op string, err error) error {
-	return awsapi.Typed(Convert(op, err))
+	return awsapi.Typed(sdk.Convert(op, err))
 }
 
 // GetRoleCredentials calls the portal's GetRoleCredentials.
 func (c SSO) GetRoleCredentials(ctx context.Context, in awsapi.RoleInput) (profiles.Credentials, error) {
 	const op = "GetRoleCredentials"
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.portal(ctx, in.Target)
 	if err != nil {
@@ -65,7 +69,7 @@ func (c SSO) GetRoleCredentials(ctx context.Context, in awsapi.RoleInput) (profi
 	}
 	rc := out.RoleCredentials
 	if rc == nil {
-		return profiles.Credentials{}, convert(op, errNoCredentials)
+		return profiles.Credentials{}, convert(op, sdk.ErrNoCredentials)
 	}
 	// Milliseconds since 1970 as an int64: any value can come. It is
 	// clamped to what the pipe carries; the front judges it.
@@ -76,7 +80,7 @@ func (c SSO) GetRoleCredentials(ctx context.Context, in awsapi.RoleInput) (profi
 
 // Logout calls the portal's Logout.
 func (c SSO) Logout(ctx context.Context, in awsapi.LogoutInput) error {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.portal(ctx, in.Target)
 	if err != nil {
@@ -96,7 +100,7 @@ func (c SSO) ListAccess(ctx context.Context, in awsapi.AccessInput) ([]awsapi.Ac
 
 // ListAccountsPage calls the portal's ListAccounts for one page.
 func (c SSO) ListAccountsPage(ctx context.Context, in awsapi.AccessInput, next string) ([]awsapi.AccountRole, string, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.portal(ctx, in.Target)
 	if err != nil {
@@ -119,7 +123,7 @@ func (c SSO) ListAccountsPage(ctx context.Context, in awsapi.AccessInput, next s
 
 // ListAccountRolesPage calls the portal's ListAccountRoles for one page.
 func (c SSO) ListAccountRolesPage(ctx context.Context, in awsapi.AccessInput, account, next string) ([]string, string, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.portal(ctx, in.Target)
 	if err != nil {

@@ -1,4 +1,6 @@
-package sdk
+// Package iamclient is awsapi.IAM with the SDK's IAM client, configured
+// by package sdk (World.Load), which links no IAM itself.
+package iamclient
 
 import (
 	"context"
@@ -9,11 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/profiles"
 )
 
 // IAM is awsapi.IAM through the SDK.
-type IAM struct{ World }
+type IAM struct{ sdk.World }
 
 var _ awsapi.IAM = IAM{}
 
@@ -47,7 +50,7 @@ func optional(s string) *string {
 
 // ListAccessKeys calls iam:ListAccessKeys, every page of it.
 func (c IAM) ListAccessKeys(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.AccessKey, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -58,7 +61,7 @@ func (c IAM) ListAccessKeys(ctx context.Context, call awsapi.IAMCall, userName s
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, Convert("ListAccessKeys", err)
+			return nil, sdk.Convert("ListAccessKeys", err)
 		}
 		for _, k := range page.AccessKeyMetadata {
 			keys = append(keys, awsapi.AccessKey{
@@ -74,7 +77,7 @@ func (c IAM) ListAccessKeys(ctx context.Context, call awsapi.IAMCall, userName s
 
 // CreateAccessKey calls iam:CreateAccessKey.
 func (c IAM) CreateAccessKey(ctx context.Context, call awsapi.IAMCall, userName string) (awsapi.NewKey, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -82,7 +85,7 @@ func (c IAM) CreateAccessKey(ctx context.Context, call awsapi.IAMCall, userName 
 	}
 	out, err := cl.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: optional(userName)})
 	if err != nil {
-		return awsapi.NewKey{}, Convert("CreateAccessKey", err)
+		return awsapi.NewKey{}, sdk.Convert("CreateAccessKey", err)
 	}
 	k := out.AccessKey
 	if k == nil {
@@ -102,7 +105,7 @@ func (c IAM) CreateAccessKey(ctx context.Context, call awsapi.IAMCall, userName 
 // UpdateAccessKey calls iam:UpdateAccessKey; status is awsapi.StatusActive
 // or awsapi.StatusInactive.
 func (c IAM) UpdateAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID, status string) error {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -111,14 +114,14 @@ func (c IAM) UpdateAccessKey(ctx context.Context, call awsapi.IAMCall, userName,
 	_, err = cl.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{
 		UserName: optional(userName), AccessKeyId: aws.String(keyID), Status: types.StatusType(status)})
 	if err != nil {
-		return Convert("UpdateAccessKey", err)
+		return sdk.Convert("UpdateAccessKey", err)
 	}
 	return nil
 }
 
 // DeleteAccessKey calls iam:DeleteAccessKey.
 func (c IAM) DeleteAccessKey(ctx context.Context, call awsapi.IAMCall, userName, keyID string) error {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -126,14 +129,14 @@ func (c IAM) DeleteAccessKey(ctx context.Context, call awsapi.IAMCall, userName,
 	}
 	_, err = cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: optional(userName), AccessKeyId: aws.String(keyID)})
 	if err != nil {
-		return Convert("DeleteAccessKey", err)
+		return sdk.Convert("DeleteAccessKey", err)
 	}
 	return nil
 }
 
 // GetAccessKeyLastUsed calls iam:GetAccessKeyLastUsed.
 func (c IAM) GetAccessKeyLastUsed(ctx context.Context, call awsapi.IAMCall, keyID string) (awsapi.LastUsed, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -141,7 +144,7 @@ func (c IAM) GetAccessKeyLastUsed(ctx context.Context, call awsapi.IAMCall, keyI
 	}
 	out, err := cl.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
 	if err != nil {
-		return awsapi.LastUsed{}, Convert("GetAccessKeyLastUsed", err)
+		return awsapi.LastUsed{}, sdk.Convert("GetAccessKeyLastUsed", err)
 	}
 	lu := awsapi.LastUsed{UserName: aws.ToString(out.UserName)}
 	if u := out.AccessKeyLastUsed; u != nil {
@@ -155,7 +158,7 @@ func (c IAM) GetAccessKeyLastUsed(ctx context.Context, call awsapi.IAMCall, keyI
 
 // ListMFADevices calls iam:ListMFADevices, every page of it.
 func (c IAM) ListMFADevices(ctx context.Context, call awsapi.IAMCall, userName string) ([]awsapi.MFADevice, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.client(ctx, call)
 	if err != nil {
@@ -166,7 +169,7 @@ func (c IAM) ListMFADevices(ctx context.Context, call awsapi.IAMCall, userName s
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, Convert("ListMFADevices", err)
+			return nil, sdk.Convert("ListMFADevices", err)
 		}
 		for _, d := range page.MFADevices {
 			devices = append(devices, awsapi.MFADevice{

@@ -1,4 +1,4 @@
-package sdk
+package ssoclient
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/internal/loopback"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -21,7 +22,7 @@ import (
 // (AWS_ENDPOINT_URL_SSO_OIDC and the profile's settings move it too). One
 // authorization at a time: a new one ends the last.
 type Authorizer struct {
-	World World
+	World sdk.World
 	mu    sync.Mutex
 	ln    *loopback.Listener
 }

@@ -1,4 +1,4 @@
-package sdk
+package ssoclient
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func (c SSO) oidc(ctx context.Context, t awsapi.Target) (*ssooidc.Client, error)
 // RegisterClient calls SSO OIDC's RegisterClient for a public client.
 func (c SSO) RegisterClient(ctx context.Context, in awsapi.RegisterClientInput) (awsapi.Registration, error) {
 	const op = "RegisterClient"
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.oidc(ctx, in.Target)
 	if err != nil {
@@ -43,7 +43,7 @@ func (c SSO) RegisterClient(ctx context.Context, in awsapi.RegisterClientInput) 
 
 // StartDeviceAuthorization calls SSO OIDC's StartDeviceAuthorization.
 func (c SSO) StartDeviceAuthorization(ctx context.Context, in awsapi.StartInput) (awsapi.Device, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.oidc(ctx, in.Target)
 	if err != nil {
@@ -63,7 +63,7 @@ func (c SSO) StartDeviceAuthorization(ctx context.Context, in awsapi.StartInput)
 
 // CreateToken calls SSO OIDC's CreateToken, once: polling is awsenv's.
 func (c SSO) CreateToken(ctx context.Context, in awsapi.CreateTokenInput) (awsapi.Token, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	cl, err := c.oidc(ctx, in.Target)
 	if err != nil {
@@ -89,4 +89,12 @@ func (c SSO) CreateToken(ctx context.Context, in awsapi.CreateTokenInput) (awsap
 	}
 	return awsapi.Token{AccessToken: profiles.Secret(aws.ToString(out.AccessToken)), ExpiresIn: time.Duration(out.ExpiresIn) * time.Second,
 		RefreshToken: profiles.Secret(aws.ToString(out.RefreshToken))}, nil
+}
+
+// optional is nil for "": no issuer URL but an empty one.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }

@@ -1,4 +1,7 @@
-package sdk
+// Package instanceclient is awsapi.Instance: credentials from the instance
+// metadata service or the container endpoint, with package sdk's HTTP
+// client.
+package instanceclient
 
 import (
 	"context"
@@ -10,23 +13,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/profiles"
 )
 
 // Instance is awsapi.Instance through the SDK's providers: ec2rolecreds on
 // an IMDSv2-only client (the token PUT first; no fall-back to IMDSv1) and
 // endpointcreds for the container endpoint, both with http.go's deadlines.
-type Instance struct{ World }
+type Instance struct{ sdk.World }
 
 var _ awsapi.Instance = Instance{}
 
 // InstanceCredentials asks the instance metadata service or the container
 // endpoint in names for credentials.
 func (c Instance) InstanceCredentials(ctx context.Context, in awsapi.InstanceInput) (profiles.Credentials, error) {
-	ctx, cancel := c.call(ctx)
+	ctx, cancel := c.Bound(ctx)
 	defer cancel()
 	op := "credentials from " + in.Source
-	hc, _, err := c.sdkHTTPClient(op, awsapi.Target{})
+	hc, err := c.SDKHTTPClient(op, awsapi.Target{})
 	if err != nil {
 		return profiles.Credentials{}, err
 	}

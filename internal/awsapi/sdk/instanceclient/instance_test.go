@@ -1,4 +1,4 @@
-package sdk
+package instanceclient
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
+	"github.com/awsenv/awsenv/internal/awsapi/sdk"
 	"github.com/awsenv/awsenv/internal/diagnose"
 	"github.com/awsenv/awsenv/internal/testsupport/fakeaws"
 	"github.com/awsenv/awsenv/profiles"
@@ -19,7 +20,7 @@ import (
 // (the PUT refused) and an absent one fail in ways diagnose tells apart.
 func TestInstanceCredentials(t *testing.T) {
 	t.Parallel()
-	c := Instance{World: World{Network: Network{Connect: 2 * time.Second, Call: 10 * time.Second}}}
+	c := Instance{World: sdk.World{Network: sdk.Network{Connect: 2 * time.Second, Call: 10 * time.Second}}}
 	ctx := context.Background()
 	imds := fakeaws.StartIMDS("web", keyID, secret, "")
 	t.Cleanup(imds.Close)
