@@ -93,10 +93,14 @@ func (w World) clientSettings(t awsapi.Target) (settings, error) {
 	if m := t.Retries.Mode; m != "" {
 		s.retryMode = retryMode(m)
 	}
-	if v := w.getenv("AWS_RETRY_MODE"); v != "" {
+	if v := w.getenv("AWS_RETRY_MODE"); v == "legacy" {
+		// botocore's own mode, which the AWS CLI accepts: taken as the
+		// profile's legacy is (retryMode).
+		s.retryMode = retryMode(v)
+	} else if v != "" {
 		m, err := aws.ParseRetryMode(v)
 		if err != nil {
-			return s, fmt.Errorf("AWS_RETRY_MODE = %s is neither standard nor adaptive. Set it to one of them, or unset it.", v)
+			return s, fmt.Errorf("AWS_RETRY_MODE = %s is not legacy, standard or adaptive. Set it to one of them, or unset it.", v)
 		}
 		s.retryMode = m
 	}

@@ -85,6 +85,11 @@ func TestLoadEnvironmentOverProfile(t *testing.T) {
 		{"no endpoint under the profile's ignore_configured_endpoint_urls", env{"AWS_ENDPOINT_URL": "http://env", "AWS_ENDPOINT_URL_STS": "http://env-sts"},
 			awsapi.Target{Endpoints: awsapi.Endpoints{Ignore: true}},
 			resolved{RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
+		// botocore's legacy mode, which the SDK's loader refused: standard,
+		// as the profile's retry_mode = legacy is.
+		{"AWS_RETRY_MODE=legacy as the AWS CLI takes it", env{"AWS_RETRY_MODE": "legacy"}, profile,
+			resolved{MaxAttempts: 7, RetryMode: aws.RetryModeStandard, FIPS: aws.FIPSEndpointStateEnabled,
+				DualStack: aws.DualStackEndpointStateDisabled, DefaultsMode: aws.DefaultsModeLegacy}},
 		{"the call's region over both", env{"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-2"}, awsapi.Target{Region: "ap-south-1"},
 			resolved{Region: "ap-south-1", RetryMode: aws.RetryModeStandard, DefaultsMode: aws.DefaultsModeLegacy}},
 	} {
@@ -109,8 +114,8 @@ func TestLoadInvalidEnvironment(t *testing.T) {
 	for _, tc := range []struct{ name, value, want string }{
 		{"AWS_MAX_ATTEMPTS", "three", "is not a whole number"},
 		{"AWS_MAX_ATTEMPTS", "3.5", "is not a whole number"},
-		{"AWS_RETRY_MODE", "legacy", "is neither standard nor adaptive"},
-		{"AWS_RETRY_MODE", "Standard", "is neither standard nor adaptive"},
+		{"AWS_RETRY_MODE", "Standard", "is not legacy, standard or adaptive"},
+		{"AWS_RETRY_MODE", "exponential", "is not legacy, standard or adaptive"},
 		{"AWS_USE_FIPS_ENDPOINT", "yes", "is neither true nor false"},
 		{"AWS_USE_FIPS_ENDPOINT", " true", "is neither true nor false"},
 		{"AWS_USE_DUALSTACK_ENDPOINT", "1", "is neither true nor false"},
@@ -167,7 +172,6 @@ func TestLoadAsTheSDKLoader(t *testing.T) {
 		{"AWS_MAX_ATTEMPTS": "0"},
 		{"AWS_MAX_ATTEMPTS": "-1"},
 		{"AWS_MAX_ATTEMPTS": "x"},
-		{"AWS_RETRY_MODE": "legacy"},
 		{"AWS_USE_FIPS_ENDPOINT": "TRUE", "AWS_USE_DUALSTACK_ENDPOINT": "false"},
 		{"AWS_USE_FIPS_ENDPOINT": "maybe"},
 		{"AWS_USE_DUALSTACK_ENDPOINT": "true "},
