@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/adrg/xdg"
-
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/profiles"
 )
@@ -110,6 +108,7 @@ func SystemDeps() *Deps {
 		exe = resolved
 	}
 	home, _ := os.UserHomeDir()
+	configHome, stateHome, dataHome := xdgDirs()
 	return &Deps{
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
@@ -117,9 +116,9 @@ func SystemDeps() *Deps {
 		Environ:    os.Environ,
 		Now:        time.Now,
 		Home:       home,
-		ConfigHome: xdg.ConfigHome,
-		StateHome:  xdg.StateHome,
-		DataHome:   xdg.DataHome,
+		ConfigHome: configHome,
+		StateHome:  stateHome,
+		DataHome:   dataHome,
 		Stdin:      os.Stdin,
 		OpenTTY: func() (io.ReadWriteCloser, error) {
 			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
