@@ -31,10 +31,11 @@ type Deps struct {
 	Executable string
 	// Exec replaces the process (awsenv exec).
 	Exec func(path string, argv, env []string) error
-	// ParentNames returns the names of the parent process (comm, then the
-	// executable's base name), to tell which shell will read what `use`
-	// prints; nil or empty when the OS cannot tell.
-	ParentNames func() []string
+	// ParentNames yields the names of the parent process (comm, then the
+	// executable's base name, each read only when asked for), to tell
+	// which shell will read what `use` prints; nil, or yielding nothing,
+	// when the OS cannot tell.
+	ParentNames func(yield func(string) bool)
 
 	// debugEnv is AWSENV_DEBUG as Main read it (see debugOn).
 	debugEnv bool
