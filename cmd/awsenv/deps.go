@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -105,8 +106,12 @@ func (d *Deps) closeHelper() {
 // SystemDeps is the real world.
 func SystemDeps() *Deps {
 	exe, _ := os.Executable()
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
+	// Linux's /proc/self/exe already names the file itself, links
+	// resolved: resolving it again cost every run four lstat calls.
+	if runtime.GOOS != "linux" {
+		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = resolved
+		}
 	}
 	home, _ := os.UserHomeDir()
 	configHome, stateHome, dataHome := xdgDirs()
