@@ -261,6 +261,8 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 		{name: label + ": prompt", argv: []string{awsenv, "prompt"}, env: prompt},
 		{name: label + ": use prod, cached, 2 profiles", argv: []string{awsenv, "use", "prod"}, env: small.env, count: true, inits: true,
 			note: "sealed, key in the kernel keyring"},
+		{name: label + ": credential-process prod, cached, 2 profiles", argv: []string{awsenv, "credential-process", "prod"}, env: small.env,
+			note: "sealed, key in the kernel keyring"},
 		{name: label + ": use prod, cached, 2 profiles, encryption off", argv: []string{awsenv, "use", "prod"}, env: plain.env, count: true,
 			note: "plain text"},
 		{name: label + ": use prod, cached, 2 profiles, key through the helper", argv: []string{awsenv, "use", "prod"}, env: viaHelper.env, count: true,

@@ -68,14 +68,23 @@ func newApp(d *Deps) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   onUsageError,
 	}
+	app.Flags = withNames(app.Flags)
+	helpFlagOnce.Do(func() { cli.HelpFlag = withNames([]cli.Flag{cli.HelpFlag})[0] })
 	for _, c := range app.Commands {
 		setUsageError(c)
 	}
 	return app
 }
 
+// helpFlagOnce wraps urfave/cli's --help flag, which every command gets,
+// once (withNames).
+var helpFlagOnce sync.Once
+
+// setUsageError sets c's usage error handler, and its flags' names
+// (withNames), and its subcommands' alike.
 func setUsageError(c *cli.Command) {
 	c.OnUsageError = onUsageError
+	c.Flags = withNames(c.Flags)
 	for _, s := range c.Subcommands {
 		setUsageError(s)
 	}
@@ -197,7 +206,7 @@ func permuteArgs(app *cli.App, args []string) []string {
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
-		_, isBool := f.(*cli.BoolFlag)
+		isBool := isBoolFlag(f)
 		for _, n := range f.Names() {
 			takesValue[n] = !isBool
 		}

@@ -5,10 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
-
-	"github.com/adrg/xdg"
 
 	"github.com/awsenv/awsenv/internal/helper"
 	"github.com/awsenv/awsenv/profiles"
@@ -33,10 +32,11 @@ type Deps struct {
 	Executable string
 	// Exec replaces the process (awsenv exec).
 	Exec func(path string, argv, env []string) error
-	// ParentNames returns the names of the parent process (comm, then the
-	// executable's base name), to tell which shell will read what `use`
-	// prints; nil or empty when the OS cannot tell.
-	ParentNames func() []string
+	// ParentNames yields the names of the parent process (comm, then the
+	// executable's base name, each read only when asked for), to tell
+	// which shell will read what `use` prints; nil, or yielding nothing,
+	// when the OS cannot tell.
+	ParentNames func(yield func(string) bool)
 
 	// debugEnv is AWSENV_DEBUG as Main read it (see debugOn).
 	debugEnv bool
@@ -106,10 +106,15 @@ func (d *Deps) closeHelper() {
 // SystemDeps is the real world.
 func SystemDeps() *Deps {
 	exe, _ := os.Executable()
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
+	// Linux's /proc/self/exe already names the file itself, links
+	// resolved: resolving it again cost every run four lstat calls.
+	if runtime.GOOS != "linux" {
+		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = resolved
+		}
 	}
 	home, _ := os.UserHomeDir()
+	configHome, stateHome, dataHome := xdgDirs()
 	return &Deps{
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
@@ -117,9 +122,9 @@ func SystemDeps() *Deps {
 		Environ:    os.Environ,
 		Now:        time.Now,
 		Home:       home,
-		ConfigHome: xdg.ConfigHome,
-		StateHome:  xdg.StateHome,
-		DataHome:   xdg.DataHome,
+		ConfigHome: configHome,
+		StateHome:  stateHome,
+		DataHome:   dataHome,
 		Stdin:      os.Stdin,
 		OpenTTY: func() (io.ReadWriteCloser, error) {
 			return os.OpenFile("/dev/tty", os.O_RDWR, 0)

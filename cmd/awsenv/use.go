@@ -66,7 +66,7 @@ func pickShell(c *cli.Context, d *Deps) (shell.Shell, error) {
 	name := firstNonEmpty(c.String("shell"), d.Getenv("AWSENV_SHELL"))
 	if name == "" {
 		if d.ParentNames != nil {
-			for _, n := range d.ParentNames() {
+			for n := range d.ParentNames {
 				if sh, ok := shell.FromProcess(n); ok {
 					return sh, nil
 				}

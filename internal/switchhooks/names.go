@@ -3,6 +3,7 @@ package switchhooks
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/awsenv/awsenv/shell"
 )
@@ -57,165 +58,169 @@ import (
 // person installed or a config file the trust gate accepted, the same
 // files that may name credential_process.
 
-// forbiddenExact are names refused as they are, with why.
-var forbiddenExact = map[string]string{
-	"AWSUME_PROFILE": "awsenv sets it",
+// forbiddenExact are names refused as they are, with why. Built on first
+// use, not at package init: every cached `use` links this package, and
+// only a hook's answer needs the table.
+var forbiddenExact = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"AWSUME_PROFILE": "awsenv sets it",
 
-	// Where programs are found and what the shell runs.
-	"PATH":           "it chooses which programs run",
-	"CDPATH":         "it changes where cd goes",
-	"FPATH":          "zsh loads functions from it",
-	"MODULE_PATH":    "zsh loads modules from it",
-	"MANPATH":        "man reads pages (and their preprocessors) from it",
-	"BASH_ENV":       "bash runs the file it names",
-	"ENV":            "sh runs the file it names",
-	"PROMPT_COMMAND": "bash runs it at every prompt",
-	"PROMPT":         "zsh expands it at every prompt",
-	"PROMPT2":        "zsh expands it",
-	"PROMPT3":        "zsh expands it",
-	"PROMPT4":        "zsh expands it",
-	"RPROMPT":        "zsh expands it at every prompt",
-	"RPROMPT2":       "zsh expands it",
-	"RPS1":           "zsh expands it at every prompt",
-	"RPS2":           "zsh expands it",
-	"SPROMPT":        "zsh expands it",
-	"PSVAR":          "zsh prompts read it",
-	"POSTEDIT":       "zsh prints it after every command line",
-	"IFS":            "it changes how the shell splits words",
-	"SHELLOPTS":      "it sets bash's options",
-	"BASHOPTS":       "it sets bash's options",
-	"ZDOTDIR":        "zsh reads its start-up files from it",
-	"ZSH":            "oh-my-zsh loads its code from it",
-	"NULLCMD":        "zsh runs it for a redirection without a command",
-	"READNULLCMD":    "zsh runs it for a redirection without a command",
-	"HISTFILE":       "the shell writes its history into the file it names",
-	"FCEDIT":         "fc runs it",
-	"INPUTRC":        "readline's key bindings can type commands",
-	"MAIL":           "the shell watches and reports it",
-	"MAILPATH":       "the shell expands its messages",
-	"MAILCHECK":      "the shell watches mail with it",
-	"SHELL":          "programs start it as your shell",
-	"HOME":           "every program reads its settings (and ~/.aws, ~/.ssh) from it",
-	"TMPDIR":         "programs make files they trust there",
-	"TMP":            "programs make files they trust there",
-	"TEMP":           "programs make files they trust there",
-	"TERMINFO":       "it chooses the escape sequences programs send to the terminal",
-	"TERMINFO_DIRS":  "it chooses the escape sequences programs send to the terminal",
+		// Where programs are found and what the shell runs.
+		"PATH":           "it chooses which programs run",
+		"CDPATH":         "it changes where cd goes",
+		"FPATH":          "zsh loads functions from it",
+		"MODULE_PATH":    "zsh loads modules from it",
+		"MANPATH":        "man reads pages (and their preprocessors) from it",
+		"BASH_ENV":       "bash runs the file it names",
+		"ENV":            "sh runs the file it names",
+		"PROMPT_COMMAND": "bash runs it at every prompt",
+		"PROMPT":         "zsh expands it at every prompt",
+		"PROMPT2":        "zsh expands it",
+		"PROMPT3":        "zsh expands it",
+		"PROMPT4":        "zsh expands it",
+		"RPROMPT":        "zsh expands it at every prompt",
+		"RPROMPT2":       "zsh expands it",
+		"RPS1":           "zsh expands it at every prompt",
+		"RPS2":           "zsh expands it",
+		"SPROMPT":        "zsh expands it",
+		"PSVAR":          "zsh prompts read it",
+		"POSTEDIT":       "zsh prints it after every command line",
+		"IFS":            "it changes how the shell splits words",
+		"SHELLOPTS":      "it sets bash's options",
+		"BASHOPTS":       "it sets bash's options",
+		"ZDOTDIR":        "zsh reads its start-up files from it",
+		"ZSH":            "oh-my-zsh loads its code from it",
+		"NULLCMD":        "zsh runs it for a redirection without a command",
+		"READNULLCMD":    "zsh runs it for a redirection without a command",
+		"HISTFILE":       "the shell writes its history into the file it names",
+		"FCEDIT":         "fc runs it",
+		"INPUTRC":        "readline's key bindings can type commands",
+		"MAIL":           "the shell watches and reports it",
+		"MAILPATH":       "the shell expands its messages",
+		"MAILCHECK":      "the shell watches mail with it",
+		"SHELL":          "programs start it as your shell",
+		"HOME":           "every program reads its settings (and ~/.aws, ~/.ssh) from it",
+		"TMPDIR":         "programs make files they trust there",
+		"TMP":            "programs make files they trust there",
+		"TEMP":           "programs make files they trust there",
+		"TERMINFO":       "it chooses the escape sequences programs send to the terminal",
+		"TERMINFO_DIRS":  "it chooses the escape sequences programs send to the terminal",
 
-	// The dynamic linker and the C library.
-	"GCONV_PATH":       "glibc loads conversion modules from it",
-	"GLIBC_TUNABLES":   "it changes how glibc loads and allocates",
-	"LOCPATH":          "glibc reads locale data from it",
-	"NLSPATH":          "programs read message catalogues (format strings) from it",
-	"HOSTALIASES":      "it redirects host names",
-	"LOCALDOMAIN":      "it changes how host names resolve",
-	"RES_OPTIONS":      "it changes how host names resolve",
-	"RESOLV_HOST_CONF": "it changes how host names resolve",
+		// The dynamic linker and the C library.
+		"GCONV_PATH":       "glibc loads conversion modules from it",
+		"GLIBC_TUNABLES":   "it changes how glibc loads and allocates",
+		"LOCPATH":          "glibc reads locale data from it",
+		"NLSPATH":          "programs read message catalogues (format strings) from it",
+		"HOSTALIASES":      "it redirects host names",
+		"LOCALDOMAIN":      "it changes how host names resolve",
+		"RES_OPTIONS":      "it changes how host names resolve",
+		"RESOLV_HOST_CONF": "it changes how host names resolve",
 
-	// Commands programs start.
-	"EDITOR":              "programs run it",
-	"VISUAL":              "programs run it",
-	"SUDO_EDITOR":         "sudoedit runs it",
-	"SUDO_ASKPASS":        "sudo runs it",
-	"SSH_ASKPASS":         "ssh runs it",
-	"SSH_ASKPASS_REQUIRE": "it makes ssh run SSH_ASKPASS",
-	"PAGER":               "programs run it",
-	"MANPAGER":            "man runs it",
-	"MANOPT":              "man reads options from it",
-	"SYSTEMD_PAGER":       "systemctl runs it",
-	"SYSTEMD_EDITOR":      "systemctl runs it",
-	"BROWSER":             "programs run it",
-	"EXINIT":              "vi runs its commands",
-	"VIMINIT":             "vim runs its commands",
-	"GVIMINIT":            "gvim runs its commands",
-	"MYVIMRC":             "vim runs the file it names",
-	"VIMRUNTIME":          "vim loads scripts from it",
-	"EMACSLOADPATH":       "emacs loads code from it",
-	"SCREENRC":            "screen runs the file it names",
-	"WGETRC":              "wget reads its settings from it",
-	"CURL_HOME":           "curl reads its settings from it",
-	"GNUPGHOME":           "gpg's settings name programs to run",
-	"STARSHIP_CONFIG":     "starship's settings run commands",
-	"MAKEFLAGS":           "make reads variables, SHELL among them, from it",
-	"MFLAGS":              "make reads options from it",
-	"MAKEFILES":           "make reads the makefiles it names",
-	"CC":                  "builds run it",
-	"CXX":                 "builds run it",
-	"CPP":                 "builds run it",
-	"LD":                  "builds run it",
+		// Commands programs start.
+		"EDITOR":              "programs run it",
+		"VISUAL":              "programs run it",
+		"SUDO_EDITOR":         "sudoedit runs it",
+		"SUDO_ASKPASS":        "sudo runs it",
+		"SSH_ASKPASS":         "ssh runs it",
+		"SSH_ASKPASS_REQUIRE": "it makes ssh run SSH_ASKPASS",
+		"PAGER":               "programs run it",
+		"MANPAGER":            "man runs it",
+		"MANOPT":              "man reads options from it",
+		"SYSTEMD_PAGER":       "systemctl runs it",
+		"SYSTEMD_EDITOR":      "systemctl runs it",
+		"BROWSER":             "programs run it",
+		"EXINIT":              "vi runs its commands",
+		"VIMINIT":             "vim runs its commands",
+		"GVIMINIT":            "gvim runs its commands",
+		"MYVIMRC":             "vim runs the file it names",
+		"VIMRUNTIME":          "vim loads scripts from it",
+		"EMACSLOADPATH":       "emacs loads code from it",
+		"SCREENRC":            "screen runs the file it names",
+		"WGETRC":              "wget reads its settings from it",
+		"CURL_HOME":           "curl reads its settings from it",
+		"GNUPGHOME":           "gpg's settings name programs to run",
+		"STARSHIP_CONFIG":     "starship's settings run commands",
+		"MAKEFLAGS":           "make reads variables, SHELL among them, from it",
+		"MFLAGS":              "make reads options from it",
+		"MAKEFILES":           "make reads the makefiles it names",
+		"CC":                  "builds run it",
+		"CXX":                 "builds run it",
+		"CPP":                 "builds run it",
+		"LD":                  "builds run it",
 
-	// Interpreters' options and search paths.
-	"NODE_OPTIONS":                 "node reads options (--require) from it",
-	"NODE_PATH":                    "node loads modules from it",
-	"NODE_EXTRA_CA_CERTS":          "node trusts the certificates it names",
-	"NODE_TLS_REJECT_UNAUTHORIZED": "it turns node's certificate checks off",
-	"ELECTRON_RUN_AS_NODE":         "it turns Electron apps into node",
-	"PERL5OPT":                     "perl reads options (-M) from it",
-	"PERL5LIB":                     "perl loads modules from it",
-	"PERLLIB":                      "perl loads modules from it",
-	"PERL5DB":                      "perl runs it as the debugger",
-	"RUBYOPT":                      "ruby reads options (-r) from it",
-	"RUBYLIB":                      "ruby loads code from it",
-	"GEM_HOME":                     "ruby loads gems from it",
-	"GEM_PATH":                     "ruby loads gems from it",
-	"BUNDLE_GEMFILE":               "bundler loads the Gemfile it names",
-	"JAVA_TOOL_OPTIONS":            "the JVM reads options (-javaagent) from it",
-	"_JAVA_OPTIONS":                "the JVM reads options from it",
-	"JDK_JAVA_OPTIONS":             "the java launcher reads options from it",
-	"JAVA_HOME":                    "tools run the java it names",
-	"CLASSPATH":                    "the JVM loads classes from it",
-	"PHPRC":                        "php reads its settings (auto_prepend_file) from it",
-	"PHP_INI_SCAN_DIR":             "php reads its settings from it",
-	"TCLLIBPATH":                   "tcl loads code from it",
-	"R_PROFILE":                    "R runs the file it names",
-	"R_PROFILE_USER":               "R runs the file it names",
-	"DOTNET_STARTUP_HOOKS":         ".NET runs the code it names",
-	"DOTNET_ADDITIONAL_DEPS":       ".NET loads what it names",
-	"RUSTC":                        "cargo runs it",
-	"RUSTC_WRAPPER":                "cargo runs it",
-	"RUSTC_WORKSPACE_WRAPPER":      "cargo runs it",
-	"CARGO_HOME":                   "cargo reads its settings from it",
-	"GOFLAGS":                      "go reads flags (-toolexec) from it",
-	"GOROOT":                       "it chooses the Go toolchain",
-	"GOTOOLCHAIN":                  "it chooses (and downloads) the Go toolchain",
-	"GOENV":                        "go reads its settings from it",
-	"GOPROXY":                      "go downloads modules from it",
-	"GOSUMDB":                      "go checks modules with it",
-	"GONOSUMDB":                    "it turns go's module checks off",
-	"GONOSUMCHECK":                 "it turns go's module checks off",
-	"GOINSECURE":                   "it turns go's TLS checks off",
-	"TF_CLI_CONFIG_FILE":           "terraform installs providers as it says",
-	"TF_PLUGIN_CACHE_DIR":          "terraform runs providers from it",
-	"TERRAFORM_CONFIG":             "terraform installs providers as it says",
+		// Interpreters' options and search paths.
+		"NODE_OPTIONS":                 "node reads options (--require) from it",
+		"NODE_PATH":                    "node loads modules from it",
+		"NODE_EXTRA_CA_CERTS":          "node trusts the certificates it names",
+		"NODE_TLS_REJECT_UNAUTHORIZED": "it turns node's certificate checks off",
+		"ELECTRON_RUN_AS_NODE":         "it turns Electron apps into node",
+		"PERL5OPT":                     "perl reads options (-M) from it",
+		"PERL5LIB":                     "perl loads modules from it",
+		"PERLLIB":                      "perl loads modules from it",
+		"PERL5DB":                      "perl runs it as the debugger",
+		"RUBYOPT":                      "ruby reads options (-r) from it",
+		"RUBYLIB":                      "ruby loads code from it",
+		"GEM_HOME":                     "ruby loads gems from it",
+		"GEM_PATH":                     "ruby loads gems from it",
+		"BUNDLE_GEMFILE":               "bundler loads the Gemfile it names",
+		"JAVA_TOOL_OPTIONS":            "the JVM reads options (-javaagent) from it",
+		"_JAVA_OPTIONS":                "the JVM reads options from it",
+		"JDK_JAVA_OPTIONS":             "the java launcher reads options from it",
+		"JAVA_HOME":                    "tools run the java it names",
+		"CLASSPATH":                    "the JVM loads classes from it",
+		"PHPRC":                        "php reads its settings (auto_prepend_file) from it",
+		"PHP_INI_SCAN_DIR":             "php reads its settings from it",
+		"TCLLIBPATH":                   "tcl loads code from it",
+		"R_PROFILE":                    "R runs the file it names",
+		"R_PROFILE_USER":               "R runs the file it names",
+		"DOTNET_STARTUP_HOOKS":         ".NET runs the code it names",
+		"DOTNET_ADDITIONAL_DEPS":       ".NET loads what it names",
+		"RUSTC":                        "cargo runs it",
+		"RUSTC_WRAPPER":                "cargo runs it",
+		"RUSTC_WORKSPACE_WRAPPER":      "cargo runs it",
+		"CARGO_HOME":                   "cargo reads its settings from it",
+		"GOFLAGS":                      "go reads flags (-toolexec) from it",
+		"GOROOT":                       "it chooses the Go toolchain",
+		"GOTOOLCHAIN":                  "it chooses (and downloads) the Go toolchain",
+		"GOENV":                        "go reads its settings from it",
+		"GOPROXY":                      "go downloads modules from it",
+		"GOSUMDB":                      "go checks modules with it",
+		"GONOSUMDB":                    "it turns go's module checks off",
+		"GONOSUMCHECK":                 "it turns go's module checks off",
+		"GOINSECURE":                   "it turns go's TLS checks off",
+		"TF_CLI_CONFIG_FILE":           "terraform installs providers as it says",
+		"TF_PLUGIN_CACHE_DIR":          "terraform runs providers from it",
+		"TERRAFORM_CONFIG":             "terraform installs providers as it says",
 
-	// TLS trust and secrets.
-	"SSL_CERT_FILE":      "programs trust the certificates it names",
-	"SSL_CERT_DIR":       "programs trust the certificates in it",
-	"CURL_CA_BUNDLE":     "curl trusts the certificates it names",
-	"REQUESTS_CA_BUNDLE": "python requests trusts the certificates it names",
-	"SSLKEYLOGFILE":      "programs write their TLS keys into it",
-	"OPENSSL_CONF":       "openssl loads engines and modules it names",
-	"OPENSSL_ENGINES":    "openssl loads engines from it",
-	"OPENSSL_MODULES":    "openssl loads modules from it",
+		// TLS trust and secrets.
+		"SSL_CERT_FILE":      "programs trust the certificates it names",
+		"SSL_CERT_DIR":       "programs trust the certificates in it",
+		"CURL_CA_BUNDLE":     "curl trusts the certificates it names",
+		"REQUESTS_CA_BUNDLE": "python requests trusts the certificates it names",
+		"SSLKEYLOGFILE":      "programs write their TLS keys into it",
+		"OPENSSL_CONF":       "openssl loads engines and modules it names",
+		"OPENSSL_ENGINES":    "openssl loads engines from it",
+		"OPENSSL_MODULES":    "openssl loads modules from it",
 
-	// Sockets and servers programs talk to with your authority.
-	"DOCKER_HOST":              "docker sends builds, mounts and secrets to the daemon it names",
-	"CONTAINER_HOST":           "podman sends builds, mounts and secrets to the service it names",
-	"DBUS_SESSION_BUS_ADDRESS": "programs connect to the bus it names (unixexec: runs a program)",
-	"DBUS_SYSTEM_BUS_ADDRESS":  "programs connect to the bus it names (unixexec: runs a program)",
-	"DISPLAY":                  "graphical programs send your keystrokes to the display it names",
-	"WAYLAND_DISPLAY":          "graphical programs send your keystrokes to the display it names",
-	"XAUTHORITY":               "graphical programs authenticate with the file it names",
-	"TMUX":                     "tmux sends commands to the server it names",
-	"TMUX_TMPDIR":              "tmux finds its server's socket there",
-	"SSH_AGENT_PID":            "ssh-agent -k stops the process it names",
-	"GPG_AGENT_INFO":           "gpg talks to the agent it names",
+		// Sockets and servers programs talk to with your authority.
+		"DOCKER_HOST":              "docker sends builds, mounts and secrets to the daemon it names",
+		"CONTAINER_HOST":           "podman sends builds, mounts and secrets to the service it names",
+		"DBUS_SESSION_BUS_ADDRESS": "programs connect to the bus it names (unixexec: runs a program)",
+		"DBUS_SYSTEM_BUS_ADDRESS":  "programs connect to the bus it names (unixexec: runs a program)",
+		"DISPLAY":                  "graphical programs send your keystrokes to the display it names",
+		"WAYLAND_DISPLAY":          "graphical programs send your keystrokes to the display it names",
+		"XAUTHORITY":               "graphical programs authenticate with the file it names",
+		"TMUX":                     "tmux sends commands to the server it names",
+		"TMUX_TMPDIR":              "tmux finds its server's socket there",
+		"SSH_AGENT_PID":            "ssh-agent -k stops the process it names",
+		"GPG_AGENT_INFO":           "gpg talks to the agent it names",
 
-	// Windows and PowerShell.
-	"COMSPEC":                     "Windows runs it as the command interpreter",
-	"PATHEXT":                     "it chooses which files Windows runs as programs",
-	"PSEXECUTIONPOLICYPREFERENCE": "it changes which scripts PowerShell runs",
-}
+		// Windows and PowerShell.
+		"COMSPEC":                     "Windows runs it as the command interpreter",
+		"PATHEXT":                     "it chooses which files Windows runs as programs",
+		"PSEXECUTIONPOLICYPREFERENCE": "it changes which scripts PowerShell runs",
+	}
+})
 
 // shellNames are the names a supported shell sets, reads or keeps
 // read-only, each list with the manual it is taken from (bash 5.2, zsh
@@ -350,10 +355,10 @@ var forbiddenInfixes = []struct{ infix, why string }{
 // Forbidden reports why a hook may not set name, or "" if it may.
 func Forbidden(name string) string {
 	up := strings.ToUpper(name)
-	if why, ok := forbiddenExact[up]; ok && why != "" {
+	if why, ok := forbiddenExact()[up]; ok && why != "" {
 		return why
 	}
-	if why, ok := shellSpecial[up]; ok {
+	if why, ok := shellSpecial()[up]; ok {
 		return why
 	}
 	// PS0 to PS4: the shell prompts, which bash and zsh expand (running
@@ -379,8 +384,9 @@ func Forbidden(name string) string {
 	return ""
 }
 
-// shellSpecial is shellNames by name, the first list's reason winning.
-var shellSpecial = func() map[string]string {
+// shellSpecial is shellNames by name, the first list's reason winning;
+// built on first use, like forbiddenExact.
+var shellSpecial = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, l := range shellNames {
 		for _, n := range l.names {
@@ -390,7 +396,7 @@ var shellSpecial = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // CheckName refuses a name that is not a valid variable name for every
 // shell (shell.ValidName: letters, digits and _, not starting with a

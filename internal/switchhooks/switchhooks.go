@@ -21,6 +21,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
@@ -186,7 +187,9 @@ func (r *Runner) PreUse(ctx context.Context, sw Switch) (NoPreUse, error) {
 	if err := r.ready(sw); err != nil {
 		return none, err
 	}
-	term := r.Terminal != nil && r.Terminal()
+	// Whether there is a terminal is asked once, and only when a hook is
+	// to be told: a switch without PreUse hooks opens no /dev/tty.
+	term := sync.OnceValue(func() bool { return r.Terminal != nil && r.Terminal() })
 	p := sw.Resolved
 	for _, h := range sw.Settings.Hooks {
 		if a := find(sw.Known, sw.Profile, h); a != nil && a.NoPreUse {
@@ -195,7 +198,7 @@ func (r *Runner) PreUse(ctx context.Context, sw Switch) (NoPreUse, error) {
 			continue
 		}
 		req := plugins.PreUseRequest{Profile: sw.Profile, RoleARN: sw.roleARN(), AccountID: sw.account(),
-			Region: sw.region(), Terminal: term, Options: h.Options}
+			Region: sw.region(), Terminal: term(), Options: h.Options}
 		if p != nil && p.Source != nil {
 			req.SourceProfile = p.Source.Profile.Name
 		}

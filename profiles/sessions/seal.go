@@ -160,7 +160,7 @@ func open(key []byte, name string, e *envelope) (*Session, error) {
 	}
 	defer clear(plain)
 	var s Session
-	if err := json.Unmarshal(plain, &s); err != nil {
+	if err := unmarshalSession(plain, &s); err != nil {
 		return nil, errOpen
 	}
 	if s.Profile != e.Profile || s.Kind != e.Kind || !s.Created.Equal(e.Created) ||
@@ -228,7 +228,7 @@ type fileForm struct {
 // neither.
 func decode(data []byte) (env *envelope, plain *Session, ok bool) {
 	var f fileForm
-	if json.Unmarshal(data, &f) != nil {
+	if unmarshalFile(data, &f) != nil {
 		return nil, nil, false
 	}
 	switch f.Version {

@@ -137,8 +137,13 @@ type Store struct {
 
 // Open makes sure the directory exists and is private, and returns the store.
 func Open(dir string) (*Store, error) {
-	if fi, err := os.Lstat(dir); err == nil && !fi.IsDir() {
-		return nil, safefile.CheckPrivate(dir, fi, safefile.PrivateDir)
+	if fi, err := os.Lstat(dir); err == nil {
+		// There already (every run but the first): one lstat is the
+		// whole check.
+		if err := safefile.CheckPrivate(dir, fi, safefile.PrivateDir); err != nil {
+			return nil, err
+		}
+		return &Store{Dir: dir}, nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create session directory %s: %w. Check that its parent is writable by you.", dir, err)
