@@ -9,7 +9,8 @@
 //	go run ./bench/ratios -before /tmp/old/bin  # and binaries built from an older commit
 //	go run ./bench/ratios -n 15 -only "2 profiles"  # only the cached use of the small config
 //
-// Runs are interleaved (empty, then each scenario, round after round), so a
+// Runs are interleaved (empty, then each scenario, round after round, in a
+// new order each round), so a
 // busy machine slows them alike and the ratios stay meaningful. The cold
 // role path runs against moto_server on 127.0.0.1 when it is installed.
 // The cached `use` is measured with sessions sealed (the data key in the
@@ -27,6 +28,7 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -553,8 +555,12 @@ func execCount(s scenario) string {
 // binary.
 func measure(rounds int, empty scenario, all []scenario) map[string][]sample {
 	out := map[string][]sample{}
+	order := slices.Clone(all)
 	for r := 0; r < rounds; r++ {
-		for _, s := range all {
+		// A new order each round: a scenario that always followed a heavy
+		// one (a helper's 15 ms) would always start with cold caches.
+		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, s := range order {
 			for _, x := range []scenario{empty, s} {
 				if x.reset != nil {
 					x.reset()

@@ -4,7 +4,7 @@
 // It links STS alone of the SDK's services, and neither gRPC, go-plugin,
 // the keyring nor a terminal UI, so that a new session or a role renewed
 // every hour pays little more than an empty Go program's start. Everything
-// else is awsenv-helper-full's (README "Design: two binaries"). It reads
+// else is awsenv-helper-full's (README "Design: a front and two helpers"). It reads
 // JSON requests on stdin, one a line, and writes each answer on stdout,
 // until stdin ends. It is not meant to be run by hand.
 package main

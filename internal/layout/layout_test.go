@@ -31,7 +31,7 @@ func goList(t *testing.T, args ...string) []string {
 
 // The front binary is what people run at every prompt: it must not link
 // the SDK, gRPC, go-plugin or protobuf, whose package initialisation would
-// cost every cached `use` (README, "Design: two binaries"), nor the secret
+// cost every cached `use` (README, "Design: a front and two helpers"), nor the secret
 // store's library and D-Bus: the front reaches the store only through the
 // helper, and the data key of sessions through the kernel keyring first
 // (internal/sessionkey).
@@ -107,7 +107,7 @@ func TestTestSupportOnlyInTests(t *testing.T) {
 // The AWS SDK lives in internal/awsapi/sdk (the core: World, STS) and its
 // subpackages (one a service family), and only awsenv-helper uses them:
 // everything else talks to AWS through internal/awsapi's interfaces, which
-// link no SDK (README, "Design: two binaries"). The subpackages build on
+// link no SDK (README, "Design: a front and two helpers"). The subpackages build on
 // the core. Tests and test support may use either.
 func TestSDKOnlyInHelper(t *testing.T) {
 	t.Parallel()
