@@ -81,7 +81,7 @@ func (d *Deps) flushStdout() error {
 // first request); Main closes it.
 func (d *Deps) Helper() *helper.Client {
 	if d.helper == nil {
-		d.helper = &helper.Client{Path: helperPath(d), Stderr: d.Stderr, OnStart: d.interruptible}
+		d.helper = &helper.Client{Find: func() string { return helperPath(d) }, Stderr: d.Stderr, OnStart: d.interruptible}
 	}
 	return d.helper
 }

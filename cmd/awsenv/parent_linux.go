@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // parentNames yields the names the parent process goes by: its
@@ -19,7 +21,7 @@ func parentNames(yield func(string) bool) {
 		return
 	}
 	dir := "/proc/" + strconv.Itoa(ppid)
-	if b, err := os.ReadFile(dir + "/comm"); err == nil {
+	if b, ok := readComm(dir + "/comm"); ok {
 		if !yield(strings.TrimSuffix(string(b), "\n")) {
 			return
 		}
@@ -27,4 +29,21 @@ func parentNames(yield func(string) bool) {
 	if exe, err := os.Readlink(dir + "/exe"); err == nil {
 		yield(filepath.Base(strings.TrimSuffix(exe, " (deleted)")))
 	}
+}
+
+// readComm reads a /proc comm file (16 bytes at most) with three system
+// calls: os.ReadFile would also set up the network poller for it, at every
+// cached run.
+func readComm(path string) ([]byte, bool) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, false
+	}
+	defer unix.Close(fd)
+	var buf [64]byte
+	n, err := unix.Read(fd, buf[:])
+	if err != nil || n <= 0 {
+		return nil, false
+	}
+	return buf[:n], true
 }

@@ -37,6 +37,9 @@ const closeWait = 5 * time.Second
 // at a time; Client is safe for concurrent use.
 type Client struct {
 	Path string // the awsenv-helper binary
+	// Find, when Path is empty, finds it at the first start: a run that
+	// needs no helper never looks.
+	Find func() string
 	// FullPath is the awsenv-helper-full binary; "" means Path's with
 	// "-full" added (install.sh puts them side by side).
 	FullPath string
@@ -179,6 +182,9 @@ func Environ(env []string) []string {
 
 // start runs helper which. The caller holds c.mu.
 func (c *Client) start(which int) (*process, error) {
+	if c.Path == "" && c.Find != nil {
+		c.Path = c.Find()
+	}
 	if c.OnStart != nil {
 		c.OnStart()
 	}

@@ -23,10 +23,17 @@ func openFile(path string, flags int) (*os.File, error) {
 	if flags&NoFollow != 0 {
 		sys |= syscall.O_NOFOLLOW
 	}
-	f, err := os.OpenFile(path, sys, 0o600)
+	fd, err := openNoIntr(path, sys)
 	if err == nil {
-		return f, nil
+		// A regular file ignores O_NONBLOCK, and the open has returned:
+		// cleared before the descriptor becomes an *os.File, which then
+		// never asks the network poller for it (an epoll set and an
+		// eventfd made for nothing, at every cached run), and no read can
+		// ever see EAGAIN. Open refuses what is not a regular file.
+		_ = unix.SetNonblock(fd, false)
+		return os.NewFile(uintptr(fd), path), nil
 	}
+	err = &fs.PathError{Op: "open", Path: path, Err: err}
 	if flags&NoFollow != 0 && errors.Is(err, syscall.ELOOP) {
 		if fi, lerr := os.Lstat(path); lerr == nil {
 			return nil, NotRegular(path, fi)
@@ -43,11 +50,18 @@ func openFile(path string, flags int) (*os.File, error) {
 	return nil, err
 }
 
-func clearNonblock(f *os.File) {
-	if rc, err := f.SyscallConn(); err == nil {
-		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), false) })
+// openNoIntr is open(2), again when a signal interrupts it.
+func openNoIntr(path string, flags int) (int, error) {
+	for {
+		fd, err := unix.Open(path, flags, 0o600)
+		if err != unix.EINTR {
+			return fd, err
+		}
 	}
 }
+
+// clearNonblock: openFile cleared it already.
+func clearNonblock(*os.File) {}
 
 // Owner is the user and group that own the file fi describes; ok is false
 // where the system does not say.
