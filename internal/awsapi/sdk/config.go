@@ -83,7 +83,7 @@ func (w World) Time() time.Time {
 // empty.
 func (w World) Load(ctx context.Context, service string, t awsapi.Target, c profiles.Credentials) (aws.Config, error) {
 	op := "configure " + service
-	hc, err := w.SDKHTTPClient(op, t)
+	hc, err := w.sharedSDKClient(op, t)
 	if err != nil {
 		return aws.Config{}, err
 	}
@@ -95,9 +95,7 @@ func (w World) Load(ctx context.Context, service string, t awsapi.Target, c prof
 		Region: w.region(t),
 		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
 			c.AccessKeyID, c.SecretAccessKey.Reveal(), c.SessionToken.Reveal())),
-		// Frozen, so that the SDK's defaults modes cannot change its
-		// deadlines.
-		HTTPClient:                 hc.Freeze(),
+		HTTPClient:                 hc,
 		APIOptions:                 []func(*middleware.Stack) error{MeasureClockSkew(w.Time)},
 		ConfigSources:              []any{s.source},
 		RetryMaxAttempts:           s.maxAttempts,

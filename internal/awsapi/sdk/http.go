@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/awsenv/awsenv/internal/awsapi"
@@ -76,14 +78,21 @@ func (n Network) configure(tr *http.Transport, roots *x509.CertPool) {
 	tr.TLSClientConfig.RootCAs = roots
 }
 
-// roots is the certificate pool calls for t trust: AWS_CA_BUNDLE's (read
-// through Getenv), else the profile's ca_bundle, else nil for the
-// system's, as the SDKs order them. op names the call in errors.
-func (w World) roots(op string, t awsapi.Target) (*x509.CertPool, error) {
-	path, what, fix := w.getenv("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", "Point AWS_CA_BUNDLE at a PEM file, or unset it."
+// bundle is the CA bundle calls for t trust: AWS_CA_BUNDLE's (read
+// through Getenv), else the profile's ca_bundle, else "" for the system's
+// certificates, as the SDKs order them; what and fix name it in errors.
+func (w World) bundle(t awsapi.Target) (path, what, fix string) {
+	path, what, fix = w.getenv("AWS_CA_BUNDLE"), "AWS_CA_BUNDLE", "Point AWS_CA_BUNDLE at a PEM file, or unset it."
 	if path == "" {
 		path, what, fix = t.Endpoints.CABundle, "the ca_bundle of profile "+t.Profile, "Fix the path in ca_bundle, or remove it to use the system's certificates."
 	}
+	return path, what, fix
+}
+
+// roots is the certificate pool of the bundle calls for t trust, nil for
+// the system's. op names the call in errors.
+func (w World) roots(op string, t awsapi.Target) (*x509.CertPool, error) {
+	path, what, fix := w.bundle(t)
 	if path == "" {
 		return nil, nil
 	}
@@ -109,6 +118,44 @@ func (w World) SDKHTTPClient(op string, t awsapi.Target) (*awshttp.BuildableClie
 	}
 	n := w.network()
 	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { n.configure(tr, pool) }), nil
+}
+
+// sharedClients are the frozen HTTP clients of SDK calls, one for each CA
+// bundle and set of deadlines, kept for the life of the process: a cold
+// `use` makes GetSessionToken and AssumeRole one after the other, to the
+// same endpoint, and one transport keeps the connection between them (one
+// TLS handshake, where a client per call made two).
+var sharedClients struct {
+	sync.Mutex
+	m map[sharedKey]aws.HTTPClient
+}
+
+type sharedKey struct {
+	bundle string
+	n      Network
+}
+
+// sharedSDKClient is SDKHTTPClient's client for t, frozen (so that the
+// SDK's defaults modes cannot change its deadlines) and shared by every
+// call that trusts the same bundle under the same deadlines.
+func (w World) sharedSDKClient(op string, t awsapi.Target) (aws.HTTPClient, error) {
+	path, _, _ := w.bundle(t)
+	key := sharedKey{path, w.network()}
+	sharedClients.Lock()
+	defer sharedClients.Unlock()
+	if c, ok := sharedClients.m[key]; ok {
+		return c, nil
+	}
+	hc, err := w.SDKHTTPClient(op, t)
+	if err != nil {
+		return nil, err
+	}
+	if sharedClients.m == nil {
+		sharedClients.m = map[sharedKey]aws.HTTPClient{}
+	}
+	c := hc.Freeze()
+	sharedClients.m[key] = c
+	return c, nil
 }
 
 // plainHTTPClient is the HTTP client of awsenv's own calls (the

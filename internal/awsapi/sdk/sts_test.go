@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -147,5 +148,54 @@ func TestNoClockSkewWithoutAnswer(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), secret) {
 		t.Fatal("the error shows the secret")
+	}
+}
+
+// The calls of one helper share a transport: a cold `use` makes
+// GetSessionToken and then AssumeRole to the same endpoint over one
+// connection, so against AWS one TLS handshake, not one a call. Counted
+// by a forwarder in front of the double.
+func TestCallsShareAConnection(t *testing.T) {
+	t.Parallel()
+	srv, _ := fakeSTS(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var mu sync.Mutex
+	conns := 0
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns++
+			mu.Unlock()
+			up, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	// Deadlines of their own, so that no other test's calls share the
+	// transport counted here.
+	w := env{"AWS_ENDPOINT_URL": "http://" + l.Addr().String()}.world()
+	w.Network = Network{Call: 29 * time.Second}
+	c := STS{World: w}
+	for i := range 3 {
+		if _, err := c.GetCallerIdentity(context.Background(), awsapi.Target{}, alice); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Fatalf("3 calls opened %d connections, want 1", conns)
 	}
 }
