@@ -10,7 +10,7 @@ import (
 	"github.com/awsenv/awsenv/internal/picker/tui"
 )
 
-// runPicker is `awsenv-helper picker`: the rows come as JSON on stdin,
+// runPicker is `awsenv-helper-full picker`: the rows come as JSON on stdin,
 // the list is drawn on /dev/tty, and the chosen name goes to stdout (a
 // pipe to awsenv, never the shell). It lives here so that the terminal UI
 // library is linked into the helper, not into awsenv's cached path.

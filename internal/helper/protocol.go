@@ -1,11 +1,16 @@
-// Package helper carries awsenv's requests to the awsenv-helper process:
+// Package helper carries awsenv's requests to its two helper processes:
 // STS, IAM and IAM Identity Center calls, the console's federation call,
-// MFA codes, and the hook and credential-source plugins. awsenv starts one helper for a run, on its first
-// request, and sends every request of that run to it: one JSON request a
-// line on its stdin, one JSON answer a line on its stdout, until awsenv
-// closes its stdin. The helper links the AWS SDK and go-plugin; awsenv
-// itself does not, so the cached path (no STS call, no code) starts as fast
-// as a small Go binary can, and a cold run pays the helper's start once.
+// MFA codes, the hook and credential-source plugins, the secret store and
+// the credential endpoint of exec --server. awsenv-helper answers the STS
+// calls and the built-in providers' codes (Request.lean), the requests of
+// nearly every new session; awsenv-helper-full answers every request. The
+// Client starts each on its first request and keeps it for the run: one
+// JSON request a line on its stdin, one JSON answer a line on its stdout,
+// until awsenv closes its stdin. The helpers link the AWS SDK (and the
+// full one go-plugin, gRPC and the keyring); awsenv itself does not, so
+// the cached path (no STS call, no code) starts as fast as a small Go
+// binary can, and a cold run pays a helper's start once. Main is the main
+// of both helpers.
 package helper
 
 import (

@@ -61,7 +61,7 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 		module + "/internal/loopback",
 		// The picker's terminal UI (bubbletea and what it pulls in:
 		// termenv's terminal probing, lipgloss, terminfo) runs in the
-		// helper (`awsenv-helper picker`): `use PROFILE` never loads it.
+		// helper (`awsenv-helper-full picker`): `use PROFILE` never loads it.
 		"github.com/charmbracelet",
 		"github.com/muesli",
 		"github.com/erikgeiser",

@@ -1,5 +1,5 @@
 // Package picker holds what the profile picker shows and how it filters:
-// the rows awsenv sends to the helper's picker (`awsenv-helper picker`),
+// the rows awsenv sends to the helper's picker (`awsenv-helper-full picker`),
 // and the fuzzy match. It links no terminal UI library, so the front may
 // import it; the UI itself lives in picker/tui, which only the helper
 // imports (the cached path of `awsenv use PROFILE` never loads it).
@@ -20,7 +20,7 @@ type Row struct {
 	TimeLeft string `json:"time_left,omitempty"` // of its cached session; empty: none
 }
 
-// Exit codes of `awsenv-helper picker`: a name chosen (printed on its
+// Exit codes of `awsenv-helper-full picker`: a name chosen (printed on its
 // stdout), or the person left with Esc or Ctrl-C.
 const (
 	ExitChosen  = 0
