@@ -72,9 +72,6 @@ func Open(path string, flags int) (*os.File, fs.FileInfo, error) {
 		f.Close()
 		return nil, nil, NotRegular(path, fi)
 	}
-	// A regular file ignores O_NONBLOCK, but clear it all the same so no
-	// read can ever see EAGAIN.
-	clearNonblock(f)
 	return f, fi, nil
 }
 

@@ -22,8 +22,6 @@ func openFile(path string, flags int) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|flags&Create, 0o600)
 }
 
-func clearNonblock(*os.File) {}
-
 // Owner is the user and group that own the file: unknown here.
 func Owner(fs.FileInfo) (uid, gid int, ok bool) { return 0, 0, false }
 

@@ -60,9 +60,6 @@ func openNoIntr(path string, flags int) (int, error) {
 	}
 }
 
-// clearNonblock: openFile cleared it already.
-func clearNonblock(*os.File) {}
-
 // Owner is the user and group that own the file fi describes; ok is false
 // where the system does not say.
 func Owner(fi fs.FileInfo) (uid, gid int, ok bool) {
