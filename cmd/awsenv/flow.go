@@ -270,9 +270,8 @@ func helperPath(d *Deps) string {
 	return beside // the error then names where it was expected
 }
 
-// fullHelperPath is awsenv-helper-full, beside awsenv-helper; the helper
-// client derives it alike (helper.Client.FullPath).
-func fullHelperPath(d *Deps) string { return helperPath(d) + "-full" }
+// fullHelperPath is awsenv-helper-full, beside awsenv-helper.
+func fullHelperPath(d *Deps) string { return helper.FullPath(helperPath(d)) }
 
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {

@@ -40,8 +40,7 @@ type Client struct {
 	// Find, when Path is empty, finds it at the first start: a run that
 	// needs no helper never looks.
 	Find func() string
-	// FullPath is the awsenv-helper-full binary; "" means Path's with
-	// "-full" added (install.sh puts them side by side).
+	// FullPath is the awsenv-helper-full binary; "" means FullPath(Path).
 	FullPath string
 	Env      []string  // their environment (nil: Environ(awsenv's own))
 	Stderr   io.Writer // where their complaints go, made safe for a terminal (termsafe)
@@ -115,8 +114,12 @@ func (c *Client) path(which int) string {
 	if which == leanHelper {
 		return c.Path
 	}
-	return cmp.Or(c.FullPath, c.Path+"-full")
+	return cmp.Or(c.FullPath, FullPath(c.Path))
 }
+
+// FullPath is where awsenv-helper-full is, given where awsenv-helper is:
+// beside it, as install.sh puts them.
+func FullPath(helper string) string { return helper + "-full" }
 
 // name is helper which's name in messages.
 func name(which int) string {
