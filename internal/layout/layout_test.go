@@ -74,16 +74,27 @@ func TestFrontLinksNoHeavyDependency(t *testing.T) {
 	// (internal/awsapi/sdk/http.go), and their initialisation would cost
 	// every cached `use`.
 	exact := []string{"net", "net/http", "crypto/x509", "crypto/ecdsa"}
-	for _, dep := range goList(t, "-deps", "./cmd/awsenv") {
-		for _, b := range banned {
-			if dep == b || strings.HasPrefix(dep, b+"/") {
-				t.Errorf("./cmd/awsenv links %s (through %s): move the code that needs it into awsenv-helper", b, dep)
-			}
-		}
+	for _, dep := range linksAny(t, "./cmd/awsenv", banned, "move the code that needs it into awsenv-helper") {
 		if slices.Contains(exact, dep) {
 			t.Errorf("./cmd/awsenv links %s: move the code that needs it into awsenv-helper", dep)
 		}
 	}
+}
+
+// linksAny fails t for each package of banned (or under it; an entry
+// ending in "/" bans only what is under it) that pkg links, saying fix,
+// and returns everything pkg links.
+func linksAny(t *testing.T, pkg string, banned []string, fix string) []string {
+	t.Helper()
+	deps := goList(t, "-deps", pkg)
+	for _, dep := range deps {
+		for _, b := range banned {
+			if dep == b || strings.HasPrefix(dep, strings.TrimSuffix(b, "/")+"/") {
+				t.Errorf("%s links %s (through %s): %s", pkg, b, dep, fix)
+			}
+		}
+	}
+	return deps
 }
 
 // Test doubles and process helpers live under internal/testsupport and are
@@ -153,16 +164,10 @@ func TestSDKCoreLinksSTSOnly(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2/credentials/",
 		module + "/internal/awsapi/sdk/",
 	}
-	deps := goList(t, "-deps", "./internal/awsapi/sdk")
+	deps := linksAny(t, "./internal/awsapi/sdk", banned,
+		"keep that service's client in a subpackage (iamclient, ssoclient, signinclient, instanceclient) and build aws.Config without the SDK's config package")
 	if !slices.Contains(deps, "github.com/aws/aws-sdk-go-v2/service/sts") {
 		t.Fatalf("go list -deps ./internal/awsapi/sdk has no service/sts: is the test looking at the right package?")
-	}
-	for _, dep := range deps {
-		for _, b := range banned {
-			if dep == b || strings.HasPrefix(dep, strings.TrimSuffix(b, "/")+"/") {
-				t.Errorf("internal/awsapi/sdk links %s: keep that service's client in a subpackage (iamclient, ssoclient, signinclient, instanceclient) and build aws.Config without the SDK's config package", dep)
-			}
-		}
 	}
 }
 
@@ -284,11 +289,5 @@ func TestLeanHelperLinksOnlyWhatItServes(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
 		module + "/internal/awsapi/sdk/",
 	}
-	for _, dep := range goList(t, "-deps", "./cmd/awsenv-helper") {
-		for _, b := range banned {
-			if dep == b || strings.HasPrefix(dep, strings.TrimSuffix(b, "/")+"/") {
-				t.Errorf("./cmd/awsenv-helper links %s (through %s): serve that request in awsenv-helper-full", b, dep)
-			}
-		}
-	}
+	linksAny(t, "./cmd/awsenv-helper", banned, "serve that request in awsenv-helper-full")
 }
