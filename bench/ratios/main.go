@@ -247,13 +247,8 @@ func scenarios(dir, label, bin, plugin string) ([]scenario, error) {
 	}
 	viaHelper.env = append(viaHelper.env, "AWSENV_SESSION_KEY_CACHE=off")
 	for _, h := range []*home{small, big, huge, generated, plain, viaHelper} {
-		cleanups = append(cleanups, func() {
-			sessionkey.Kernel{}.Forget(sessionkey.Name("", filepath.Join(h.dir, "state", "awsenv", "sessions")))
-		})
-		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
-		fill.Env = h.env
-		if out, err := fill.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("fill the cache of %s (%s): %v\n%s", h.dir, label, err, out)
+		if _, err := h.fill(awsenv, fakeaws.TOTPCode(mfaSecret, time.Now())); err != nil {
+			return nil, err
 		}
 	}
 	info, _ := os.Stat(filepath.Join(huge.dir, "home", ".aws", "config"))
@@ -334,11 +329,9 @@ func hookScenarios(dir, label, awsenv, plugin string) ([]scenario, error) {
 		if err := os.WriteFile(filepath.Join(plugins, "awsenv-plugin-h"), bin, 0o755); err != nil {
 			return nil, err
 		}
-		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", fakeaws.TOTPCode(mfaSecret, time.Now()))
-		fill.Env = h.env
-		if out, err := fill.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("fill the cache of %s: %v\n%s", h.dir, err, out)
-		} else if !strings.Contains(string(out), "HOOK_RAN=") {
+		if out, err := h.fill(awsenv, fakeaws.TOTPCode(mfaSecret, time.Now())); err != nil {
+			return nil, err
+		} else if !strings.Contains(out, "HOOK_RAN=") {
 			return nil, fmt.Errorf("%s: the hook set nothing (an awsenv without hook plugins?)", h.dir)
 		}
 		ss = append(ss, scenario{name: label + ": use prod, cached, " + k.name,
@@ -374,6 +367,23 @@ func fakeSTS() string {
 type home struct {
 	dir string
 	env []string
+}
+
+// fill runs `awsenv use prod` once with code, so that h's sessions (and
+// its session store's data key) exist before it is measured, and returns
+// what it printed. The data key's kernel keyring entry is forgotten when
+// the run ends.
+func (h *home) fill(awsenv, code string) (string, error) {
+	cleanups = append(cleanups, func() {
+		sessionkey.Kernel{}.Forget(sessionkey.Name("", filepath.Join(h.dir, "state", "awsenv", "sessions")))
+	})
+	cmd := exec.Command(awsenv, "use", "prod", "--mfa-code", code)
+	cmd.Env = h.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("fill the cache of %s: %v\n%s", h.dir, err, out)
+	}
+	return string(out), nil
 }
 
 func newHome(dir string, extra int, endpoint string) (*home, error) {
@@ -460,14 +470,9 @@ func coldScenarios(dir, label, awsenv string) ([]scenario, error) {
 	// then (in the secret store, through awsenv-helper-full), as it does
 	// once per machine; the runs measured find it in the kernel keyring.
 	for _, h := range []*home{h, proc, renew} {
-		fill := exec.Command(awsenv, "use", "prod", "--mfa-code", "123456")
-		fill.Env = h.env
-		if out, err := fill.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("fill the cache of %s: %v\n%s", h.dir, err, out)
+		if _, err := h.fill(awsenv, "123456"); err != nil {
+			return nil, err
 		}
-		cleanups = append(cleanups, func() {
-			sessionkey.Kernel{}.Forget(sessionkey.Name("", filepath.Join(h.dir, "state", "awsenv", "sessions")))
-		})
 	}
 	// The role's session goes; alice's MFA session stays: what happens
 	// every hour for every role (and at each refresh of one).
